@@ -1,0 +1,60 @@
+# Winnow: two commands on a fresh machine.
+#   make demo   set everything up, seed fictional demo data, serve on http://127.0.0.1:8000
+#   make test   set everything up, run the whole suite (SQLite; PostgreSQL when DATABASE_URL is set)
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV ?= .venv
+PY := $(VENV)/bin/python
+UV := .tools/bin/uv
+WINNOW := $(VENV)/bin/winnow
+export UV_PYTHON_DOWNLOADS := never
+export UV_NO_PROGRESS := 1
+
+.PHONY: help setup assets demo serve test lint chromium clean
+help:
+	@echo "make demo   - set up, migrate, seed fictional demo data, serve on http://127.0.0.1:8000"
+	@echo "make test   - set up and run the whole suite (set DATABASE_URL for PostgreSQL)"
+	@echo "make lint   - ruff, import-linter (winnow.core stays Django-free), mypy on winnow/core"
+
+$(UV):
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet uv==0.13.8
+
+$(VENV)/.installed: requirements/lock.txt pyproject.toml | $(UV)
+	test -x $(PY) || $(UV) venv --quiet --python python3.11 $(VENV)
+	$(UV) pip sync --quiet --python $(PY) requirements/lock.txt
+	$(UV) pip install --quiet --python $(PY) --no-deps -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+winnow/static/winnow/winnow.css: assets/winnow.scss node_modules/.installed
+	npm run --silent build
+
+assets: winnow/static/winnow/winnow.css
+
+setup: $(VENV)/.installed assets
+
+# Browser tests drive Debian's chromium; install it when missing (needs root, as on CI and dev machines).
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+demo: setup
+	$(WINNOW) check --deploy --fail-level ERROR >/dev/null
+	$(WINNOW) migrate --no-input -v 0
+	$(WINNOW) seed-demo
+	$(WINNOW) collectstatic --no-input -v 0
+	$(VENV)/bin/gunicorn winnow.wsgi --bind 127.0.0.1:8000 --workers 2 --access-logfile -
+
+test: setup chromium lint
+	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check winnow tests benchmarks
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf $(VENV) .tools node_modules var winnow/static/winnow/winnow.css

@@ -1,0 +1,1 @@
+"""Winnow: every referral in, nobody missed, the most dangerous first."""

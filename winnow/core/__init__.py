@@ -1,0 +1,1 @@
+"""Pure computation: never imports Django or a Winnow app (import-linter enforces it)."""
