@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "winnow.audit",
     "winnow.referrals",
     "winnow.api",
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -115,6 +116,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["TEST"] = {"NAME": env_str("WINNOW_TEST_SQLITE", "") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

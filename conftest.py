@@ -1,0 +1,166 @@
+"""Shared personas for every test: a handler, investigator and supervisor in Northmoor, an outsider in Eastvale."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture
+def units(db: Any) -> dict[str, Any]:
+    from winnow.accounts.models import Unit
+
+    return {
+        "north": Unit.objects.create(code="north", name="Northmoor Test Unit"),
+        "east": Unit.objects.create(code="east", name="Eastvale Test Unit"),
+    }
+
+
+def _person(username: str, unit: Any, role: str) -> Any:
+    from winnow.accounts.models import Membership, User
+
+    user = User.objects.create_user(username=username, password="correct-horse-battery-staple")
+    Membership.objects.create(user=user, unit=unit, role=role)
+    return user
+
+
+@pytest.fixture
+def handler(units: dict[str, Any]) -> Any:
+    return _person("hannah.handler", units["north"], "handler")
+
+
+@pytest.fixture
+def investigator(units: dict[str, Any]) -> Any:
+    return _person("ivan.investigator", units["north"], "investigator")
+
+
+@pytest.fixture
+def supervisor(units: dict[str, Any]) -> Any:
+    return _person("sara.supervisor", units["north"], "supervisor")
+
+
+@pytest.fixture
+def analyst(units: dict[str, Any]) -> Any:
+    return _person("ana.analyst", units["north"], "analyst")
+
+
+@pytest.fixture
+def outsider(units: dict[str, Any]) -> Any:
+    """A handler in another unit: must get nothing of Northmoor's."""
+    return _person("otto.outsider", units["east"], "handler")
+
+
+@pytest.fixture
+def outsider_supervisor(units: dict[str, Any]) -> Any:
+    return _person("olga.outsider", units["east"], "supervisor")
+
+
+@pytest.fixture
+def referral(handler: Any, units: dict[str, Any]) -> Any:
+    """A Northmoor referral with one subject and three identifiers, recorded through the service."""
+    from django.utils import timezone
+
+    from winnow.core.intake import referral_from_mapping
+    from winnow.referrals.services import canonical_json, referral_record
+
+    mapping = {
+        "source": "ncmec",
+        "source_reference": "CT-TEST-0001",
+        "received_at": "2026-11-02T10:15:00+00:00",
+        "summary": "Fictional test referral: an account uploaded files matching known hashes.",
+        "immediate_danger": False,
+        "subjects": [
+            {
+                "role": "reported",
+                "given_names": "Testy",
+                "family_name": "McFictional",
+                "date_of_birth": "1980-04-01",
+                "sex": "male",
+                "addresses": ["1 Example Street, Testtown"],
+                "identifiers": [
+                    {"kind": "email", "value": "testy.mcfictional@example.com"},
+                    {"kind": "phone", "value": "07700 900123"},
+                    {"kind": "ip", "value": "192.0.2.44", "observed_at": "2026-10-30T22:01:00+00:00"},
+                ],
+            }
+        ],
+    }
+    draft = referral_from_mapping(mapping, now=timezone.now())
+    return referral_record(
+        actor=handler, unit=units["north"], draft=draft, raw=canonical_json(mapping),
+        media_type="application/json", via="form", request_id="test-fixture",
+    )
+
+
+@pytest.fixture
+def token_for() -> Any:
+    from winnow.accounts.models import ApiToken
+
+    def issue(user: Any) -> str:
+        return ApiToken.issue(user=user, name="test")[1]
+
+    return issue
+
+
+# --- browser tests ----------------------------------------------------------------------------------------------
+
+CHROMIUM = os.environ.get("WINNOW_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Any:
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium; `make test` does it)")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the same test are safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def _reinstall_guards(django_db_blocker: Any) -> Any:
+    yield
+    from django.db import connection
+
+    from winnow import dbguards
+
+    with django_db_blocker.unblock():
+        dbguards.install(connection)
+
+
+@pytest.fixture
+def live_db(_reinstall_guards: Any, transactional_db: Any, live_server: Any) -> Any:
+    """A live server whose database keeps its guard triggers during the test; the guards are lifted only for
+    Django's flush between tests (SQLite flushes with DELETE) and put back straight after."""
+    yield live_server
+    from django.db import connection
+
+    from winnow import dbguards
+
+    dbguards.uninstall(connection)
+
+
+@pytest.fixture
+def page(browser: Any, live_db: Any) -> Any:
+    context = browser.new_context(base_url=live_db.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def login(page: Any, username: str, password: str = "correct-horse-battery-staple") -> None:
+    page.goto("/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "winnow.accounts"
+    label = "accounts"
+    verbose_name = "Units and people"
+
+    def ready(self) -> None:
+        from django.contrib import admin
+
+        from winnow import checks  # noqa: F401  (registers the system checks)
+
+        # Django's admin is for administrators only: an Administrator membership or a superuser.
+        def has_permission(request):  # type: ignore[no-untyped-def]
+            return request.user.is_active and request.user.is_authenticated and request.user.is_administrator
+
+        admin.site.has_permission = has_permission  # type: ignore[method-assign]
+        admin.site.site_header = "Winnow administration"

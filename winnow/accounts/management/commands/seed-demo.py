@@ -1,0 +1,155 @@
+"""Fictional demo data: three fictional units, one login per role, a few hundred fictional referrals.
+
+People come from Faker (en_GB, fixed seed); phone numbers from Ofcom's drama range (07700 900xxx); IP addresses
+from the documentation ranges; email domains example.com/.org/.net. No imagery of any kind.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+from faker import Faker
+
+from winnow.accounts.models import Membership, Role, Unit, User
+from winnow.referrals.models import Disposition, Referral, Status
+from winnow.referrals.services import referral_transition, referrals_import
+
+DEMO_PASSWORD = "winnow-demo-only"  # noqa: S105 (fictional demo logins; seed-demo refuses to run in production)
+UNITS = [
+    ("nmr", "Northmoor Constabulary Online Child Protection Team"),
+    ("evl", "Eastvale Police POLIT"),
+    ("fen", "Fenland Regional Online Exploitation Unit"),
+]
+LOGINS = [  # username, role, units
+    ("handler", Role.HANDLER, ["nmr"]),
+    ("investigator", Role.INVESTIGATOR, ["nmr"]),
+    ("supervisor", Role.SUPERVISOR, ["nmr"]),
+    ("forensic", Role.FORENSIC, ["nmr"]),
+    ("offender.manager", Role.OFFENDER_MANAGER, ["nmr"]),
+    ("analyst", Role.ANALYST, ["nmr", "evl"]),
+    ("administrator", Role.ADMINISTRATOR, ["nmr", "evl", "fen"]),
+    ("eastvale.handler", Role.HANDLER, ["evl"]),
+    ("regional.supervisor", Role.SUPERVISOR, ["evl", "fen"]),
+]
+PLATFORMS = ["ExampleChat", "SampleGram", "DemoTalk", "FictionFeed"]
+SUMMARIES = [
+    "ESP report: account uploaded {n} files matching known hashes.",
+    "Intelligence that the subject is sharing indecent images in a group chat ({n} reports).",
+    "Other agency package: subscriber details for an IP address linked to downloads of IIOC.",
+    "Member of the public reports concerning messages from an adult to a child on {platform}.",
+    "CyberTipline report: {n} files reported; account disabled by the platform.",
+    "Force intelligence: subject believed to have unsupervised access to children; online activity reported.",
+]
+
+
+def _imei(rng: random.Random) -> str:
+    digits = [rng.randint(0, 9) for _ in range(14)]
+    total = sum(d if i % 2 == 0 else (d * 2 - 9 if d * 2 > 9 else d * 2) for i, d in enumerate(digits))
+    return "".join(map(str, digits)) + str((10 - total % 10) % 10)
+
+
+def _referral(fake: Faker, rng: random.Random, now: Any, index: int, unit_code: str) -> dict[str, Any]:
+    received = now - timedelta(days=rng.uniform(0, 120), minutes=rng.randint(0, 600))
+    subjects = []
+    for _ in range(rng.choice([1, 1, 1, 2])):
+        sex = rng.choice(["male"] * 8 + ["female", "unknown"])
+        given = fake.first_name_male() if sex == "male" else fake.first_name_female() if sex == "female" else fake.first_name()
+        family = fake.last_name()
+        identifiers: list[dict[str, Any]] = [
+            {"kind": "email", "value": f"{given}.{family}{rng.randint(1, 99)}@{rng.choice(['example.com', 'example.org', 'example.net'])}".lower()},
+            {"kind": "phone", "value": f"07700 900{rng.randint(0, 999):03d}"},
+        ]
+        if rng.random() < 0.7:
+            identifiers.append({"kind": "username", "value": f"{given[:3]}{family[:4]}{rng.randint(10, 999)}".lower(),
+                                "platform": rng.choice(PLATFORMS)})
+        if rng.random() < 0.6:
+            ip = rng.choice([f"192.0.2.{rng.randint(1, 254)}", f"198.51.100.{rng.randint(1, 254)}",
+                             f"203.0.113.{rng.randint(1, 254)}", f"2001:db8::{rng.randint(1, 0xffff):x}"])
+            identifiers.append({"kind": "ip", "value": ip,
+                                "observed_at": (received - timedelta(days=rng.randint(1, 30))).isoformat()})
+        if rng.random() < 0.3:
+            identifiers.append({"kind": "device", "value": _imei(rng)})
+        subjects.append({
+            "role": "reported",
+            "given_names": given,
+            "family_name": family,
+            "date_of_birth": fake.date_of_birth(minimum_age=19, maximum_age=70).isoformat() if rng.random() < 0.85 else None,
+            "sex": sex,
+            "addresses": [fake.address().replace("\n", ", ")] if rng.random() < 0.8 else [],
+            "identifiers": identifiers,
+        })
+    source = rng.choice(["nca_ceop", "nca_ceop", "ncmec", "ncmec", "force_intelligence", "other_agency", "public"])
+    return {
+        "source": source,
+        "source_reference": f"{source.upper()}-DEMO-{unit_code.upper()}-{index:05d}" if source in ("nca_ceop", "ncmec") else "",
+        "received_at": received.isoformat(),
+        "summary": rng.choice(SUMMARIES).format(n=rng.randint(1, 40), platform=rng.choice(PLATFORMS)),
+        "immediate_danger": rng.random() < 0.04,
+        "subjects": subjects,
+    }
+
+
+class Command(BaseCommand):
+    help = "Create fictional demo units, one login per role and a few hundred fictional referrals."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--referrals", type=int, default=120, help="referrals per unit (default 120)")
+
+    def handle(self, *args: Any, referrals: int, **options: Any) -> None:
+        if settings.WINNOW_ENV == "production":
+            raise CommandError("seed-demo never runs with WINNOW_ENV=production: its logins have a published password")
+        if Unit.objects.filter(code=UNITS[0][0]).exists():
+            self.stdout.write("Demo data already present; nothing added.")
+        else:
+            self._seed(referrals)
+        self._print_logins()
+
+    @transaction.atomic
+    def _seed(self, per_unit: int) -> None:
+        fake = Faker("en_GB")
+        fake.seed_instance(20261121)
+        rng = random.Random(20261121)  # noqa: S311 (demo data, not security)
+        units = {code: Unit.objects.create(code=code, name=name) for code, name in UNITS}
+        users = {}
+        for username, role, codes in LOGINS:
+            user = User.objects.create_user(
+                username=username, password=DEMO_PASSWORD, first_name=username.split(".")[0].capitalize(),
+                is_staff=role == Role.ADMINISTRATOR, is_superuser=role == Role.ADMINISTRATOR,
+            )
+            for code in codes:
+                Membership.objects.create(user=user, unit=units[code], role=role)
+            users[username] = user
+        now = timezone.now()
+        recorders = {"nmr": users["handler"], "evl": users["eastvale.handler"], "fen": users["administrator"]}
+        for code, unit in units.items():
+            package = {"referrals": [_referral(fake, rng, now, i, code) for i in range(1, per_unit + 1)]}
+            referrals_import(
+                actor=recorders[code], unit=unit, filename=f"demo-{code}.json",
+                content=json.dumps(package, indent=1).encode(), max_bytes=settings.WINNOW_IMPORT_MAX_BYTES,
+                request_id="seed-demo", now=now,
+            )
+        progress = users["supervisor"]
+        for referral in Referral.objects.filter(unit__code="nmr").order_by("received_at"):
+            steps = rng.choice([0, 1, 1, 2, 2, 3, 4])
+            for status in [Status.ASSESSMENT, Status.AWAITING_ACTION, Status.IN_ACTION][:steps]:
+                referral_transition(actor=progress, referral=referral, to_status=status, request_id="seed-demo")
+            if steps == 4:
+                referral_transition(
+                    actor=progress, referral=referral, to_status=Status.CLOSED,
+                    disposition=rng.choice([Disposition.CHARGED, Disposition.NO_FURTHER_ACTION, Disposition.CAUTIONED]),
+                    reason="Demo closure: fictional outcome.", request_id="seed-demo",
+                )
+        self.stdout.write(f"Seeded {Referral.objects.count()} fictional referrals in {len(units)} units.")
+
+    def _print_logins(self) -> None:
+        self.stdout.write("\nWinnow demo: http://127.0.0.1:8000  (all people and data are fictional)")
+        self.stdout.write(f"Sign in with any of these usernames and the password  {DEMO_PASSWORD}")
+        for username, role, codes in LOGINS:
+            self.stdout.write(f"  {username:<22} {role.label:<42} units: {', '.join(codes)}")

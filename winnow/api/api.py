@@ -1,0 +1,297 @@
+"""The JSON API under /api/v1/: token authentication, one error shape for every failure, an OpenAPI document.
+
+Validation is the same as the web form's and the file import's (winnow.core.intake), so a referral that the API
+accepts is one the form would accept.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import NinjaAPI, Query, Schema
+from ninja.responses import Status as Reply
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+
+from winnow.accounts.models import RECORD_REFERRALS, ApiToken, Unit
+from winnow.audit.services import audit_read, audit_record
+from winnow.core.intake import FieldError, IntakeError, referral_from_mapping
+from winnow.referrals import services
+from winnow.referrals.models import Referral, Status, Subject
+
+log = logging.getLogger(__name__)
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        api_token = ApiToken.objects.authenticate(token)
+        if api_token is None:
+            return None
+        request.user = api_token.user
+        return api_token.user
+
+
+api = NinjaAPI(
+    title="Winnow API",
+    version="1.0.0",
+    description=(
+        "Create and read referrals with their subjects and identifiers. Authenticate with "
+        "`Authorization: Bearer <token>` (`winnow create-token USERNAME`). Every failure has the same shape: "
+        '`{"error": {"status", "code", "message", "details": [{"field", "reason"}]}, "request_id"}`. '
+        "Every read of a referral or subject is recorded in the audit trail."
+    ),
+    auth=TokenAuth(),
+    urls_namespace="api-1.0.0",
+)
+
+
+class ErrorDetail(Schema):
+    field: str
+    reason: str
+
+
+class ErrorBody(Schema):
+    status: int
+    code: str
+    message: str
+    details: list[ErrorDetail] = []
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+    request_id: str
+
+
+def error_response(
+    request: HttpRequest, status: int, code: str, message: str, details: list[dict[str, str]] | None = None
+) -> HttpResponse:
+    body = {
+        "error": {"status": status, "code": code, "message": message, "details": details or []},
+        "request_id": getattr(request, "request_id", ""),
+    }
+    return HttpResponse(json.dumps(body), status=status, content_type="application/json")
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    details = [
+        {"field": ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "payload")), "reason": err.get("msg", "")}
+        for err in exc.errors
+    ]
+    return error_response(request, 400, "invalid", "The request is not valid; nothing was written.", details)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(request, 401, "unauthenticated", "A valid API token is required.")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, "not_found", "Not found, or not in a unit you belong to.")
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error_response(request, 403, "forbidden", str(exc) or "Your role does not allow this.")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return error_response(request, exc.status_code, "error", str(exc))
+
+
+@api.exception_handler(IntakeError)
+def on_intake_error(request: HttpRequest, exc: IntakeError) -> HttpResponse:
+    details = [{"field": e.field, "reason": str(e)} for e in exc.errors]
+    return error_response(request, 400, "invalid", "The referral is not valid; nothing was written.", details)
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    log.exception("unhandled API error", extra={"request_id": getattr(request, "request_id", "")})
+    return error_response(request, 500, "server_error", "Something went wrong; nothing was written.")
+
+
+class IdentifierIn(Schema):
+    kind: str
+    value: str
+    platform: str = ""
+    observed_at: str | None = None
+
+
+class SubjectIn(Schema):
+    role: str = "reported"
+    given_names: str = ""
+    family_name: str = ""
+    date_of_birth: str | None = None
+    sex: str = "unknown"
+    addresses: list[str] = []
+    identifiers: list[IdentifierIn] = []
+
+
+class ReferralIn(Schema):
+    unit: str
+    source: str
+    source_reference: str = ""
+    received_at: str
+    summary: str
+    immediate_danger: bool = False
+    subjects: list[SubjectIn] = []
+
+
+class IdentifierOut(Schema):
+    id: int
+    kind: str
+    value: str
+    normalised: str
+    platform: str
+    observed_at: datetime | None
+
+
+class SubjectOut(Schema):
+    id: int
+    referral_id: int
+    role: str
+    given_names: str
+    family_name: str
+    date_of_birth: date | None
+    sex: str
+    addresses: list[str]
+    identifiers: list[IdentifierOut]
+
+    @staticmethod
+    def resolve_identifiers(obj: Subject) -> list[Any]:
+        return list(obj.identifiers.all())
+
+
+class PackageOut(Schema):
+    kind: str
+    sha256: str
+    size: int
+    filename: str
+    locator: str
+
+
+class ReferralOut(Schema):
+    id: int
+    reference: str
+    unit: str
+    source: str
+    source_reference: str
+    received_at: datetime
+    summary: str
+    immediate_danger: bool
+    status: str
+    disposition: str
+    closure_reason: str
+    package: PackageOut
+    subjects: list[SubjectOut]
+
+    @staticmethod
+    def resolve_unit(obj: Referral) -> str:
+        return obj.unit.code
+
+    @staticmethod
+    def resolve_package(obj: Referral) -> dict[str, Any]:
+        p = obj.package
+        return {"kind": p.kind, "sha256": p.sha256, "size": p.size, "filename": p.filename, "locator": obj.package_locator}
+
+    @staticmethod
+    def resolve_subjects(obj: Referral) -> list[Any]:
+        return list(obj.subjects.prefetch_related("identifiers"))
+
+
+class ReferralSummaryOut(Schema):
+    id: int
+    reference: str
+    unit: str
+    source: str
+    received_at: datetime
+    immediate_danger: bool
+    status: str
+
+    @staticmethod
+    def resolve_unit(obj: Referral) -> str:
+        return obj.unit.code
+
+
+class ReferralPage(Schema):
+    count: int
+    page: int
+    results: list[ReferralSummaryOut]
+
+
+class ListFilters(Schema):
+    status: str | None = None
+    page: int = 1
+
+
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+PAGE_SIZE = 100
+
+
+@api.get("/referrals", response={200: ReferralPage, **ERRORS}, summary="List referrals in your units")
+def list_referrals(request: HttpRequest, filters: Query[ListFilters]) -> Any:
+    referrals = Referral.objects.visible_to(request.user).select_related("unit").order_by("-received_at", "-id")
+    if filters.status:
+        if filters.status not in Status.values:
+            raise HttpError(400, f"status must be one of {', '.join(Status.values)}")
+        referrals = referrals.filter(status=filters.status)
+    page = max(filters.page, 1)
+    with transaction.atomic():
+        audit_record(
+            actor=request.user, action="referral.list", unit_id=None,
+            request_id=request.request_id,  # type: ignore[attr-defined]
+            detail={"status": filters.status or "", "page": page, "via": "api"},
+        )
+    return {
+        "count": referrals.count(),
+        "page": page,
+        "results": list(referrals[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]),
+    }
+
+
+@api.post("/referrals", response={201: ReferralOut, **ERRORS}, summary="Record a referral")
+def create_referral(request: HttpRequest, payload: ReferralIn) -> Any:
+    unit = Unit.objects.for_user(request.user).filter(code=payload.unit).first()
+    if unit is None:
+        raise IntakeError([FieldError(None, "unit", f"{payload.unit!r} is not a unit you belong to")], filename="")
+    if not request.user.has_role(unit.pk, RECORD_REFERRALS):  # type: ignore[union-attr]
+        raise PermissionDenied("Your role in this unit does not record referrals.")
+    mapping = payload.dict(exclude={"unit"})
+    draft = referral_from_mapping(mapping, now=timezone.now())
+    referral = services.referral_record(
+        actor=request.user,
+        unit=unit,
+        draft=draft,
+        raw=request.body,
+        media_type=request.content_type or "application/json",
+        via="api",
+        request_id=request.request_id,  # type: ignore[attr-defined]
+    )
+    return Reply(201, referral)
+
+
+@api.get("/referrals/{referral_id}", response={200: ReferralOut, **ERRORS}, summary="Read a referral")
+def get_referral(request: HttpRequest, referral_id: int) -> Any:
+    referral = get_object_or_404(
+        Referral.objects.visible_to(request.user).select_related("unit", "package"), pk=referral_id
+    )
+    audit_read(request, referral, unit_id=referral.unit_id, detail={"via": "api"})
+    return referral
+
+
+@api.get("/subjects/{subject_id}", response={200: SubjectOut, **ERRORS}, summary="Read a subject")
+def get_subject(request: HttpRequest, subject_id: int) -> Any:
+    subject = get_object_or_404(Subject.objects.visible_to(request.user), pk=subject_id)
+    audit_read(request, subject, unit_id=subject.unit_id, detail={"via": "api"})
+    return subject

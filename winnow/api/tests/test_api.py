@@ -1,0 +1,143 @@
+"""The API: token personas (right unit, other unit, anonymous), one error shape, raw bodies kept verbatim."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import pytest
+
+from winnow.audit.models import AuditEvent
+from winnow.referrals.models import Referral
+
+BODY = {
+    "unit": "north",
+    "source": "nca_ceop",
+    "source_reference": "NCA-API-0001",
+    "received_at": "2026-11-18T09:00:00Z",
+    "summary": "Fictional API referral.",
+    "immediate_danger": True,
+    "subjects": [{
+        "given_names": "Ada", "family_name": "Placeholder", "sex": "female", "date_of_birth": "1975-02-03",
+        "identifiers": [{"kind": "username", "value": "AdaP", "platform": "ExampleChat"},
+                        {"kind": "ip", "value": "2001:db8::7", "observed_at": "2026-11-17T20:00:00Z"}],
+    }],
+}
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+def _assert_error_shape(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error", "request_id"}
+    assert set(body["error"]) == {"status", "code", "message", "details"}
+    assert body["error"]["status"] == status
+    return body
+
+
+def test_it_creates_a_referral_and_keeps_the_request_body_verbatim(client: Any, handler: Any, token_for: Any) -> None:
+    raw = json.dumps(BODY, indent=3).encode()
+    response = client.post("/api/v1/referrals", raw, content_type="application/json", **_bearer(token_for(handler)))
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert data["immediate_danger"] is True and data["unit"] == "north"
+    assert [i["normalised"] for i in data["subjects"][0]["identifiers"]] == ["2001:db8::7", "examplechat:adap"] or \
+        sorted(i["normalised"] for i in data["subjects"][0]["identifiers"]) == ["2001:db8::7", "examplechat:adap"]
+    referral = Referral.objects.get(pk=data["id"])
+    assert bytes(referral.package.content) == raw
+    assert data["package"]["sha256"] == hashlib.sha256(raw).hexdigest()
+
+
+def test_it_reads_a_referral_in_the_users_unit_and_audits_it(client: Any, investigator: Any, referral: Any, token_for: Any) -> None:
+    response = client.get(f"/api/v1/referrals/{referral.pk}", **_bearer(token_for(investigator)))
+    assert response.status_code == 200
+    assert response.json()["reference"] == referral.reference
+    assert AuditEvent.objects.filter(action="referral.read", actor=investigator, detail__via="api").count() == 1
+
+
+def test_it_reads_a_subject_and_audits_it(client: Any, investigator: Any, referral: Any, token_for: Any) -> None:
+    subject = referral.subjects.get()
+    response = client.get(f"/api/v1/subjects/{subject.pk}", **_bearer(token_for(investigator)))
+    assert response.status_code == 200
+    assert response.json()["identifiers"][0]["kind"] in {"email", "phone", "ip"}
+    assert AuditEvent.objects.filter(action="subject.read", target_id=str(subject.pk)).count() == 1
+
+
+@pytest.mark.parametrize("path", ["/api/v1/referrals/{r}", "/api/v1/subjects/{s}"])
+def test_it_gives_another_unit_404(client: Any, outsider: Any, referral: Any, token_for: Any, path: str) -> None:
+    url = path.format(r=referral.pk, s=referral.subjects.get().pk)
+    _assert_error_shape(client.get(url, **_bearer(token_for(outsider))), 404)
+
+
+def test_it_lists_only_the_users_units(client: Any, outsider: Any, handler: Any, referral: Any, token_for: Any) -> None:
+    assert client.get("/api/v1/referrals", **_bearer(token_for(outsider))).json()["count"] == 0
+    assert client.get("/api/v1/referrals", **_bearer(token_for(handler))).json()["count"] == 1
+
+
+@pytest.mark.parametrize("path", ["/api/v1/referrals", "/api/v1/referrals/{r}", "/api/v1/subjects/{s}"])
+@pytest.mark.parametrize("auth", [{}, {"HTTP_AUTHORIZATION": "Bearer wnw_not-a-token"}, {"HTTP_AUTHORIZATION": "Basic eDp5"}])
+def test_it_gives_anonymous_401(client: Any, referral: Any, path: str, auth: dict[str, str]) -> None:
+    url = path.format(r=referral.pk, s=referral.subjects.get().pk)
+    _assert_error_shape(client.get(url, **auth), 401)
+
+
+def test_it_refuses_a_revoked_token(client: Any, handler: Any, token_for: Any) -> None:
+    from django.utils import timezone
+
+    from winnow.accounts.models import ApiToken
+
+    token = token_for(handler)
+    ApiToken.objects.filter(user=handler).update(revoked_at=timezone.now())
+    _assert_error_shape(client.get("/api/v1/referrals", **_bearer(token)), 401)
+
+
+def test_it_refuses_creating_in_another_unit(client: Any, outsider: Any, token_for: Any) -> None:
+    body = _assert_error_shape(
+        client.post("/api/v1/referrals", BODY, content_type="application/json", **_bearer(token_for(outsider))), 400)
+    assert body["error"]["details"][0]["field"] == "unit"
+    assert not Referral.objects.exists()
+
+
+def test_it_refuses_creating_to_a_role_that_does_not_record(client: Any, investigator: Any, token_for: Any) -> None:
+    _assert_error_shape(
+        client.post("/api/v1/referrals", BODY, content_type="application/json", **_bearer(token_for(investigator))), 403)
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"received_at": "yesterday"}, "received_at"),
+    ({"source": "rumour"}, "source"),
+    ({"summary": "=HYPERLINK(\"http://example.com\")"}, "summary"),
+    ({"summary": "<script>alert(1)</script>"}, "summary"),
+    ({"received_at": 12}, "received_at"),
+])
+def test_it_rejects_bad_input_with_the_field_and_writes_nothing(
+    client: Any, handler: Any, token_for: Any, change: dict[str, Any], field: str
+) -> None:
+    body = _assert_error_shape(client.post(
+        "/api/v1/referrals", BODY | change, content_type="application/json", **_bearer(token_for(handler))), 400)
+    assert any(field in d["field"] for d in body["error"]["details"]), body
+    assert not Referral.objects.exists()
+    assert not AuditEvent.objects.filter(action="referral.create").exists()
+
+
+@pytest.mark.parametrize("raw", [b"{not json", b"", b"[]", b"\xff\xfe\x00", json.dumps({"unit": "north"}).encode()])
+def test_it_rejects_malformed_bodies_without_a_500(client: Any, handler: Any, token_for: Any, raw: bytes) -> None:
+    response = client.post("/api/v1/referrals", raw, content_type="application/json", **_bearer(token_for(handler)))
+    _assert_error_shape(response, 400)
+
+
+def test_it_serves_an_openapi_document(client: Any, db: Any) -> None:
+    doc = client.get("/api/v1/openapi.json").json()
+    assert doc["info"]["title"] == "Winnow API"
+    assert {"/api/v1/referrals", "/api/v1/referrals/{referral_id}", "/api/v1/subjects/{subject_id}"} <= set(doc["paths"])
+    assert doc["paths"]["/api/v1/referrals"]["post"]["responses"]["400"]
+
+
+def test_it_answers_unknown_api_paths_with_the_error_shape(client: Any, handler: Any, token_for: Any) -> None:
+    response = client.get("/api/v1/nothing-here", **_bearer(token_for(handler)))
+    assert response.status_code == 404

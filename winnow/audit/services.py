@@ -1,0 +1,92 @@
+"""Writing and checking the audit trail."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from winnow.core.auditchain import GENESIS, ChainReport, event_hash, verify
+
+from .models import AuditEvent
+
+# One advisory lock key for the whole chain (PostgreSQL). SQLite serialises writers with IMMEDIATE transactions.
+_CHAIN_LOCK_KEY = 0x57494E4E  # "WINN"
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    unit_id: int | None,
+    request_id: str = "",
+    target: Model | None = None,
+    target_type: str = "",
+    target_id: str = "",
+    detail: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> AuditEvent:
+    """Append one event to the chain, inside the caller's transaction, so the event and the change commit together."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_record must run inside the transaction of the change it records")
+    if target is not None:
+        target_type = target._meta.model_name or ""
+        target_id = str(target.pk)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+    last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    # Round-trip detail through JSON so what is hashed is exactly what the database will give back.
+    clean_detail = json.loads(json.dumps(detail or {}, default=str))
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    event = AuditEvent(
+        seq=seq,
+        occurred_at=now or timezone.now(),
+        actor=actor if authenticated else None,
+        actor_username=actor.get_username() if authenticated else "system",
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        unit_id=unit_id,
+        request_id=request_id,
+        detail=clean_detail,
+        prev_hash=prev_hash,
+    )
+    chained = {
+        "seq": seq,
+        "occurred_at": event.occurred_at.astimezone(UTC).isoformat(),
+        "actor_id": event.actor_id,
+        "actor_username": event.actor_username,
+        "action": action,
+        "target_type": target_type,
+        "target_id": target_id,
+        "unit_id": unit_id,
+        "request_id": request_id,
+        "detail": clean_detail,
+    }
+    event.hash = event_hash(prev_hash, chained)
+    event.save(force_insert=True)
+    return event
+
+
+def audit_verify(*, chunk_size: int = 5000) -> ChainReport:
+    events = AuditEvent.objects.order_by("seq").iterator(chunk_size=chunk_size)
+    return verify(event.chained() for event in events)
+
+
+def audit_read(request: Any, obj: Model, *, unit_id: int, detail: dict[str, Any] | None = None) -> AuditEvent:
+    """Record that a person read a person's or a referral's data (invariant 5)."""
+    with transaction.atomic():
+        return audit_record(
+            actor=request.user,
+            action=f"{obj._meta.model_name}.read",
+            unit_id=unit_id,
+            request_id=getattr(request, "request_id", ""),
+            target=obj,
+            detail=detail,
+        )

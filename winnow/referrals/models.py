@@ -1,0 +1,295 @@
+"""Referrals, the packages they arrived in, and the people and identifiers they concern.
+
+Nothing here is ever deleted (the models refuse; database triggers refuse raw SQL too). A referral's intake facts
+never change after it is recorded; its status moves forward through `transition_to`, and every move is kept as a
+`StatusChange`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from winnow.audit.models import AppendOnlyQuerySet, ImmutableError
+from winnow.core.identifiers import IdentifierKind
+from winnow.core.intake import Sex, Source, SubjectRole
+
+
+_SOURCE_LABELS = {
+    Source.NCA_CEOP: "NCA/CEOP package",
+    Source.NCMEC: "NCMEC CyberTipline",
+    Source.FORCE_INTELLIGENCE: "Force intelligence",
+    Source.OTHER_AGENCY: "Other agency",
+    Source.PUBLIC: "Member of the public",
+}
+_KIND_LABELS = {
+    IdentifierKind.EMAIL: "Email",
+    IdentifierKind.PHONE: "Phone",
+    IdentifierKind.USERNAME: "Username",
+    IdentifierKind.IP: "IP address",
+    IdentifierKind.DEVICE: "Device ID",
+}
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", "Received"
+    ASSESSMENT = "assessment", "Assessment"
+    AWAITING_ACTION = "awaiting_action", "Awaiting action"
+    IN_ACTION = "in_action", "In action"
+    CLOSED = "closed", "Closed"
+
+
+# The lifecycle moves forward; any open referral can be closed (with a disposition and a reason).
+NEXT_STATUS: dict[str, frozenset[str]] = {
+    Status.RECEIVED: frozenset({Status.ASSESSMENT, Status.CLOSED}),
+    Status.ASSESSMENT: frozenset({Status.AWAITING_ACTION, Status.CLOSED}),
+    Status.AWAITING_ACTION: frozenset({Status.IN_ACTION, Status.CLOSED}),
+    Status.IN_ACTION: frozenset({Status.CLOSED}),
+    Status.CLOSED: frozenset(),
+}
+
+
+class Disposition(models.TextChoices):
+    CHARGED = "charged", "Charged"
+    CAUTIONED = "cautioned", "Cautioned"
+    OUTCOME_21 = "outcome_21", "Outcome 21 (not in the public interest)"
+    NO_FURTHER_ACTION = "nfa", "No further action"
+    TRANSFERRED = "transferred", "Transferred to another force or agency"
+    NO_TRACE = "no_trace", "No trace"
+    DUPLICATE = "duplicate", "Duplicate of another referral"
+
+
+class IllegalTransition(Exception):
+    """A status move the lifecycle does not allow; the message says why."""
+
+
+class NeverDeletedMixin(models.Model):
+    class Meta:
+        abstract = True
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise ImmutableError(f"{type(self).__name__} records are never deleted")
+
+
+class NeverDeletedQuerySet(models.QuerySet[Any]):
+    def delete(self) -> NoReturn:
+        raise ImmutableError(f"{self.model.__name__} records are never deleted")
+
+    def visible_to(self, user: Any) -> Any:
+        """Only the units the user belongs to (invariant 6: the check lives here, not in templates)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(unit_id__in=user.unit_ids())
+
+
+class RawPackage(NeverDeletedMixin):
+    """Exactly what arrived, byte for byte, with its SHA-256."""
+
+    class Kind(models.TextChoices):
+        FORM = "form", "Web form"
+        API = "api", "API request"
+        FILE = "file", "Imported file"
+
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    filename = models.CharField(max_length=255, blank=True)
+    media_type = models.CharField(max_length=100)
+    content = models.BinaryField()
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.sha256[:12]}"
+
+
+class ImportBatch(NeverDeletedMixin):
+    """One imported file. Unique per unit and SHA-256, which makes re-importing a file a no-op."""
+
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
+    package = models.OneToOneField(RawPackage, on_delete=models.PROTECT, related_name="batch")
+    sha256 = models.CharField(max_length=64)
+    referral_count = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "sha256"], name="importbatch_unique_file_per_unit")]
+
+
+class ReferralQuerySet(NeverDeletedQuerySet):
+    def open(self) -> ReferralQuerySet:
+        return self.exclude(status=Status.CLOSED)
+
+
+class Referral(NeverDeletedMixin):
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="referrals")
+    reference = models.CharField(max_length=40, unique=True)
+    source = models.CharField(max_length=32, choices=[(s.value, _SOURCE_LABELS[s]) for s in Source])
+    source_reference = models.CharField(max_length=100, blank=True)
+    received_at = models.DateTimeField()
+    summary = models.TextField()
+    immediate_danger = models.BooleanField(
+        default=False, help_text="A child is believed to be in immediate danger"
+    )
+    package = models.ForeignKey(RawPackage, on_delete=models.PROTECT, related_name="referrals")
+    package_locator = models.CharField(max_length=100, blank=True, help_text="Where in the package, e.g. rows 2-3")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Current state: the only columns that change, each change kept as a StatusChange.
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    disposition = models.CharField(max_length=20, choices=Disposition.choices, blank=True)
+    closure_reason = models.TextField(blank=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["unit", "status", "received_at"]),
+            models.Index(fields=["unit", "received_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "source", "source_reference"],
+                condition=~models.Q(source_reference=""),
+                name="referral_unique_source_reference_per_unit",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="closed") | (~models.Q(disposition="") & ~models.Q(closure_reason="")),
+                name="referral_closed_needs_disposition_and_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("referrals:detail", args=[self.pk])
+
+    def allowed_transitions(self) -> list[str]:
+        return [s for s in Status.values if s in NEXT_STATUS[self.status]]
+
+    def transition_to(
+        self,
+        status: str,
+        *,
+        by: Any,
+        now: Any = None,
+        disposition: str = "",
+        reason: str = "",
+    ) -> StatusChange:
+        """Move the referral on, or raise IllegalTransition. Saves the referral and its StatusChange."""
+        if status not in NEXT_STATUS[self.status]:
+            target = Status(status).label if status in Status.values else repr(status)
+            raise IllegalTransition(f"{self.reference} cannot move from {self.get_status_display()} to {target}")
+        now = now or timezone.now()
+        if status == Status.CLOSED:
+            if disposition not in Disposition.values:
+                raise IllegalTransition("closing needs a disposition")
+            if not reason.strip():
+                raise IllegalTransition("closing needs a reason")
+            self.disposition, self.closure_reason, self.closed_at = disposition, reason.strip(), now
+        change = StatusChange(
+            referral=self,
+            from_status=self.status,
+            to_status=status,
+            at=now,
+            by=by,
+            disposition=disposition if status == Status.CLOSED else "",
+            reason=reason.strip(),
+        )
+        self.status = status
+        self.save(update_fields=["status", "disposition", "closure_reason", "closed_at"])
+        change.save(force_insert=True)
+        return change
+
+
+class StatusChange(NeverDeletedMixin):
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=Status.choices)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    disposition = models.CharField(max_length=20, choices=Disposition.choices, blank=True)
+    reason = models.TextField(blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class Subject(NeverDeletedMixin):
+    """A person a referral concerns, as the referral describes them."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="subjects")
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=24, choices=[(r.value, r.value.replace("_", " ").capitalize()) for r in SubjectRole])
+    given_names = models.CharField(max_length=200, blank=True)
+    family_name = models.CharField(max_length=200, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=10, choices=[(s.value, s.value.capitalize()) for s in Sex], default=Sex.UNKNOWN)
+    addresses = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = NeverDeletedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(part for part in (self.given_names, self.family_name) if part) or "Unnamed subject"
+
+
+class Identifier(NeverDeletedMixin):
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="identifiers")
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=[(k.value, _KIND_LABELS[k]) for k in IdentifierKind])
+    value = models.CharField(max_length=500, help_text="As received")
+    normalised = models.CharField(max_length=500, db_index=True)
+    platform = models.CharField(max_length=100, blank=True)
+    observed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = NeverDeletedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "id"]
+        indexes = [models.Index(fields=["unit", "kind", "normalised"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value}"
+
+
+class ReferenceCounter(models.Model):
+    """Hands out WINNOW references per unit and year without gaps or collisions (row-locked)."""
+
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="referencecounter_unique")]
+
+    @classmethod
+    def next_reference(cls, unit: Any, year: int) -> str:
+        counter, _ = cls.objects.select_for_update().get_or_create(unit=unit, year=year)
+        counter.last += 1
+        counter.save(update_fields=["last"])
+        return f"{unit.code.upper()}-{year}-{counter.last:05d}"

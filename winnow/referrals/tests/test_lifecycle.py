@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from winnow.referrals.models import IllegalTransition, Status
+from winnow.referrals.services import referral_transition
+
+
+def test_it_moves_forward_through_the_lifecycle(referral: Any, supervisor: Any) -> None:
+    for status in [Status.ASSESSMENT, Status.AWAITING_ACTION, Status.IN_ACTION]:
+        referral_transition(actor=supervisor, referral=referral, to_status=status)
+        assert referral.status == status
+    referral_transition(actor=supervisor, referral=referral, to_status=Status.CLOSED,
+                        disposition="charged", reason="Charged with fictional offences.")
+    assert referral.status == Status.CLOSED
+    assert [c.to_status for c in referral.status_changes.all()] == [
+        "assessment", "awaiting_action", "in_action", "closed"]
+
+
+@pytest.mark.parametrize("target", [Status.AWAITING_ACTION, Status.IN_ACTION, Status.RECEIVED, "bogus"])
+def test_it_refuses_skipping_or_going_back(referral: Any, supervisor: Any, target: str) -> None:
+    with pytest.raises(IllegalTransition):
+        referral_transition(actor=supervisor, referral=referral, to_status=target)
+    referral.refresh_from_db()
+    assert referral.status == Status.RECEIVED
+    assert not referral.status_changes.exists()
+
+
+@pytest.mark.parametrize(("disposition", "reason"), [("", "A reason"), ("charged", ""), ("charged", "   "), ("made-up", "x")])
+def test_it_needs_a_disposition_and_a_reason_to_close(referral: Any, supervisor: Any, disposition: str, reason: str) -> None:
+    with pytest.raises(IllegalTransition):
+        referral_transition(actor=supervisor, referral=referral, to_status=Status.CLOSED,
+                            disposition=disposition, reason=reason)
+    referral.refresh_from_db()
+    assert referral.status == Status.RECEIVED
+
+
+def test_it_never_moves_a_closed_referral(referral: Any, supervisor: Any) -> None:
+    referral_transition(actor=supervisor, referral=referral, to_status=Status.CLOSED,
+                        disposition="no_trace", reason="No trace of the fictional subject.")
+    for target in Status.values:
+        with pytest.raises(IllegalTransition):
+            referral_transition(actor=supervisor, referral=referral, to_status=target,
+                                disposition="charged", reason="again")
+
+
+def test_it_closes_through_the_page_with_disposition_and_reason(client: Any, supervisor: Any, referral: Any) -> None:
+    client.force_login(supervisor)
+    url = f"/referrals/{referral.pk}/close/"
+    assert client.post(url, {"disposition": "", "reason": ""}).status_code == 200  # form shown again with errors
+    referral.refresh_from_db()
+    assert referral.status == Status.RECEIVED
+    response = client.post(url, {"disposition": "nfa", "reason": "Fictional: insufficient evidence."})
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert (referral.status, referral.disposition) == (Status.CLOSED, "nfa")
+
+
+def test_it_reports_an_illegal_move_on_the_page_without_changing_anything(client: Any, supervisor: Any, referral: Any) -> None:
+    client.force_login(supervisor)
+    response = client.post(f"/referrals/{referral.pk}/transition/", {"to": "in_action"}, follow=True)
+    assert response.status_code == 200
+    assert "cannot move from Received to In action" in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == Status.RECEIVED
