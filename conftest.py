@@ -127,27 +127,29 @@ def browser() -> Any:
         browser.close()
 
 
-@pytest.fixture
-def _reinstall_guards(django_db_blocker: Any) -> Any:
-    yield
-    from django.db import connection
+@pytest.fixture(autouse=True)
+def _db_guards(request: pytest.FixtureRequest) -> None:
+    """Make sure the guard triggers exist for every database test. A live-server test lifts them for Django's
+    flush on SQLite (which deletes rows), so the next test in the same process puts them back."""
+    if "db" in request.fixturenames and "live_server" not in request.fixturenames:
+        from django.db import connection
 
-    from winnow import dbguards
+        from winnow import dbguards
 
-    with django_db_blocker.unblock():
+        request.getfixturevalue("db")
         dbguards.install(connection)
 
 
 @pytest.fixture
-def live_db(_reinstall_guards: Any, transactional_db: Any, live_server: Any) -> Any:
-    """A live server whose database keeps its guard triggers during the test; the guards are lifted only for
-    Django's flush between tests (SQLite flushes with DELETE) and put back straight after."""
-    yield live_server
+def live_db(transactional_db: Any, live_server: Any) -> Any:
     from django.db import connection
 
     from winnow import dbguards
 
-    dbguards.uninstall(connection)
+    dbguards.install(connection)
+    yield live_server
+    if connection.vendor == "sqlite":  # PostgreSQL flushes with TRUNCATE, which row triggers do not see
+        dbguards.uninstall(connection)
 
 
 @pytest.fixture

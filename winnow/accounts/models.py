@@ -107,6 +107,9 @@ class ApiToken(models.Model):
 
     objects = ApiTokenQuerySet.as_manager()
 
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"
+
     @classmethod
     def issue(cls, *, user: User, name: str) -> tuple[ApiToken, str]:
         raw = "wnw_" + secrets.token_urlsafe(32)
@@ -114,6 +117,3 @@ class ApiToken(models.Model):
             user=user, name=name, prefix=raw[:8], digest=hashlib.sha256(raw.encode()).hexdigest()
         )
         return token, raw
-
-    def __str__(self) -> str:
-        return f"{self.prefix}… ({self.name})"

@@ -17,8 +17,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import NinjaAPI, Query, Schema
-from ninja.responses import Status as Reply
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.responses import Status as Reply
 from ninja.security import HttpBearer
 
 from winnow.accounts.models import RECORD_REFERRALS, ApiToken, Unit

@@ -18,7 +18,6 @@ from winnow.audit.models import AppendOnlyQuerySet, ImmutableError
 from winnow.core.identifiers import IdentifierKind
 from winnow.core.intake import Sex, Source, SubjectRole
 
-
 _SOURCE_LABELS = {
     Source.NCA_CEOP: "NCA/CEOP package",
     Source.NCMEC: "NCMEC CyberTipline",
@@ -125,6 +124,9 @@ class ImportBatch(NeverDeletedMixin):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "sha256"], name="importbatch_unique_file_per_unit")]
 
+    def __str__(self) -> str:
+        return f"Import {self.sha256[:12]} ({self.referral_count} referrals)"
+
 
 class ReferralQuerySet(NeverDeletedQuerySet):
     def open(self) -> ReferralQuerySet:
@@ -229,6 +231,9 @@ class StatusChange(NeverDeletedMixin):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
 
 class Subject(NeverDeletedMixin):
     """A person a referral concerns, as the referral describes them."""
@@ -286,6 +291,9 @@ class ReferenceCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "year"], name="referencecounter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.year}: {self.last}"
 
     @classmethod
     def next_reference(cls, unit: Any, year: int) -> str:

@@ -16,7 +16,7 @@ from winnow.accounts.models import Unit
 from winnow.audit.services import audit_record
 from winnow.core.intake import FieldError, IntakeError, ReferralDraft, SubjectDraft, parse_referral_file
 
-from .models import Identifier, ImportBatch, RawPackage, Referral, ReferenceCounter, StatusChange, Subject
+from .models import Identifier, ImportBatch, RawPackage, ReferenceCounter, Referral, StatusChange, Subject
 
 
 @dataclass(frozen=True)

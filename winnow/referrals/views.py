@@ -19,7 +19,7 @@ from winnow.core.intake import IntakeError, csv_template, referral_from_mapping
 
 from . import services
 from .forms import CloseForm, ImportForm, ReferralForm
-from .models import IllegalTransition, Identifier, Referral, Status, Subject
+from .models import Identifier, IllegalTransition, Referral, Status, Subject
 
 
 def _recording_units(request: HttpRequest) -> list[Unit]:

@@ -2,9 +2,10 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import winnow.core.intake
 from django.conf import settings
 from django.db import migrations, models
+
+import winnow.core.intake
 
 
 class Migration(migrations.Migration):
