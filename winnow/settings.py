@@ -135,6 +135,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "winnow" / "static"]
+# Outside production, serve static files straight from the apps (no collectstatic needed for the demo or tests).
+WHITENOISE_USE_FINDERS = WINNOW_ENV != "production"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -21,6 +21,7 @@ SHOTS = Path(os.environ.get("WINNOW_SCREENSHOTS", "test-results"))
 def test_it_lets_a_handler_record_find_and_open_a_referral(page: Any, handler: Any, outsider: Any) -> None:
     login(page, "hannah.handler")
     expect(page.get_by_role("heading", name="Referrals")).to_be_visible()
+    assert page.request.get("/static/winnow/winnow.css").ok, "the stylesheet is not served"
 
     page.get_by_role("link", name="Record a referral").first.click()
     page.get_by_label("Source", exact=True).select_option("ncmec")
