@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
 
 from winnow.core.identifiers import IdentifierKind
-from winnow.core.intake import Sex, Source, SubjectRole
+from winnow.core.intake import FieldError, Sex, Source, SubjectRole
 
 from .models import _KIND_LABELS, _SOURCE_LABELS, Disposition
 
@@ -36,6 +37,7 @@ class ReferralForm(forms.Form):
 
     def __init__(self, *args: Any, units: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._identifier_rows_used: list[int] = []
         self.fields["unit"].choices = [(u.pk, u.name) for u in units]
         kinds = [("", "(none)")] + [(k.value, _KIND_LABELS[k]) for k in IdentifierKind]
         for i in range(IDENTIFIER_ROWS):
@@ -54,9 +56,28 @@ class ReferralForm(forms.Form):
             for i in range(IDENTIFIER_ROWS)
         ]
 
+    def add_intake_errors(self, errors: list[FieldError]) -> None:
+        """Put each error from winnow.core.intake on the form field it is about."""
+        for error in errors:
+            field = error.field
+            if match := re.fullmatch(r"subjects\[1\]\.identifiers\[(\d+)\]\.(\w+)", field):
+                index, part = int(match[1]) - 1, match[2]
+                name = f"identifier_{self._identifier_rows_used[index]}_{part}" if index < len(self._identifier_rows_used) else ""
+            elif match := re.fullmatch(r"subjects\[1\]\.(\w+)", field):
+                name = f"subject_{match[1]}"
+            else:
+                name = field
+            if name in self.fields:
+                self.add_error(name, error.reason)
+            else:
+                self.add_error(None, str(error))
+
     def as_mapping(self) -> dict[str, Any]:
         """The form's answers in the shape winnow.core.intake validates (the same as the JSON import and API)."""
         d = self.cleaned_data
+        self._identifier_rows_used = [
+            i for i in range(IDENTIFIER_ROWS) if d[f"identifier_{i}_kind"] or d[f"identifier_{i}_value"]
+        ]
         identifiers = [
             {
                 "kind": d[f"identifier_{i}_kind"],
@@ -64,8 +85,7 @@ class ReferralForm(forms.Form):
                 "platform": d[f"identifier_{i}_platform"],
                 "observed_at": d[f"identifier_{i}_observed_at"] or None,
             }
-            for i in range(IDENTIFIER_ROWS)
-            if d[f"identifier_{i}_kind"] or d[f"identifier_{i}_value"]
+            for i in self._identifier_rows_used
         ]
         subject_given = any(
             d[name] for name in ("subject_given_names", "subject_family_name", "subject_date_of_birth", "subject_addresses")

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -39,7 +40,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     if query:
         referrals = referrals.filter(reference__icontains=query) | referrals.filter(source_reference__icontains=query)
     page = Paginator(referrals, 50).get_page(request.GET.get("page"))
-    with services.transaction.atomic():
+    with transaction.atomic():
         audit_record(
             actor=request.user,
             action="referral.list",
@@ -74,8 +75,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
                 request_id=request.request_id,  # type: ignore[attr-defined]
             )
         except IntakeError as exc:
-            for error in exc.errors:
-                form.add_error(None, str(error))
+            form.add_intake_errors(exc.errors)
         else:
             messages.success(request, f"Referral {referral.reference} recorded.")
             return redirect(referral)

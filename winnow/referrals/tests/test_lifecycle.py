@@ -65,3 +65,18 @@ def test_it_reports_an_illegal_move_on_the_page_without_changing_anything(client
     assert "cannot move from Received to In action" in response.content.decode()
     referral.refresh_from_db()
     assert referral.status == Status.RECEIVED
+
+
+def test_it_puts_form_errors_on_the_fields_they_are_about(client: Any, handler: Any, units: Any) -> None:
+    from winnow.referrals.models import Referral
+
+    client.force_login(handler)
+    response = client.post("/referrals/new/", {
+        "unit": units["north"].pk, "source": "ncmec", "received_at": "2026-11-20T10:00", "summary": "Fictional.",
+        "subject_given_names": "=cmd", "subject_sex": "unknown",
+        "identifier_0_kind": "", "identifier_2_kind": "email", "identifier_2_value": "not-an-email",
+    })
+    form = response.context["form"]
+    assert "formula" in form.errors["subject_given_names"][0]
+    assert "email" in form.errors["identifier_2_value"][0]
+    assert not Referral.objects.exists()
