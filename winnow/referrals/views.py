@@ -120,6 +120,7 @@ def referral_import(request: HttpRequest) -> HttpResponse:
     return render(request, "referrals/import.html", {"form": form, "errors": errors})
 
 
+@login_required
 def import_template(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(csv_template(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="winnow-referrals-template.csv"'

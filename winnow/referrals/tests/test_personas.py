@@ -37,7 +37,9 @@ def test_it_sends_anonymous_to_login(client: Any, referral: Any, name: str) -> N
     assert response["Location"].startswith(reverse("login"))
 
 
-@pytest.mark.parametrize("name", ["referrals:list", "referrals:new", "referrals:import", "audit:events"])
+@pytest.mark.parametrize(
+    "name", ["referrals:list", "referrals:new", "referrals:import", "referrals:import-template", "audit:events"]
+)
 def test_it_sends_anonymous_to_login_from_unit_pages(client: Any, db: Any, name: str) -> None:
     response = client.get(reverse(name))
     assert response.status_code == 302
@@ -79,3 +81,10 @@ def test_it_keeps_the_admin_for_administrators(client: Any, supervisor: Any, uni
     Membership.objects.create(user=admin, unit=units["north"], role="administrator")
     client.force_login(admin)
     assert client.get("/admin/").status_code == 200
+
+
+def test_it_gives_a_member_the_import_template(client: Any, handler: Any) -> None:
+    client.force_login(handler)
+    response = client.get(reverse("referrals:import-template"))
+    assert response.status_code == 200
+    assert response.content.decode().startswith("source,source_reference,received_at")
