@@ -42,6 +42,7 @@ chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
 demo: setup
+	mkdir -p var
 	$(WINNOW) check --deploy --fail-level ERROR >/dev/null
 	$(WINNOW) migrate --no-input -v 0
 	$(WINNOW) seed-demo
