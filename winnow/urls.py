@@ -5,12 +5,13 @@ from django.views.generic import RedirectView
 
 from winnow.api.api import api
 from winnow.audit import views as audit_views
+from winnow.forms import LoginForm
 from winnow.views import healthz
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="referrals:list"), name="home"),
     path("healthz", healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("referrals/", include("winnow.referrals.urls")),
     path("audit/", include(([path("", audit_views.event_list, name="events")], "audit"))),

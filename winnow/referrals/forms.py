@@ -9,13 +9,14 @@ from django import forms
 
 from winnow.core.identifiers import IdentifierKind
 from winnow.core.intake import FieldError, Sex, Source, SubjectRole
+from winnow.forms import GovukFormMixin
 
 from .models import _KIND_LABELS, _SOURCE_LABELS, Disposition
 
 IDENTIFIER_ROWS = 5
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(GovukFormMixin, forms.Form):
     unit = forms.TypedChoiceField(coerce=int, label="Unit")
     source = forms.ChoiceField(choices=[(s.value, _SOURCE_LABELS[s]) for s in Source])
     source_reference = forms.CharField(required=False, max_length=100, label="Source reference (optional)")
@@ -47,8 +48,12 @@ class ReferralForm(forms.Form):
                 required=False, max_length=100, label="Platform (usernames)"
             )
             self.fields[f"identifier_{i}_observed_at"] = forms.CharField(
-                required=False, label="Seen at (IP addresses)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+                required=False, label="Seen at (IP addresses)",
+                widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "govuk-input"}),
             )
+            self.fields[f"identifier_{i}_kind"].widget.attrs["class"] = "govuk-select"
+            self.fields[f"identifier_{i}_value"].widget.attrs["class"] = "govuk-input"
+            self.fields[f"identifier_{i}_platform"].widget.attrs["class"] = "govuk-input"
 
     def identifier_rows(self) -> list[list[forms.BoundField]]:
         return [
@@ -113,7 +118,7 @@ class ReferralForm(forms.Form):
         }
 
 
-class ImportForm(forms.Form):
+class ImportForm(GovukFormMixin, forms.Form):
     unit = forms.TypedChoiceField(coerce=int, label="Unit")
     file = forms.FileField(label="CSV or JSON file")
 
@@ -122,12 +127,12 @@ class ImportForm(forms.Form):
         self.fields["unit"].choices = [(u.pk, u.name) for u in units]
 
 
-class CloseForm(forms.Form):
+class CloseForm(GovukFormMixin, forms.Form):
     disposition = forms.ChoiceField(choices=Disposition.choices)
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(GovukFormMixin, forms.Form):
     person = forms.CharField(required=False, label="Person (username)")
     object = forms.CharField(required=False, label="Object (e.g. referral:12 or a reference)")
     since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
