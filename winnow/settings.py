@@ -164,3 +164,22 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+
+def env_days(name: str, default: dict[str, int]) -> dict[str, int]:
+    """e.g. WINNOW_DEADLINE_DAYS="very_high=1,high=7,medium=14,low=30"."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    days = dict(default)
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        key, sep, value = part.partition("=")
+        if not sep or key.strip() not in default or not value.strip().isdigit():
+            raise ImproperlyConfigured(f"{name}: {part!r} is not band=days with a band from {', '.join(default)}")
+        days[key.strip()] = int(value)
+    return days
+
+
+# Days to action a referral per decided band, and days to assess an unassessed one (HMICFRS 2023 defaults).
+WINNOW_DEADLINE_DAYS = env_days("WINNOW_DEADLINE_DAYS", {"very_high": 1, "high": 7, "medium": 14, "low": 30})
+WINNOW_ASSESSMENT_DEADLINE_DAYS = env_int("WINNOW_ASSESSMENT_DEADLINE_DAYS", 2)

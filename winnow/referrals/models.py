@@ -17,6 +17,7 @@ from django.utils import timezone
 from winnow.audit.models import AppendOnlyQuerySet, ImmutableError
 from winnow.core.identifiers import IdentifierKind
 from winnow.core.intake import Sex, Source, SubjectRole
+from winnow.core.priority import Band, Tier
 
 _SOURCE_LABELS = {
     Source.NCA_CEOP: "NCA/CEOP package",
@@ -147,8 +148,14 @@ class Referral(NeverDeletedMixin):
     package_locator = models.CharField(max_length=100, blank=True, help_text="Where in the package, e.g. rows 2-3")
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    # Current state: the only columns that change, each change kept as a StatusChange.
+    # Current state: the only columns that change. Each status change is kept as a StatusChange; each band as the
+    # assessment decision that set it (winnow.assessments). Priority columns are derived (winnow.core.priority) and
+    # stored so the database can sort the queue.
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    band = models.CharField(max_length=12, choices=[(b.value, b.label) for b in Band], blank=True)
+    band_decided_at = models.DateTimeField(null=True, blank=True)
+    priority_tier = models.PositiveSmallIntegerField(default=Tier.UNASSESSED)
+    deadline_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     disposition = models.CharField(max_length=20, choices=Disposition.choices, blank=True)
     closure_reason = models.TextField(blank=True)
@@ -160,6 +167,11 @@ class Referral(NeverDeletedMixin):
         indexes = [
             models.Index(fields=["unit", "status", "received_at"]),
             models.Index(fields=["unit", "received_at"]),
+            models.Index(
+                fields=["unit", "priority_tier", "deadline_at", "received_at"],
+                condition=~models.Q(status="closed"),
+                name="referral_open_queue",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from winnow.accounts.models import Unit
 from winnow.audit.services import audit_record
 from winnow.core.intake import FieldError, IntakeError, ReferralDraft, SubjectDraft, parse_referral_file
+from winnow.core.priority import Band, DeadlinePolicy, prioritise
 
 from .models import Identifier, ImportBatch, RawPackage, ReferenceCounter, Referral, StatusChange, Subject
 
@@ -94,10 +96,23 @@ def _create_subject(*, referral: Referral, draft: SubjectDraft, actor: Any, requ
     return subject
 
 
+def deadline_policy() -> DeadlinePolicy:
+    return DeadlinePolicy(
+        band_days={Band(k): v for k, v in settings.WINNOW_DEADLINE_DAYS.items()},
+        assessment_days=settings.WINNOW_ASSESSMENT_DEADLINE_DAYS,
+    )
+
+
 def _create_referral(
     *, unit: Unit, draft: ReferralDraft, package: RawPackage, actor: Any, request_id: str
 ) -> Referral:
+    priority = prioritise(
+        received_at=draft.received_at, immediate_danger=draft.immediate_danger, band=None, decided_at=None,
+        policy=deadline_policy(),
+    )
     referral = Referral.objects.create(
+        priority_tier=priority.tier,
+        deadline_at=priority.deadline_at,
         unit=unit,
         reference=ReferenceCounter.next_reference(unit, timezone.localtime(draft.received_at).year),
         source=draft.source.value,
@@ -209,6 +224,37 @@ def referral_transition(
         )
     referral.refresh_from_db()
     return change
+
+
+def referral_apply_band(
+    *,
+    actor: Any,
+    referral: Referral,
+    band: str | None,
+    decided_at: datetime | None,
+    why: str,
+    request_id: str = "",
+) -> Referral:
+    """Re-prioritise a referral after a band is decided (or withdrawn: band None). The decision itself is kept by
+    the caller (e.g. an assessment decision); this updates the queue columns derived from it, with an audit event."""
+    with transaction.atomic():
+        locked = Referral.objects.select_for_update().get(pk=referral.pk)
+        priority = prioritise(
+            received_at=locked.received_at, immediate_danger=locked.immediate_danger, band=band or None,
+            decided_at=decided_at, policy=deadline_policy(),
+        )
+        locked.band = band or ""
+        locked.band_decided_at = decided_at if band else None
+        locked.priority_tier = priority.tier
+        locked.deadline_at = priority.deadline_at
+        locked.save(update_fields=["band", "band_decided_at", "priority_tier", "deadline_at"])
+        audit_record(
+            actor=actor, action="referral.prioritise", unit_id=locked.unit_id, request_id=request_id, target=locked,
+            detail={"band": locked.band, "tier": int(priority.tier), "deadline_at": priority.deadline_at.isoformat(),
+                    "why": why},
+        )
+    referral.refresh_from_db()
+    return referral
 
 
 def canonical_json(data: Mapping[str, Any]) -> bytes:
