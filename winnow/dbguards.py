@@ -17,6 +17,8 @@ APPEND_ONLY = [  # no UPDATE, no DELETE
     "referrals_statuschange",
     "referrals_subject",
     "referrals_identifier",
+    "workload_assignment",
+    "workload_caseaction",
 ]
 NO_DELETE = ["referrals_referral"]
 # Referral columns fixed at intake; only status, closed_at, disposition and closure_reason change (forward only).
@@ -81,10 +83,18 @@ def postgresql_statements() -> list[str]:
 
 
 def install(connection: Any) -> None:
+    """Create (or replace) the guard on every listed table that exists; each app's migration calls this after
+    creating its permanent tables, so the order apps migrate in does not matter."""
+    existing = set(connection.introspection.table_names())
     statements = postgresql_statements() if connection.vendor == "postgresql" else sqlite_statements()
     with connection.cursor() as cursor:
         for sql in statements:
-            cursor.execute(sql)
+            if all(table in existing for table in _tables_named(sql)):
+                cursor.execute(sql)
+
+
+def _tables_named(sql: str) -> list[str]:
+    return [table for table in [*APPEND_ONLY, *NO_DELETE] if f" ON {table} " in sql]
 
 
 def uninstall(connection: Any) -> None:

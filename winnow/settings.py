@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "winnow.accounts",
     "winnow.audit",
     "winnow.referrals",
+    "winnow.workload",
     "winnow.api",
     "ninja",
 ]

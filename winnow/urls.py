@@ -14,6 +14,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("referrals/", include("winnow.referrals.urls")),
+    path("queue/", include("winnow.workload.urls")),
     path("audit/", include(([path("", audit_views.event_list, name="events")], "audit"))),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

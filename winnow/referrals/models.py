@@ -133,6 +133,14 @@ class ReferralQuerySet(NeverDeletedQuerySet):
     def open(self) -> ReferralQuerySet:
         return self.exclude(status=Status.CLOSED)
 
+    def queue(self) -> ReferralQuerySet:
+        """Open referrals, most urgent first (winnow.core.priority); sorted by the database on an index."""
+        return self.open().order_by("priority_tier", "deadline_at", "received_at", "id")
+
+    def overdue(self, now: Any) -> ReferralQuerySet:
+        """Open, not yet actioned, and past the deadline (assessment deadline if unassessed)."""
+        return self.open().filter(actioned_at__isnull=True, deadline_at__lt=now)
+
 
 class Referral(NeverDeletedMixin):
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="referrals")
@@ -156,6 +164,11 @@ class Referral(NeverDeletedMixin):
     band_decided_at = models.DateTimeField(null=True, blank=True)
     priority_tier = models.PositiveSmallIntegerField(default=Tier.UNASSESSED)
     deadline_at = models.DateTimeField(null=True, blank=True)
+    # Derived from the append-only Assignment and CaseAction records (winnow.workload).
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_referrals"
+    )
+    actioned_at = models.DateTimeField(null=True, blank=True, help_text="First enforcement action")
     closed_at = models.DateTimeField(null=True, blank=True)
     disposition = models.CharField(max_length=20, choices=Disposition.choices, blank=True)
     closure_reason = models.TextField(blank=True)
@@ -168,10 +181,16 @@ class Referral(NeverDeletedMixin):
             models.Index(fields=["unit", "status", "received_at"]),
             models.Index(fields=["unit", "received_at"]),
             models.Index(
-                fields=["unit", "priority_tier", "deadline_at", "received_at"],
+                fields=["unit", "priority_tier", "deadline_at", "received_at", "id"],
                 condition=~models.Q(status="closed"),
                 name="referral_open_queue",
             ),
+            models.Index(
+                fields=["priority_tier", "deadline_at", "received_at", "id"],
+                condition=~models.Q(status="closed"),
+                name="referral_open_queue_all_units",
+            ),
+            models.Index(fields=["assigned_to", "status"], name="referral_assignee"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -1,0 +1,65 @@
+"""Assigning work and recording case actions, with their audit events."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from winnow.accounts.models import Role, User
+from winnow.audit.services import audit_record
+from winnow.referrals.models import Referral
+
+from .models import ENFORCEMENT_ACTIONS, Assignment, CaseAction
+
+ASSIGNABLE_ROLES = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
+
+
+class AssignmentError(Exception):
+    """The assignment cannot be made; the message says why."""
+
+
+def referrals_assign(
+    *, actor: Any, referrals: Sequence[Referral], assignee: User, request_id: str = ""
+) -> list[Assignment]:
+    """Assign referrals to an officer who can work them in each referral's unit (all or none)."""
+    with transaction.atomic():
+        locked = list(Referral.objects.select_for_update().filter(pk__in=[r.pk for r in referrals]).open())
+        if len(locked) != len(referrals):
+            raise AssignmentError("closed referrals cannot be assigned")
+        for referral in locked:
+            if not assignee.has_role(referral.unit_id, ASSIGNABLE_ROLES):
+                raise AssignmentError(f"{assignee.get_username()} is not an investigator in {referral.unit}")
+        now = timezone.now()
+        made = []
+        for referral in locked:
+            made.append(Assignment.objects.create(referral=referral, assignee=assignee, assigned_by=actor, assigned_at=now))
+            referral.assigned_to = assignee
+            referral.save(update_fields=["assigned_to"])
+            audit_record(actor=actor, action="referral.assign", unit_id=referral.unit_id, request_id=request_id,
+                         target=referral, detail={"assignee": assignee.get_username()})
+        return made
+
+
+def case_action_record(
+    *, actor: Any, referral: Referral, kind: str, occurred_at: datetime, note: str = "", request_id: str = ""
+) -> CaseAction:
+    if occurred_at > timezone.now():
+        raise AssignmentError("an action cannot be recorded in the future")
+    if occurred_at < referral.received_at:
+        raise AssignmentError("an action cannot come before the referral was received")
+    with transaction.atomic():
+        locked = Referral.objects.select_for_update().get(pk=referral.pk)
+        action = CaseAction.objects.create(
+            referral=locked, kind=kind, occurred_at=occurred_at, note=note.strip(), recorded_by=actor
+        )
+        if kind in ENFORCEMENT_ACTIONS and (locked.actioned_at is None or occurred_at < locked.actioned_at):
+            locked.actioned_at = occurred_at
+            locked.save(update_fields=["actioned_at"])
+        audit_record(actor=actor, action="referral.action", unit_id=locked.unit_id, request_id=request_id,
+                     target=locked, detail={"kind": kind, "occurred_at": occurred_at.isoformat()})
+    referral.refresh_from_db()
+    return action
