@@ -134,6 +134,9 @@ def _create_referral(
     )
     for subject_draft in draft.subjects:
         _create_subject(referral=referral, draft=subject_draft, actor=actor, request_id=request_id)
+    from winnow.linkage.services import referral_link_at_intake  # here: winnow.linkage imports this module
+
+    referral_link_at_intake(referral=referral, actor=actor, request_id=request_id)
     return referral
 
 
@@ -209,11 +212,12 @@ def referral_transition(
     disposition: str = "",
     reason: str = "",
     request_id: str = "",
+    now: datetime | None = None,
 ) -> StatusChange:
     """Move a referral on (IllegalTransition if the lifecycle forbids it), with its audit event."""
     with transaction.atomic():
         locked = Referral.objects.select_for_update().get(pk=referral.pk)
-        change = locked.transition_to(to_status, by=actor, disposition=disposition, reason=reason)
+        change = locked.transition_to(to_status, by=actor, disposition=disposition, reason=reason, now=now)
         audit_record(
             actor=actor,
             action="referral.transition",
