@@ -55,7 +55,7 @@ def seed(n: int) -> None:
     INSERT INTO referrals_referral (unit_id, reference, source, source_reference, received_at, summary, immediate_danger,
         package_id, package_locator, created_at, created_by_id, status, closed_at, disposition, closure_reason,
         band, band_decided_at, priority_tier, deadline_at, assigned_to_id, actioned_at)
-    SELECT (SELECT min(id) FROM accounts_unit) + (g % 40),
+    SELECT (SELECT min(id) FROM accounts_unit) + ((g / 10) % 40),
            'BENCH-' || g, 'ncmec', '', r.received, 'Fictional benchmark referral', (g % 997 = 0),
            (SELECT id FROM referrals_rawpackage LIMIT 1), 'row ' || g, r.received,
            (SELECT id FROM accounts_user WHERE username = 'bench.unit'),
