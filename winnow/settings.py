@@ -69,7 +69,9 @@ INSTALLED_APPS = [
     "winnow.accounts",
     "winnow.audit",
     "winnow.referrals",
+    "winnow.assessments",
     "winnow.workload",
+    "winnow.linkage",
     "winnow.api",
     "ninja",
 ]
@@ -99,6 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "winnow.linkage.context_processors.notifications",
             ],
         },
     },
@@ -184,3 +187,5 @@ def env_days(name: str, default: dict[str, int]) -> dict[str, int]:
 # Days to action a referral per decided band, and days to assess an unassessed one (HMICFRS 2023 defaults).
 WINNOW_DEADLINE_DAYS = env_days("WINNOW_DEADLINE_DAYS", {"very_high": 1, "high": 7, "medium": 14, "low": 30})
 WINNOW_ASSESSMENT_DEADLINE_DAYS = env_int("WINNOW_ASSESSMENT_DEADLINE_DAYS", 2)
+# Instrument files (YAML), loaded and validated at start-up; a broken file stops start-up naming file and line.
+WINNOW_INSTRUMENTS_DIR = Path(env_str("WINNOW_INSTRUMENTS_DIR", str(BASE_DIR / "instruments")))

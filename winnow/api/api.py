@@ -295,3 +295,7 @@ def get_subject(request: HttpRequest, subject_id: int) -> Any:
     subject = get_object_or_404(Subject.objects.visible_to(request.user), pk=subject_id)
     audit_read(request, subject, unit_id=subject.unit_id, detail={"via": "api"})
     return subject
+
+
+api.add_router("/assessments", "winnow.assessments.api.router")
+api.add_router("/linkage", "winnow.linkage.api.router")

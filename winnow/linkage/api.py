@@ -1,0 +1,95 @@
+"""Deconfliction in the JSON API (/api/v1/linkage/...): a referral's links with their reasons, and notifications.
+Errors use the API's one shape (handlers in winnow.api.api)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from winnow.audit.services import audit_read, audit_record
+from winnow.referrals.models import Referral
+
+from .models import IdentifierLink, KnownElsewhere, LinkProposal, Notification
+
+router = Router(tags=["deconfliction"])
+
+
+class LinkOut(Schema):
+    referral: str
+    linked_referral: str
+    subject_id: int
+    linked_subject_id: int
+    kind: str
+    why: str
+
+
+class ProposalOut(Schema):
+    id: int
+    left_subject_id: int
+    right_subject_id: int
+    match_probability: float
+    match_weight: float
+    fields: list[dict[str, Any]]
+    decision: str | None
+
+
+class ReferralLinksOut(Schema):
+    reference: str
+    links: list[LinkOut]
+    also_known_to: list[str]
+    proposals: list[ProposalOut]
+
+
+class NotificationOut(Schema):
+    id: int
+    message: str
+    link: str
+    created_at: datetime
+    read: bool
+
+
+@router.get("/referrals/{referral_id}/links", response={200: ReferralLinksOut, 401: Any, 404: Any},
+            summary="A referral's links: shared identifiers (with why), other units, person-linkage proposals")
+def referral_links(request: HttpRequest, referral_id: int) -> Any:
+    referral = get_object_or_404(Referral.objects.visible_to(request.user), pk=referral_id)
+    audit_read(request, referral, unit_id=referral.unit_id, detail={"via": "api", "what": "links"})
+    links = IdentifierLink.objects.visible_to(request.user).touching(referral).select_related("referral", "linked_referral")
+    subject_ids = list(referral.subjects.values_list("pk", flat=True))
+    proposals = LinkProposal.objects.visible_to(request.user).touching_subjects(subject_ids).select_related("decision")
+    return {
+        "reference": referral.reference,
+        "links": [
+            {"referral": link.referral.reference, "linked_referral": link.linked_referral.reference,
+             "subject_id": link.subject_id, "linked_subject_id": link.linked_subject_id, "kind": link.kind,
+             "why": link.reason}
+            for link in links
+        ],
+        "also_known_to": sorted({
+            hit.other_unit.name
+            for hit in KnownElsewhere.objects.visible_to(request.user).filter(referral=referral).select_related("other_unit")
+        }),
+        "proposals": [
+            {"id": p.pk, "left_subject_id": p.left_subject_id, "right_subject_id": p.right_subject_id,
+             "match_probability": p.match_probability, "match_weight": p.match_weight, "fields": p.fields,
+             "decision": p.decision.outcome if p.decided else None}
+            for p in proposals
+        ],
+    }
+
+
+@router.get("/notifications", response={200: list[NotificationOut], 401: Any}, summary="Your notifications")
+def notifications(request: HttpRequest) -> Any:
+    notes = list(Notification.objects.for_user(request.user).select_related("read")[:200])
+    with transaction.atomic():
+        audit_record(actor=request.user, action="notification.list", unit_id=None,
+                     request_id=getattr(request, "request_id", ""), detail={"via": "api"})
+    return [
+        {"id": n.pk, "message": n.message, "link": n.link, "created_at": n.created_at,
+         "read": hasattr(n, "read")}
+        for n in notes
+    ]

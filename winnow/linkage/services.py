@@ -1,0 +1,371 @@
+"""Deconfliction use cases: exact links at intake, person linkage, merges and their undoing, notifications.
+
+Each writes its rows and the audit trail in one transaction. `referral_link_at_intake` is called at the end of
+`winnow.referrals.services._create_referral`, so every new referral (form, API, file, CyberTipline) is linked as it
+is recorded, inside the same transaction: a referral is never stored without its links.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from winnow.accounts.models import Unit
+from winnow.audit.services import audit_record
+from winnow.core.identifiers import IdentifierKind, ip_observations_link
+from winnow.core.linkage import DEFAULT_THRESHOLD, PersonRecord, score_people, uk_postcode
+from winnow.referrals.models import Identifier, Referral, Status, Subject
+
+from .models import (
+    IdentifierLink,
+    KnownElsewhere,
+    LinkageRun,
+    LinkProposal,
+    Merge,
+    MergeUndo,
+    Notification,
+    NotificationRead,
+    Person,
+    PersonMembership,
+    ProposalDecision,
+)
+
+_KIND_WORDS = {
+    IdentifierKind.EMAIL: "email address",
+    IdentifierKind.PHONE: "phone number",
+    IdentifierKind.USERNAME: "username/account",
+    IdentifierKind.IP: "IP address",
+    IdentifierKind.DEVICE: "device id",
+}
+
+
+class LinkageRefused(Exception):
+    """A decision or undo the rules do not allow; the message says why."""
+
+
+# -------------------------------------------------------------------------------------------- exact links at intake
+
+
+@dataclass(frozen=True)
+class IntakeLinks:
+    links: list[IdentifierLink]
+    elsewhere: list[KnownElsewhere]
+    notifications: list[Notification]
+
+
+def _accounts(subject_id: int) -> set[str]:
+    return set(
+        Identifier.objects.filter(subject_id=subject_id, kind=IdentifierKind.USERNAME)
+        .exclude(normalised="")
+        .values_list("normalised", flat=True)
+    )
+
+
+def _why(mine: Identifier, theirs: Identifier) -> tuple[bool, str]:
+    """Whether two identifiers with the same normalised value may link, and the sentence that says why."""
+    word = _KIND_WORDS.get(IdentifierKind(mine.kind), mine.kind)
+    if mine.kind != IdentifierKind.IP:
+        return True, f"same {word} {mine.normalised}"
+    decision = ip_observations_link(
+        mine.normalised,
+        mine.observed_at,
+        theirs.normalised,
+        theirs.observed_at,
+        same_account=bool(_accounts(mine.subject_id) & _accounts(theirs.subject_id)),
+    )
+    return decision.links, f"IP address: {decision.reason}"
+
+
+def referral_link_at_intake(
+    *, referral: Referral, actor: Any, request_id: str = "", now: datetime | None = None
+) -> IntakeLinks:
+    """Link a new referral's subjects to earlier subjects sharing a normalised identifier.
+
+    Same unit: an `IdentifierLink` per (new identifier, earlier identifier), saying why. Another unit: a
+    `KnownElsewhere` row on each side (the new referral's unit learns "also known to <unit>", and so does the other
+    unit about its own subject); nothing else of the other unit's case is read or shown. IP addresses link only
+    through `ip_observations_link` (close in time, or the same account). Must run inside the intake transaction.
+    """
+    now = now or timezone.now()
+    mine = list(
+        Identifier.objects.filter(subject__referral=referral).exclude(normalised="").select_related("subject")
+    )
+    links: list[IdentifierLink] = []
+    elsewhere: list[KnownElsewhere] = []
+    if not mine:
+        return IntakeLinks([], [], [])
+    wanted: dict[tuple[str, str], list[Identifier]] = defaultdict(list)
+    for ident in mine:
+        wanted[(ident.kind, ident.normalised)].append(ident)
+    candidates = (
+        Identifier.objects.filter(normalised__in={n for _, n in wanted})
+        .exclude(subject__referral=referral)
+        .select_related("subject", "subject__referral")
+        .order_by("id")
+    )
+    other_units: dict[int, Unit] = {}
+    for theirs in candidates:
+        for ident in wanted.get((theirs.kind, theirs.normalised), ()):
+            may_link, reason = _why(ident, theirs)
+            if not may_link:
+                continue
+            if theirs.unit_id == referral.unit_id:
+                links.append(
+                    IdentifierLink.objects.create(
+                        unit_id=referral.unit_id, referral=referral, subject=ident.subject, identifier=ident,
+                        linked_referral=theirs.subject.referral, linked_subject=theirs.subject,
+                        linked_identifier=theirs, kind=ident.kind, normalised=ident.normalised, reason=reason,
+                        created_at=now,
+                    )
+                )
+                continue
+            other_units.setdefault(theirs.unit_id, Unit.objects.get(pk=theirs.unit_id))
+            for row in (
+                dict(unit_id=referral.unit_id, referral=referral, subject=ident.subject, identifier=ident,
+                     other_unit_id=theirs.unit_id),
+                dict(unit_id=theirs.unit_id, referral=theirs.subject.referral, subject=theirs.subject,
+                     identifier=theirs, other_unit_id=referral.unit_id),
+            ):
+                if not KnownElsewhere.objects.filter(identifier=row["identifier"], other_unit_id=row["other_unit_id"]).exists():
+                    elsewhere.append(KnownElsewhere.objects.create(created_at=now, **row))
+    for link in links:
+        audit_record(
+            actor=actor, action="link.create", unit_id=referral.unit_id, request_id=request_id, target=link,
+            detail={"referral": referral.reference, "linked_referral": link.linked_referral.reference,
+                    "kind": link.kind, "reason": link.reason},
+        )
+    for hit in elsewhere:
+        # Recorded in the unit whose subject it is about; the detail names units only.
+        audit_record(
+            actor=actor, action="link.known_elsewhere", unit_id=hit.unit_id, request_id=request_id, target=hit,
+            detail={"referral": hit.referral.reference, "other_unit": other_units.get(hit.other_unit_id, hit.other_unit).name},
+        )
+    notifications = notify_linked_owners(referral=referral, links=links, actor=actor, request_id=request_id, now=now)
+    return IntakeLinks(links, elsewhere, notifications)
+
+
+# --------------------------------------------------------------------------------------------------- notifications
+
+
+def notification_send(
+    *, recipient: Any, unit_id: int, message: str, link: str, referral: Referral | None, actor: Any,
+    request_id: str = "", now: datetime | None = None,
+) -> Notification:
+    note = Notification.objects.create(
+        recipient=recipient, unit_id=unit_id, message=message, link=link, referral=referral,
+        created_at=now or timezone.now(),
+    )
+    audit_record(
+        actor=actor, action="notification.create", unit_id=unit_id, request_id=request_id, target=note,
+        detail={"recipient": recipient.get_username(), "referral": referral.reference if referral else ""},
+    )
+    return note
+
+
+def owners_of(referral: Referral) -> list[Any]:
+    """Who must hear about a new link to this referral: the investigator it is assigned to, else its creator (the
+    owner until it is assigned). Issue 7 (managed offenders) extends this with the offender manager of a linked
+    managed offender."""
+    owner = getattr(referral, "assigned_to", None) or referral.created_by
+    return [owner] if owner.is_active else []
+
+
+def notify_linked_owners(
+    *, referral: Referral, links: Iterable[IdentifierLink], actor: Any, request_id: str = "",
+    now: datetime | None = None,
+) -> list[Notification]:
+    """Tell the owners of open referrals that a new referral links to theirs, once per (owner, linked referral),
+    saying which identifiers. The person who recorded the new referral is not told about their own action (they see
+    the links on the page). Closed referrals are linked and shown, but their owners are not notified."""
+    by_referral: dict[int, list[IdentifierLink]] = defaultdict(list)
+    for link in links:
+        by_referral[link.linked_referral_id].append(link)
+    sent: list[Notification] = []
+    for group in by_referral.values():
+        linked = group[0].linked_referral
+        if linked.status == Status.CLOSED:
+            continue
+        reasons = "; ".join(sorted({link.reason for link in group}))
+        for owner in owners_of(linked):
+            if getattr(actor, "pk", None) == owner.pk:
+                continue
+            sent.append(
+                notification_send(
+                    recipient=owner, unit_id=referral.unit_id,
+                    message=f"New referral {referral.reference} links to your referral {linked.reference}: {reasons}.",
+                    link=reverse("referrals:detail", args=[referral.pk]), referral=referral, actor=actor,
+                    request_id=request_id, now=now,
+                )
+            )
+    return sent
+
+
+def notification_read(*, notification: Notification, actor: Any, request_id: str = "",
+                      now: datetime | None = None) -> bool:
+    """Mark read (a new NotificationRead row); False if it was already read."""
+    with transaction.atomic():
+        if NotificationRead.objects.filter(notification=notification).exists():
+            return False
+        NotificationRead.objects.create(notification=notification, read_at=now or timezone.now())
+        audit_record(actor=actor, action="notification.read", unit_id=notification.unit_id,
+                     request_id=request_id, target=notification)
+    return True
+
+
+# -------------------------------------------------------------------------------------------------- person linkage
+
+
+def person_record(subject: Subject) -> PersonRecord:
+    address = next((a for a in subject.addresses or [] if isinstance(a, str) and a.strip()), None)
+    postcode = next((p for p in (uk_postcode(a) for a in subject.addresses or [] if isinstance(a, str)) if p), None)
+    return PersonRecord(
+        record_id=str(subject.pk),
+        given_names=subject.given_names or None,
+        family_name=subject.family_name or None,
+        date_of_birth=subject.date_of_birth,
+        postcode=postcode,
+        address=address,
+    )
+
+
+def current_person_ids(subject_ids: Iterable[int]) -> dict[int, int]:
+    """subject id -> person id, from each subject's latest standing membership."""
+    found: dict[int, int] = {}
+    for membership in PersonMembership.objects.standing().filter(subject_id__in=list(subject_ids)).order_by("id"):
+        found[membership.subject_id] = membership.person_id
+    return found
+
+
+def person_members(person: Person) -> list[Subject]:
+    ids = PersonMembership.objects.standing().filter(person=person).values_list("subject_id", flat=True)
+    current = current_person_ids(ids)
+    return list(Subject.objects.filter(pk__in=[s for s, p in current.items() if p == person.pk]).select_related("referral"))
+
+
+def people_link(
+    *, unit: Unit, actor: Any = None, threshold: float = DEFAULT_THRESHOLD, only_subjects: Iterable[int] | None = None,
+    request_id: str = "", now: datetime | None = None,
+) -> LinkageRun:
+    """Run person linkage (splink, prior model) over the unit's named subjects and store new proposals.
+
+    A pair is proposed at most once, ever: pairs already proposed (pending, accepted or rejected) and pairs already
+    in the same person are skipped, so a rejected pair is never proposed again."""
+    started = time.perf_counter()
+    subjects = list(Subject.objects.filter(unit=unit).exclude(given_names="", family_name=""))
+    records = [person_record(s) for s in subjects]
+    only = None if only_subjects is None else {str(pk) for pk in only_subjects}
+    pairs = score_people(records, threshold=threshold, only_involving=only)
+    persons = current_person_ids(s.pk for s in subjects)
+    known = set(
+        LinkProposal.objects.filter(unit=unit).values_list("left_subject_id", "right_subject_id")
+    )
+    fresh = []
+    for pair in pairs:
+        left, right = sorted((int(pair.left_id), int(pair.right_id)))
+        if (left, right) in known:
+            continue
+        if persons.get(left) is not None and persons.get(left) == persons.get(right):
+            continue
+        fresh.append((left, right, pair))
+    with transaction.atomic():
+        run = LinkageRun.objects.create(
+            unit=unit, ran_at=now or timezone.now(), seconds=round(time.perf_counter() - started, 3),
+            subjects=len(records), pairs_scored=len(pairs), proposals_created=len(fresh), threshold=threshold,
+            by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        for left, right, pair in fresh:
+            LinkProposal.objects.create(
+                unit=unit, run=run, left_subject_id=left, right_subject_id=right,
+                match_probability=pair.match_probability, match_weight=pair.match_weight,
+                fields=[{"field": f.field, "label": f.label, "level": f.level, "match_weight": f.match_weight,
+                         "left": f.left, "right": f.right} for f in pair.fields],
+            )
+        audit_record(
+            actor=actor, action="linkage.run", unit_id=unit.pk, request_id=request_id, target=run,
+            detail={"subjects": len(records), "pairs": len(pairs), "proposals": len(fresh)},
+        )
+    return run
+
+
+def proposal_decide(
+    *, proposal: LinkProposal, accept: bool, actor: Any, reason: str = "", request_id: str = "",
+    now: datetime | None = None,
+) -> ProposalDecision:
+    """Accept (merge the two subjects into one person) or reject (never proposed again)."""
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            decision = ProposalDecision.objects.create(
+                proposal=proposal, outcome=ProposalDecision.Outcome.ACCEPT if accept else ProposalDecision.Outcome.REJECT,
+                reason=reason.strip(), by=actor, at=now,
+            )
+            detail: dict[str, Any] = {"outcome": decision.outcome, "left": proposal.left_subject_id,
+                                      "right": proposal.right_subject_id}
+            if accept:
+                merge = _merge(proposal=proposal, actor=actor, now=now)
+                detail.update(person=merge.person_id, merge=merge.pk)
+            audit_record(actor=actor, action="proposal.decide", unit_id=proposal.unit_id, request_id=request_id,
+                         target=proposal, detail=detail)
+    except IntegrityError:
+        raise LinkageRefused("This proposal has already been decided.") from None
+    return decision
+
+
+def _merge(*, proposal: LinkProposal, actor: Any, now: datetime) -> Merge:
+    left, right = proposal.left_subject_id, proposal.right_subject_id
+    persons = current_person_ids([left, right])
+    p_left, p_right = persons.get(left), persons.get(right)
+    if p_left is not None and p_left == p_right:
+        raise LinkageRefused("These subjects are already the same person.")
+    target_id = p_left or p_right
+    person = Person.objects.get(pk=target_id) if target_id else Person.objects.create(
+        unit_id=proposal.unit_id, created_by=actor, created_at=now)
+    merge = Merge.objects.create(unit_id=proposal.unit_id, person=person, proposal=proposal, by=actor, at=now)
+    joining: list[int] = []
+    for subject_id, current in ((left, p_left), (right, p_right)):
+        if current is None:
+            joining.append(subject_id)
+        elif current != person.pk:  # two people become one: every member of the other moves over
+            joining.extend(s.pk for s in person_members(Person.objects.get(pk=current)))
+    for subject_id in joining:
+        PersonMembership.objects.create(person=person, subject_id=subject_id, merge=merge, created_at=now)
+    return merge
+
+
+def merge_undo(*, merge: Merge, actor: Any, reason: str, request_id: str = "", now: datetime | None = None) -> MergeUndo:
+    """Undo a merge (a new MergeUndo row): its memberships stop counting, so each subject falls back to the person
+    it belonged to before. Only the latest standing merge touching those subjects or that person can be undone,
+    so undoing never leaves a later merge resting on a withdrawn one."""
+    if not reason.strip():
+        raise LinkageRefused("Undoing a merge needs a reason.")
+    with transaction.atomic():
+        if MergeUndo.objects.filter(merge=merge).exists():
+            raise LinkageRefused("This merge has already been undone.")
+        subject_ids = list(merge.memberships.values_list("subject_id", flat=True))
+        later = (
+            Merge.objects.filter(pk__gt=merge.pk, undo__isnull=True)
+            .filter(models_q_person_or_subjects(merge.person_id, subject_ids))
+            .order_by("pk")
+            .first()
+        )
+        if later is not None:
+            raise LinkageRefused(f"Undo the later merge {later.pk} first: it builds on this one.")
+        undo = MergeUndo.objects.create(merge=merge, reason=reason.strip(), by=actor, at=now or timezone.now())
+        audit_record(actor=actor, action="merge.undo", unit_id=merge.unit_id, request_id=request_id, target=merge,
+                     detail={"person": merge.person_id, "subjects": subject_ids, "reason": reason.strip()})
+    return undo
+
+
+def models_q_person_or_subjects(person_id: int, subject_ids: list[int]) -> Any:
+    from django.db.models import Q
+
+    return Q(person_id=person_id) | Q(memberships__subject_id__in=subject_ids) | Q(
+        proposal__left_subject_id__in=subject_ids) | Q(proposal__right_subject_id__in=subject_ids)

@@ -1,0 +1,56 @@
+"""`{% referral_links referral %}`: the deconfliction panel on a referral's page (links and why, people, files)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from winnow.linkage import services
+from winnow.linkage.models import IdentifierLink, KnownElsewhere, LinkProposal, Person, ReferralDocument
+
+register = template.Library()
+
+
+@register.inclusion_tag("linkage/_links_panel.html", takes_context=True)
+def referral_links(context: dict[str, Any], referral: Any) -> dict[str, Any]:
+    user = context["request"].user
+    links = (
+        IdentifierLink.objects.visible_to(user).touching(referral)
+        .select_related("referral", "linked_referral", "subject", "linked_subject")
+    )
+    grouped: dict[tuple[int, int, int], dict[str, Any]] = {}
+    for link in links:  # one row per (other referral, person here, person there), every reason listed
+        outgoing = link.referral_id == referral.pk
+        other = link.linked_referral if outgoing else link.referral
+        here = link.subject if outgoing else link.linked_subject
+        there = link.linked_subject if outgoing else link.subject
+        row = grouped.setdefault((other.pk, here.pk, there.pk),
+                                 {"other": other, "here": here, "there": there, "reasons": []})
+        if link.reason not in row["reasons"]:
+            row["reasons"].append(link.reason)
+    rows = list(grouped.values())
+    elsewhere = KnownElsewhere.objects.visible_to(user).filter(referral=referral).select_related("other_unit", "identifier")
+    subject_ids = list(referral.subjects.values_list("pk", flat=True))
+    proposals = (
+        LinkProposal.objects.visible_to(user).touching_subjects(subject_ids)
+        .select_related("left_subject__referral", "right_subject__referral", "decision")
+    )
+    persons = services.current_person_ids(subject_ids)
+    people = {p.pk: p for p in Person.objects.visible_to(user).filter(pk__in=set(persons.values()))}
+    cybertipline = getattr(referral, "cybertipline", None)
+    return {
+        "referral": referral,
+        "links": rows,
+        "elsewhere": elsewhere,
+        "proposals": proposals,
+        "memberships": [(s, people.get(persons[s.pk])) for s in referral.subjects.all() if s.pk in persons],
+        "cybertipline": cybertipline,
+        "files": referral.reported_files.all() if cybertipline else [],
+        "documents": ReferralDocument.objects.filter(referral=referral).select_related("package"),
+    }
+
+
+@register.filter
+def yes_no_unknown(value: Any) -> str:
+    return "Unknown" if value is None else ("Yes" if value else "No")

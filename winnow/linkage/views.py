@@ -1,0 +1,194 @@
+"""Deconfliction pages. Thin: visibility from QuerySets, writes from services, rules from winnow.core."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from winnow.accounts.models import RECORD_REFERRALS, Unit
+from winnow.audit.services import audit_read, audit_record
+from winnow.core.cybertipline import DEFAULT_LIMITS, CyberTiplineError
+from winnow.referrals.models import Subject
+
+from . import services
+from .cybertip import cybertipline_import, parse_upload
+from .forms import CyberTiplineForm, DecisionForm, RunForm, UndoForm
+from .models import LinkProposal, Merge, Notification, Person
+
+# Who decides person links, runs linkage and imports CyberTipline packages: the roles that record referrals.
+DECIDE_LINKS = RECORD_REFERRALS
+
+
+def _request_id(request: HttpRequest) -> str:
+    return getattr(request, "request_id", "")
+
+
+def _units(request: HttpRequest) -> list[Unit]:
+    units = list(Unit.objects.for_user(request.user, DECIDE_LINKS))
+    if not units:
+        raise PermissionDenied("Your role does not record referrals.")
+    return units
+
+
+def _require_role(request: HttpRequest, unit_id: int) -> None:
+    if not request.user.has_role(unit_id, DECIDE_LINKS):  # type: ignore[union-attr]
+        raise PermissionDenied("Your role does not decide links.")
+
+
+@login_required
+def cybertipline_upload(request: HttpRequest) -> HttpResponse:
+    units = _units(request)
+    form = CyberTiplineForm(request.POST or None, request.FILES or None, units=units)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        unit = next(u for u in units if u.pk == form.cleaned_data["unit"])
+        uploads = form.cleaned_data["files"]
+        try:
+            documents = []
+            for upload in uploads:
+                limit = DEFAULT_LIMITS.max_zip_bytes if len(uploads) == 1 else DEFAULT_LIMITS.max_document_bytes
+                if upload.size > limit:  # checked before reading: a 200 MB upload is never read into memory
+                    raise CyberTiplineError(upload.name, "", f"{upload.size:,} bytes; at most {limit:,} allowed")
+                documents.append((upload.name, upload.read(limit + 1)))
+            package, zip_content, zip_name = parse_upload(documents, report_id=form.cleaned_data["report_id"])
+            result = cybertipline_import(actor=request.user, unit=unit, package=package, zip_content=zip_content,
+                                         zip_name=zip_name, request_id=_request_id(request))
+        except CyberTiplineError as exc:
+            where = exc.document + (f", element {exc.element_path}" if exc.element_path else "")
+            errors = [f"{where}: {exc.reason}", "Nothing was imported."]
+        else:
+            if result.created:
+                messages.success(request, f"CyberTipline package imported as referral {result.referral.reference}.")
+            else:
+                messages.info(request, f"This package was already imported as {result.referral.reference}. "
+                                       "Nothing new was created.")
+            return redirect(result.referral)
+    return render(request, "linkage/cybertipline.html", {"form": form, "errors": errors})
+
+
+@login_required
+def proposal_list(request: HttpRequest) -> HttpResponse:
+    proposals = (
+        LinkProposal.objects.visible_to(request.user).pending()
+        .select_related("left_subject__referral", "right_subject__referral", "unit")
+    )
+    page = Paginator(proposals, 50).get_page(request.GET.get("page"))
+    with transaction.atomic():
+        audit_record(actor=request.user, action="proposal.list", unit_id=None, request_id=_request_id(request),
+                     detail={"page": page.number})
+    can_run = bool(request.user.unit_ids(DECIDE_LINKS))  # type: ignore[union-attr]
+    run_form = RunForm(units=list(Unit.objects.for_user(request.user, DECIDE_LINKS))) if can_run else None
+    return render(request, "linkage/proposals.html", {"page": page, "run_form": run_form})
+
+
+@login_required
+def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = get_object_or_404(
+        LinkProposal.objects.visible_to(request.user).select_related(
+            "left_subject__referral", "right_subject__referral", "decision__by"),
+        pk=pk,
+    )
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST":
+        _require_role(request, proposal.unit_id)
+        if form.is_valid():
+            try:
+                services.proposal_decide(
+                    proposal=proposal, accept=form.cleaned_data["outcome"] == "accept", actor=request.user,
+                    reason=form.cleaned_data["reason"], request_id=_request_id(request),
+                )
+            except services.LinkageRefused as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, "Decision recorded.")
+            return redirect(proposal)
+    audit_read(request, proposal, unit_id=proposal.unit_id)
+    merge = getattr(proposal, "merge", None)
+    return render(request, "linkage/proposal.html", {
+        "proposal": proposal, "form": form, "merge": merge,
+        "can_decide": request.user.has_role(proposal.unit_id, DECIDE_LINKS),  # type: ignore[union-attr]
+    })
+
+
+@login_required
+@require_POST
+def run_linkage(request: HttpRequest) -> HttpResponse:
+    units = _units(request)
+    form = RunForm(request.POST, units=units)
+    if not form.is_valid():
+        messages.error(request, "Choose one of your units.")
+        return redirect("linkage:proposals")
+    unit = next(u for u in units if u.pk == form.cleaned_data["unit"])
+    run = services.people_link(unit=unit, actor=request.user, request_id=_request_id(request))
+    messages.success(request, f"Person linkage ran over {run.subjects} people in {unit.name}: "
+                              f"{run.proposals_created} new proposals.")
+    return redirect("linkage:proposals")
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
+    audit_read(request, person, unit_id=person.unit_id)
+    merges = person.merges.select_related("proposal", "by", "undo__by").prefetch_related("memberships__subject")
+    return render(request, "linkage/person.html", {
+        "person": person, "members": services.person_members(person), "merges": merges,
+        "undo_form": UndoForm(),
+        "can_decide": request.user.has_role(person.unit_id, DECIDE_LINKS),  # type: ignore[union-attr]
+    })
+
+
+@login_required
+@require_POST
+def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    merge = get_object_or_404(Merge.objects.visible_to(request.user), pk=pk)
+    _require_role(request, merge.unit_id)
+    form = UndoForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Undoing a merge needs a reason.")
+    else:
+        try:
+            services.merge_undo(merge=merge, actor=request.user, reason=form.cleaned_data["reason"],
+                                request_id=_request_id(request))
+        except services.LinkageRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Merge {merge.pk} undone.")
+    return redirect(merge.person)
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    notes = Notification.objects.for_user(request.user).select_related("read")
+    page = Paginator(notes, 50).get_page(request.GET.get("page"))
+    with transaction.atomic():
+        audit_record(actor=request.user, action="notification.list", unit_id=None,
+                     request_id=_request_id(request), detail={"page": page.number})
+    return render(request, "linkage/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    note = get_object_or_404(Notification.objects.for_user(request.user), pk=pk)
+    services.notification_read(notification=note, actor=request.user, request_id=_request_id(request))
+    if request.POST.get("follow") and note.link and url_has_allowed_host_and_scheme(
+        note.link, allowed_hosts={request.get_host()}, require_https=not settings.DEBUG and request.is_secure()
+    ):
+        return redirect(note.link)
+    return redirect("linkage:notifications")
+
+
+def subject_person(subject: Subject) -> Any:
+    """The person a subject currently belongs to (for templates), or None."""
+    person_id = services.current_person_ids([subject.pk]).get(subject.pk)
+    return Person.objects.filter(pk=person_id).first() if person_id else None
