@@ -1,6 +1,7 @@
 """Priority and deadlines: what a unit should action next, and by when.
 
-The order is: a referral flagged "child believed to be in immediate danger" that has not yet been assessed, above
+The order is: referrals still waiting for their first enforcement action before those already actioned; among
+those waiting, a referral flagged "child believed to be in immediate danger" that has not yet been assessed, above
 everything; then by decided band (an override wins over the computed band): Very High, then referrals still awaiting
 assessment, then High, Medium, Low; within a tier, the earlier deadline first, then the earlier receipt.
 
@@ -40,6 +41,9 @@ class Tier(IntEnum):
     HIGH = 3
     MEDIUM = 4
     LOW = 5
+    # Once the first enforcement action has happened, the referral stays open for case work but no longer competes
+    # for "what to action next": it sorts after every referral still waiting, in the same band order.
+    ACTIONED_OFFSET = 10
 
 
 _BAND_TIER = {Band.VERY_HIGH: Tier.VERY_HIGH, Band.HIGH: Tier.HIGH, Band.MEDIUM: Tier.MEDIUM, Band.LOW: Tier.LOW}
@@ -64,7 +68,7 @@ class DeadlinePolicy:
 
 @dataclass(frozen=True)
 class Priority:
-    tier: Tier
+    tier: int  # a Tier, plus Tier.ACTIONED_OFFSET once actioned
     deadline_at: datetime
     reason: str
 
@@ -88,9 +92,20 @@ def prioritise(
     band: Band | str | None,
     decided_at: datetime | None,
     policy: DeadlinePolicy | None = None,
+    actioned: bool = False,
 ) -> Priority:
     """The tier and deadline of one referral. `band` is the decided band (override wins), None if unassessed."""
-    policy = policy or DeadlinePolicy()
+    waiting = _prioritise_waiting(received_at=received_at, immediate_danger=immediate_danger, band=band,
+                                  decided_at=decided_at, policy=policy or DeadlinePolicy())
+    if not actioned:
+        return waiting
+    return Priority(waiting.tier + Tier.ACTIONED_OFFSET, waiting.deadline_at, f"actioned ({waiting.reason})")
+
+
+def _prioritise_waiting(
+    *, received_at: datetime, immediate_danger: bool, band: Band | str | None, decided_at: datetime | None,
+    policy: DeadlinePolicy,
+) -> Priority:
     if band is None or band == "":
         deadline = add_days(received_at, policy.assessment_days)
         if immediate_danger:

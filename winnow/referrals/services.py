@@ -245,7 +245,7 @@ def referral_apply_band(
         locked = Referral.objects.select_for_update().get(pk=referral.pk)
         priority = prioritise(
             received_at=locked.received_at, immediate_danger=locked.immediate_danger, band=band or None,
-            decided_at=decided_at, policy=deadline_policy(),
+            decided_at=decided_at, policy=deadline_policy(), actioned=locked.actioned_at is not None,
         )
         locked.band = band or ""
         locked.band_decided_at = decided_at if band else None

@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from winnow.accounts.models import Role, User
 from winnow.audit.services import audit_record
+from winnow.core.priority import prioritise
 from winnow.referrals.models import Referral
+from winnow.referrals.services import deadline_policy
 
 from .models import ENFORCEMENT_ACTIONS, Assignment, CaseAction
 
@@ -58,7 +60,12 @@ def case_action_record(
         )
         if kind in ENFORCEMENT_ACTIONS and (locked.actioned_at is None or occurred_at < locked.actioned_at):
             locked.actioned_at = occurred_at
-            locked.save(update_fields=["actioned_at"])
+            priority = prioritise(
+                received_at=locked.received_at, immediate_danger=locked.immediate_danger, band=locked.band or None,
+                decided_at=locked.band_decided_at, policy=deadline_policy(), actioned=True,
+            )
+            locked.priority_tier = priority.tier
+            locked.save(update_fields=["actioned_at", "priority_tier"])
         audit_record(actor=actor, action="referral.action", unit_id=locked.unit_id, request_id=request_id,
                      target=locked, detail={"kind": kind, "occurred_at": occurred_at.isoformat()})
     referral.refresh_from_db()

@@ -99,3 +99,14 @@ def test_it_never_sets_a_deadline_before_the_decision(received: datetime, band: 
     p = prioritise(received_at=received, immediate_danger=danger, band=band, decided_at=received if band else None)
     assert p.deadline_at >= received
     assert p.tier == (Tier.DANGER_UNASSESSED if danger and band is None else p.tier)
+
+
+def test_it_puts_actioned_referrals_after_every_waiting_one_in_band_order() -> None:
+    def tier(band: str | None, actioned: bool, danger: bool = False) -> int:
+        return prioritise(received_at=T0, immediate_danger=danger, band=band, decided_at=T0 if band else None,
+                          actioned=actioned).tier
+
+    waiting_low = tier("low", False)
+    actioned_very_high = tier("very_high", True)
+    assert waiting_low < actioned_very_high < tier("low", True)
+    assert tier(None, True, danger=True) > tier("low", False)

@@ -48,3 +48,15 @@ def test_it_stops_the_clock_at_the_first_enforcement_action(make_referral: Any, 
     case_action_record(actor=investigator, referral=referral, kind="arrest", occurred_at=timezone.now())
     assert not Referral.objects.overdue(timezone.now()).filter(pk=referral.pk).exists()
     assert referral.actioned_at is not None
+
+
+def test_it_moves_an_actioned_referral_below_those_still_waiting(make_referral: Any, investigator: Any) -> None:
+    from django.utils import timezone
+
+    from winnow.workload.services import case_action_record
+
+    very_high = make_referral(days_ago=2, band="very_high", decided_days_ago=1)
+    low = make_referral(days_ago=2, band="low")
+    assert list(Referral.objects.queue().values_list("pk", flat=True)) == [very_high.pk, low.pk]
+    case_action_record(actor=investigator, referral=very_high, kind="warrant_executed", occurred_at=timezone.now())
+    assert list(Referral.objects.queue().values_list("pk", flat=True)) == [low.pk, very_high.pk]

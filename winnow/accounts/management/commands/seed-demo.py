@@ -135,18 +135,70 @@ class Command(BaseCommand):
                 content=json.dumps(package, indent=1).encode(), max_bytes=settings.WINNOW_IMPORT_MAX_BYTES,
                 request_id="seed-demo", now=now,
             )
-        progress = users["supervisor"]
-        for referral in Referral.objects.filter(unit__code="nmr").order_by("received_at"):
-            steps = rng.choice([0, 1, 1, 2, 2, 3, 4])
-            for status in [Status.ASSESSMENT, Status.AWAITING_ACTION, Status.IN_ACTION][:steps]:
-                referral_transition(actor=progress, referral=referral, to_status=status, request_id="seed-demo")
-            if steps == 4:
-                referral_transition(
-                    actor=progress, referral=referral, to_status=Status.CLOSED,
-                    disposition=rng.choice([Disposition.CHARGED, Disposition.NO_FURTHER_ACTION, Disposition.CAUTIONED]),
-                    reason="Demo closure: fictional outcome.", request_id="seed-demo",
-                )
+        self._work(rng, users, now)
         self.stdout.write(f"Seeded {Referral.objects.count()} fictional referrals in {len(units)} units.")
+
+    def _work(self, rng: random.Random, users: dict[str, User], now: Any) -> None:
+        """Move Northmoor's referrals through the real services with realistic times: assessed by the handler,
+        bands confirmed or overridden by the supervisor, assigned, actioned, some closed."""
+        from winnow.assessments.models import BandDecision
+        from winnow.assessments.services import AssessmentInputError, assessment_record, band_decide
+        from winnow.workload.services import case_action_record, referrals_assign
+
+        handler, supervisor, investigator = users["handler"], users["supervisor"], users["investigator"]
+        items = {"count": ["sexual_convictions"]}
+        yes_no = ["prior_contact_offence", "prior_noncontact_offence", "previous_custody", "lives_with_children",
+                  "access_children_known", "access_children_role", "incitement", "grooming", "producing_iioc",
+                  "sexual_communication", "other_convictions", "domestic_abuse", "substance_misuse"]
+        days = settings.WINNOW_DEADLINE_DAYS
+        for referral in Referral.objects.filter(unit__code="nmr").order_by("received_at"):
+            age_days = (now - referral.received_at).total_seconds() / 86400
+            subject = referral.subjects.order_by("id").first()
+            if subject is None or age_days < 0.5 or rng.random() < 0.12:
+                continue  # still waiting for assessment
+            t = referral.received_at + timedelta(days=min(rng.uniform(0.1, 2.5), age_days * 0.5))
+            referral_transition(actor=handler, referral=referral, to_status=Status.ASSESSMENT, now=t, request_id="seed-demo")
+            answers: dict[str, Any] = {
+                item: rng.choices(["yes", "no", "unknown"], weights=[0.2, 0.6, 0.2])[0] for item in yes_no
+            }
+            answers[items["count"][0]] = str(rng.choice([0, 0, 0, 1, 2])) if rng.random() < 0.8 else "unknown"
+            try:
+                assessment = assessment_record(actor=handler, subject=subject, instrument_id="phased-prioritisation",
+                                               answers=answers, request_id="seed-demo", now=t)
+            except AssessmentInputError:
+                continue
+            t += timedelta(hours=rng.uniform(1, 20))
+            if t >= now or assessment.band == "not_scorable":
+                continue
+            if rng.random() < 0.12:
+                choices = [b for b in ("very_high", "high", "medium", "low") if b != assessment.band]
+                band_decide(actor=supervisor, assessment=assessment, decision=BandDecision.Decision.OVERRIDE,
+                            decided_band=rng.choice(choices), now=t, request_id="seed-demo",
+                            rationale="Demo override: fictional intelligence about access to children changes the picture.")
+            else:
+                band_decide(actor=supervisor, assessment=assessment, decision=BandDecision.Decision.CONFIRM,
+                            rationale="Demo: confirmed on review.", now=t, request_id="seed-demo")
+            referral.refresh_from_db()
+            referral_transition(actor=supervisor, referral=referral, to_status=Status.AWAITING_ACTION, now=t,
+                                request_id="seed-demo")
+            referrals_assign(actor=supervisor, referrals=[referral], assignee=investigator, request_id="seed-demo")
+            # Very High usually on time; lower bands often late (as the 2023 inspection found).
+            target = days[referral.band]
+            t += timedelta(days=rng.uniform(0.2, 1.0) * target * (1 if referral.band == "very_high" else rng.choice([0.5, 1, 1.6, 2.5])))
+            if t >= now:
+                continue
+            referral_transition(actor=investigator, referral=referral, to_status=Status.IN_ACTION, now=t,
+                                request_id="seed-demo")
+            case_action_record(actor=investigator, referral=referral, kind=rng.choice(["warrant_executed", "voluntary_interview", "arrest"]),
+                               occurred_at=t, note="Demo action (fictional).", request_id="seed-demo")
+            t += timedelta(days=rng.uniform(3, 40))
+            if t < now and rng.random() < 0.7:
+                referral_transition(
+                    actor=supervisor, referral=referral, to_status=Status.CLOSED, now=t, request_id="seed-demo",
+                    disposition=rng.choice([Disposition.CHARGED, Disposition.NO_FURTHER_ACTION, Disposition.CAUTIONED,
+                                            Disposition.CHARGED]),
+                    reason="Demo closure: fictional outcome.",
+                )
 
     def _print_logins(self) -> None:
         self.stdout.write("\nWinnow demo: http://127.0.0.1:8000  (all people and data are fictional)")
