@@ -22,7 +22,7 @@ SAMPLE = Path(__file__).resolve().parents[1] / "core" / "cybertipline" / "sample
 
 
 def _import(page: Any, files: list[Path], report_id: str) -> None:
-    page.get_by_role("link", name="CyberTipline").click()
+    page.get_by_role("link", name="CyberTipline", exact=True).click()
     expect(page.get_by_role("heading", name="Import a CyberTipline package")).to_be_visible()
     page.get_by_label("Package files").set_input_files([str(f) for f in files])
     page.get_by_label("CyberTipline report number (optional)").fill(report_id)
