@@ -11,14 +11,14 @@ from winnow.core.identifiers import IdentifierKind
 from winnow.core.intake import FieldError, Sex, Source, SubjectRole
 from winnow.forms import GovukFormMixin
 
-from .models import _KIND_LABELS, _SOURCE_LABELS, Disposition
+from .models import KIND_LABELS, SOURCE_LABELS, Disposition
 
 IDENTIFIER_ROWS = 5
 
 
 class ReferralForm(GovukFormMixin, forms.Form):
     unit = forms.TypedChoiceField(coerce=int, label="Unit")
-    source = forms.ChoiceField(choices=[(s.value, _SOURCE_LABELS[s]) for s in Source])
+    source = forms.ChoiceField(choices=[(s.value, SOURCE_LABELS[s]) for s in Source])
     source_reference = forms.CharField(required=False, max_length=100, label="Source reference (optional)")
     received_at = forms.CharField(
         label="Received", help_text="Date and time, UK time, e.g. 2026-11-20 14:30",
@@ -40,7 +40,7 @@ class ReferralForm(GovukFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self._identifier_rows_used: list[int] = []
         self.fields["unit"].choices = [(u.pk, u.name) for u in units]
-        kinds = [("", "(none)")] + [(k.value, _KIND_LABELS[k]) for k in IdentifierKind]
+        kinds = [("", "(none)")] + [(k.value, KIND_LABELS[k]) for k in IdentifierKind]
         for i in range(IDENTIFIER_ROWS):
             self.fields[f"identifier_{i}_kind"] = forms.ChoiceField(choices=kinds, required=False, label="Kind")
             self.fields[f"identifier_{i}_value"] = forms.CharField(required=False, max_length=500, label="Value")

@@ -19,14 +19,14 @@ from winnow.core.identifiers import IdentifierKind
 from winnow.core.intake import Sex, Source, SubjectRole
 from winnow.core.priority import Band, Tier
 
-_SOURCE_LABELS = {
+SOURCE_LABELS = {
     Source.NCA_CEOP: "NCA/CEOP package",
     Source.NCMEC: "NCMEC CyberTipline",
     Source.FORCE_INTELLIGENCE: "Force intelligence",
     Source.OTHER_AGENCY: "Other agency",
     Source.PUBLIC: "Member of the public",
 }
-_KIND_LABELS = {
+KIND_LABELS = {
     IdentifierKind.EMAIL: "Email",
     IdentifierKind.PHONE: "Phone",
     IdentifierKind.USERNAME: "Username",
@@ -145,7 +145,7 @@ class ReferralQuerySet(NeverDeletedQuerySet):
 class Referral(NeverDeletedMixin):
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="referrals")
     reference = models.CharField(max_length=40, unique=True)
-    source = models.CharField(max_length=32, choices=[(s.value, _SOURCE_LABELS[s]) for s in Source])
+    source = models.CharField(max_length=32, choices=[(s.value, SOURCE_LABELS[s]) for s in Source])
     source_reference = models.CharField(max_length=100, blank=True)
     received_at = models.DateTimeField()
     summary = models.TextField()
@@ -296,7 +296,7 @@ class Subject(NeverDeletedMixin):
 class Identifier(NeverDeletedMixin):
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="identifiers")
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=16, choices=[(k.value, _KIND_LABELS[k]) for k in IdentifierKind])
+    kind = models.CharField(max_length=16, choices=[(k.value, KIND_LABELS[k]) for k in IdentifierKind])
     value = models.CharField(max_length=500, help_text="As received")
     normalised = models.CharField(max_length=500, db_index=True)
     platform = models.CharField(max_length=100, blank=True)

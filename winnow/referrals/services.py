@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from winnow.accounts.models import Unit
@@ -174,6 +174,21 @@ def referrals_import(
         return ImportResult(batch=already, created=False)
     drafts = parse_referral_file(content, filename=filename, now=now or timezone.now(), max_bytes=max_bytes)
     _check_source_references(unit, drafts)
+    try:
+        return _import_batch(actor=actor, unit=unit, filename=filename, content=content, sha256=sha256,
+                             drafts=drafts, request_id=request_id)
+    except IntegrityError:
+        # The same file finished importing in another request while this one was parsing it.
+        batch = ImportBatch.objects.filter(unit=unit, sha256=sha256).first()
+        if batch is None:
+            raise
+        return ImportResult(batch=batch, created=False)
+
+
+def _import_batch(
+    *, actor: Any, unit: Unit, filename: str, content: bytes, sha256: str, drafts: list[ReferralDraft],
+    request_id: str,
+) -> ImportResult:
     with transaction.atomic():
         package = _package(
             unit=unit,

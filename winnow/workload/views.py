@@ -19,7 +19,7 @@ from winnow.audit.services import audit_record
 from winnow.core.charts import bar_chart
 from winnow.core.priority import Band
 from winnow.core.workload import METHOD, forecast
-from winnow.referrals.models import _SOURCE_LABELS, Referral
+from winnow.referrals.models import SOURCE_LABELS, Referral
 
 from . import stats
 from .forms import AssignForm, CaseActionForm, ForecastForm, QueueFilterForm
@@ -57,7 +57,7 @@ def _queue(request: HttpRequest, *, mine: bool) -> HttpResponse:
     units = list(Unit.objects.filter(pk__in=unit_ids))
     officers = _officers(unit_ids)
     form = QueueFilterForm(request.GET or None, units=units, officers=officers,
-                           sources=[(s.value, label) for s, label in _SOURCE_LABELS.items()])
+                           sources=[(s.value, label) for s, label in SOURCE_LABELS.items()])
     referrals = Referral.objects.visible_to(user).queue().select_related("unit", "assigned_to")
     if mine:
         referrals = referrals.filter(assigned_to=user)
