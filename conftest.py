@@ -159,10 +159,3 @@ def page(browser: Any, live_db: Any) -> Any:
     page.set_default_timeout(10_000)
     yield page
     context.close()
-
-
-def login(page: Any, username: str, password: str = "correct-horse-battery-staple") -> None:
-    page.goto("/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()

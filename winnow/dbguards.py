@@ -37,6 +37,12 @@ APPEND_ONLY = [  # no UPDATE, no DELETE
     "linkage_mergeundo",
     "linkage_notification",
     "linkage_notificationread",
+    "offenders_managedoffender",
+    "offenders_plan",
+    "offenders_contact",
+    "offenders_review",
+    "offenders_reactivedecision",
+    "offenders_intelligencelink",
 ]
 NO_DELETE = ["referrals_referral"]
 # Referral columns fixed at intake; only status, closed_at, disposition and closure_reason change (forward only).

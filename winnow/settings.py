@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "winnow.assessments",
     "winnow.workload",
     "winnow.linkage",
+    "winnow.offenders",
     "winnow.api",
     "ninja",
 ]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from conftest import login
+from tests.browser.support import login
 from winnow.assessments.models import Assessment, BandDecision
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]

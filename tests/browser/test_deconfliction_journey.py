@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from conftest import login
+from tests.browser.support import login
 from winnow.linkage.models import IdentifierLink, Notification
 from winnow.referrals.models import Referral
 

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from conftest import login
+from tests.browser.support import login
 from winnow.core.intake import referral_from_mapping
 from winnow.referrals.services import canonical_json, referral_apply_band, referral_record
 from winnow.workload.models import Assignment

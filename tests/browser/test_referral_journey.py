@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from conftest import login
+from tests.browser.support import login
 from winnow.audit.models import AuditEvent
 from winnow.referrals.models import Referral
 

@@ -205,6 +205,11 @@ def notify_linked_owners(
                     request_id=request_id, now=now,
                 )
             )
+    # Issue 7: a new referral linking to a managed offender's person also tells that offender's manager.
+    from winnow.offenders.services import offenders_notify_linked
+
+    sent.extend(offenders_notify_linked(referral=referral, links=[lk for g in by_referral.values() for lk in g],
+                                        actor=actor, request_id=request_id, now=now))
     return sent
 
 
