@@ -136,6 +136,7 @@ class Command(BaseCommand):
                 request_id="seed-demo", now=now,
             )
         self._work(rng, users, now)
+        self._offenders(rng, users, now)
         self.stdout.write(f"Seeded {Referral.objects.count()} fictional referrals in {len(units)} units.")
 
     def _work(self, rng: random.Random, users: dict[str, User], now: Any) -> None:
@@ -199,6 +200,45 @@ class Command(BaseCommand):
                                             Disposition.CHARGED]),
                     reason="Demo closure: fictional outcome.",
                 )
+
+    def _offenders(self, rng: random.Random, users: dict[str, User], now: Any) -> None:
+        """Twelve fictional managed offenders in Northmoor, with contacts over the past year: some on plan, some
+        overdue, and some whose only recent contacts were by phone or video (the in-person lapse)."""
+        from winnow.offenders.services import contact_record, offender_register
+
+        manager = users["offender.manager"]
+        subjects = Referral.objects.filter(unit__code="nmr", status="closed", disposition="charged").values_list(
+            "subjects__id", flat=True)
+        from winnow.referrals.models import Subject
+
+        indicators = ["encryption", "anonymising_networks", "cloud_storage", "several_devices", "wiping_tools",
+                      "earlier_concealment"]
+        for index, subject in enumerate(Subject.objects.filter(pk__in=[s for s in subjects if s])[:12]):
+            risk = ["low", "medium", "high", "very_high"][index % 4]
+            registered = now - timedelta(days=rng.randint(200, 400))
+            offender = offender_register(
+                actor=manager, subject=subject, convicted_on=(registered - timedelta(days=30)).date(),
+                disposal="custody", under_18=False, custody_months=rng.choice([4, 12, 36]),
+                plan={"risk": risk, "mappa_category": 1, "mappa_level": 1, "manager": manager,
+                      "visit_every": {"low": 12, "medium": 6, "high": 3, "very_high": 1}[risk], "visit_unit": "months",
+                      "in_person_every": {"low": 12, "medium": 6, "high": 3, "very_high": 1}[risk],
+                      "in_person_unit": "months", "review_every": 12, "review_unit": "months",
+                      "digital_indicators": rng.sample(indicators, k=rng.choice([0, 0, 1, 2])),
+                      "civil_orders": index % 3 == 0, "conditions": "Demo: SHPO device terms (fictional).",
+                      "clean_since": None, "reason": "Demo plan (fictional)."},
+                request_id="seed-demo", now=registered,
+            )
+            t = registered
+            remote_only = index % 5 == 1  # the Covid-style lapse: phone and video only
+            while True:
+                t += timedelta(days=rng.uniform(20, 110))
+                if t >= now - timedelta(days=2):
+                    break
+                mode = rng.choice(["phone", "video"]) if remote_only and t > registered + timedelta(days=60) else \
+                    rng.choice(["home_visit", "home_visit", "doorstep", "phone", "police_station"])
+                contact_record(actor=manager, offender=offender, occurred_at=t, mode=mode, outcome="seen",
+                               device_check=rng.choice(["no_concerns", "no_concerns", "not_done"]),
+                               notes="Demo contact (fictional).", request_id="seed-demo", now=now)
 
     def _print_logins(self) -> None:
         self.stdout.write("\nWinnow demo: http://127.0.0.1:8000  (all people and data are fictional)")
