@@ -43,6 +43,13 @@ APPEND_ONLY = [  # no UPDATE, no DELETE
     "offenders_review",
     "offenders_reactivedecision",
     "offenders_intelligencelink",
+    "triage_hashset",
+    "triage_hashentry",
+    "triage_exhibit",
+    "triage_scanresult",
+    "triage_collectionsummary",
+    "triage_unknownmediahash",
+    "triage_suggestionconfirmation",
 ]
 NO_DELETE = ["referrals_referral"]
 # Referral columns fixed at intake; only status, closed_at, disposition and closure_reason change (forward only).

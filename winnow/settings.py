@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "winnow.workload",
     "winnow.linkage",
     "winnow.offenders",
+    "winnow.triage",
     "winnow.api",
     "ninja",
 ]
@@ -158,6 +159,8 @@ X_FRAME_OPTIONS = "DENY"
 
 # Uploads: files larger than this are refused with a clear message before parsing.
 WINNOW_IMPORT_MAX_BYTES = env_int("WINNOW_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+# Scan result files (the SQLite file `winnow scan` writes) may be large; they stream to disk, never to memory.
+WINNOW_SCAN_RESULT_MAX_BYTES = env_int("WINNOW_SCAN_RESULT_MAX_BYTES", 4 * 1024 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

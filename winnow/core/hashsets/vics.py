@@ -1,0 +1,252 @@
+"""VICS JSON (Project VIC / CAID), streamed with ijson.
+
+Envelopes (formats.md §2): 1.x `{"odata.metadata": ".../$metadata#Media", "value": [Media, ...]}` or `#Cases`
+with `"value": [Case{..., "Media": [...]}, ...]`; 2.0 the same under `"@odata.context"` with a region in the URL
+(`/US/`, `/UK/`, `/CUSTOM/`). Media are recognised by structure, not by trusting the URL: a `value` item holding
+a `Media` array is a Case, any other `value` item is a Media. Each Media object is built on its own, so a single
+Case holding millions of Media never sits in memory.
+
+Case fields (CaseID, CaseNumber) are attached to that case's Media when they precede the Media array, as every
+writer we know puts them; `TotalMediaFiles`-style counters are ignored (unreliable).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import ijson  # type: ignore[import-untyped]
+
+from .base import HashSetParse
+from .records import (
+    EntryError,
+    HashingReader,
+    HashRecord,
+    hex_hash,
+    tolerant_bool,
+    tolerant_int,
+    tolerant_text,
+)
+from .schemes import BUILTIN_SCHEMES, CategoryScheme, normalise_raw_code
+
+_META_KEYS = {"odata.metadata": "1.x", "@odata.context": "2.0"}
+_REGION = re.compile(r"/(US|UK|CUSTOM)/", re.IGNORECASE)
+_ENVELOPE = re.compile(r"#(Media|Cases)\b", re.IGNORECASE)
+_CASE_KEYS = ("CaseID", "CaseNumber")
+_READ_SIZE = 1 << 18
+
+
+def scheme_hint(context: str) -> CategoryScheme | None:
+    """The only unambiguous inference: a VICS 2.0 US context uses Project VIC US 0-4."""
+    m = _REGION.search(context)
+    if m and m.group(1).upper() == "US":
+        return BUILTIN_SCHEMES["projectvic-us"]
+    return None
+
+
+class _Builder:
+    """Minimal object builder for ijson events (like ijson.common.ObjectBuilder)."""
+
+    __slots__ = ("containers", "key", "root")
+
+    def __init__(self) -> None:
+        self.root: dict[str, Any] = {}
+        self.containers: list[Any] = [self.root]
+        self.key: list[str | None] = [None]
+
+    def event(self, event: str, value: Any) -> None:
+        if event == "map_key":
+            self.key[-1] = value
+            return
+        if event in ("end_map", "end_array"):
+            self.containers.pop()
+            self.key.pop()
+            return
+        if event == "start_map":
+            new: Any = {}
+        elif event == "start_array":
+            new = []
+        else:
+            new = value
+        top = self.containers[-1]
+        if isinstance(top, list):
+            top.append(new)
+        else:
+            top[self.key[-1]] = new
+        if event in ("start_map", "start_array"):
+            self.containers.append(new)
+            self.key.append(None)
+
+
+class VicsParse(HashSetParse):
+    format = "vics"
+
+    def __init__(self, path: str | Path, scheme: CategoryScheme | None, **kw: Any) -> None:
+        super().__init__(path, scheme, **kw)
+        self._explicit_scheme = scheme is not None
+        self._reader: HashingReader | None = None
+
+    def _entries(self) -> Iterator[tuple[int, str, Any]]:
+        report = self.report
+        media_no = 0
+        case_no = 0
+        context_seen = False
+        value_seen = False
+        top: _Builder | None = None  # the current value item (a Media, or a Case without its Media array)
+        top_is_case = False
+        media: _Builder | None = None  # a Media inside a Case
+        case_fields: dict[str, Any] = {}
+        media_no_in_case = 1
+        with self.open_binary() as raw:
+            reader = self._reader = HashingReader(raw)
+            events = ijson.parse(reader, buf_size=_READ_SIZE)
+            first = True
+            try:
+                for prefix, event, value in events:
+                    if first:
+                        first = False
+                        if event != "start_map":
+                            raise self.error("start", "not a VICS file: the document is not a JSON object")
+                    if media is not None:
+                        if prefix == "value.item.Media.item" and event == "end_map":
+                            media_no += 1
+                            label = (
+                                f"media entry {media_no} (case {case_no}, its Media entry {media_no_in_case})"
+                            )
+                            obj = media.root
+                            media = None
+                            media_no_in_case += 1
+                            yield media_no, label, (obj, case_fields)
+                        else:
+                            media.event(event, value)
+                        continue
+                    if top is not None:
+                        if prefix == "value.item.Media.item" and event == "start_map":
+                            media = _Builder()
+                            if not case_fields:
+                                case_fields = {k: top.root.get(k) for k in _CASE_KEYS if k in top.root}
+                            continue
+                        if prefix == "value.item.Media" or prefix.startswith("value.item.Media."):
+                            top_is_case = True  # the Media array itself (start/end, or a non-object inside)
+                            continue
+                        if prefix == "value.item" and event == "map_key" and value == "Media":
+                            top_is_case = True
+                            top.event(event, value)
+                            top.event("start_array", None)  # keep the builder balanced; the array stays empty
+                            top.event("end_array", None)
+                            continue
+                        if prefix == "value.item" and event == "end_map":
+                            obj = top.root
+                            top = None
+                            if top_is_case:
+                                report.cases += 1
+                            else:
+                                media_no += 1
+                                yield media_no, f"media entry {media_no}", (obj, {})
+                            continue
+                        top.event(event, value)
+                        continue
+                    # outside any value item
+                    if prefix == "" and event == "map_key":
+                        if value in _META_KEYS:
+                            report.format_version = _META_KEYS[value]
+                        elif value == "value" and not context_seen:
+                            raise self.error(
+                                "top level",
+                                "not a VICS file: no odata.metadata or @odata.context before value",
+                            )
+                        elif value == "value":
+                            value_seen = True
+                    elif prefix in _META_KEYS and event == "string":
+                        context_seen = True
+                        self._set_context(str(value))
+                    elif prefix == "value.item" and event == "start_map":
+                        top = _Builder()
+                        top_is_case = False
+                        case_fields = {}
+                        case_no += 1
+                        media_no_in_case = 1
+                    elif prefix == "value.item":
+                        raise self.error(f"value item {case_no + 1}", f"expected an object, found {event}")
+                    elif prefix == "value" and event not in ("start_array", "end_array"):
+                        raise self.error("value", f"expected an array, found {event}")
+            except ijson.JSONError as exc:
+                raise self.error(
+                    f"after media entry {media_no}, near byte {reader.bytes_read}", f"invalid JSON ({exc})"
+                ) from None
+            if first:
+                raise self.error("start", "empty file")
+            if not context_seen:
+                raise self.error("top level", "not a VICS file: no odata.metadata or @odata.context")
+            if not value_seen:
+                raise self.error("top level", "no value array")
+            reader.drain()
+
+    def _set_context(self, context: str) -> None:
+        report = self.report
+        report.context = context
+        m = _REGION.search(context)
+        report.region = m.group(1).upper() if m else None
+        e = _ENVELOPE.search(context)
+        report.envelope = e.group(1).capitalize() if e else None
+        if not self._explicit_scheme:
+            hint = scheme_hint(context)
+            if hint is not None:
+                self.scheme = hint
+                report.scheme = hint.name
+
+    def _finish(self) -> None:
+        assert self._reader is not None
+        self.report.sha256 = self._reader.hexdigest()
+        self.report.size_bytes = self._reader.bytes_read
+        if self.report.envelope is None:
+            self.report.envelope = "Cases" if self.report.cases else "Media"
+
+    def _convert(self, position: int, raw: Any) -> HashRecord:
+        obj, case = raw
+        m = {str(k).lower(): v for k, v in obj.items()} if isinstance(obj, dict) else {}
+        if not isinstance(obj, dict):
+            raise EntryError("Media entry is not an object")
+        md5 = hex_hash(m.get("md5"), "MD5")
+        sha1 = hex_hash(m.get("sha1"), "SHA-1")
+        sha256 = hex_hash(m.get("sha256"), "SHA-256")
+        pdq = None
+        alt = m.get("alternativehashes")
+        if isinstance(alt, list):
+            for item in alt:
+                if not isinstance(item, dict):
+                    continue
+                a = {str(k).lower(): v for k, v in item.items()}
+                name = str(a.get("hashname") or "").strip().upper().replace("-", "")
+                if name == "PDQ":
+                    pdq = hex_hash(a.get("hashvalue"), "PDQ")
+                elif name == "SHA256" and sha256 is None:
+                    sha256 = hex_hash(a.get("hashvalue"), "SHA-256")
+                elif name == "SHA1" and sha1 is None:
+                    sha1 = hex_hash(a.get("hashvalue"), "SHA-1")
+                elif name == "MD5" and md5 is None:
+                    md5 = hex_hash(a.get("hashvalue"), "MD5")
+        raw_cat = m.get("category")
+        files = m.get("mediafiles")
+        case_id = tolerant_text(case.get("CaseID")) or tolerant_text(case.get("CaseNumber"))
+        return HashRecord(
+            position=position,
+            md5=md5,
+            sha1=sha1,
+            sha256=sha256,
+            pdq=pdq,
+            category=self.map_category(raw_cat),
+            raw_category=normalise_raw_code(raw_cat),
+            series=tolerant_text(m.get("series")),
+            victim_identified=tolerant_bool(m.get("victimidentified"), "VictimIdentified"),
+            offender_identified=tolerant_bool(m.get("offenderidentified"), "OffenderIdentified"),
+            is_distributed=tolerant_bool(m.get("isdistributed"), "IsDistributed"),
+            is_precategorized=tolerant_bool(m.get("isprecategorized"), "IsPrecategorized"),
+            media_id=tolerant_text(m.get("mediaid")),
+            case_id=case_id,
+            size=tolerant_int(m.get("mediasize"), "MediaSize"),
+            mime_type=tolerant_text(m.get("mimetype")),
+            media_files=len(files) if isinstance(files, list) else 0,
+        )

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from winnow.accounts.models import User
+from winnow.core.hashsets import BUILTIN_SCHEMES, FORMATS
+from winnow.triage.services import TriageError, hash_set_import
+
+
+class Command(BaseCommand):
+    help = ("Import a hash set (VICS JSON, CSV, NSRL RDS v2/v3): all of it or nothing; re-importing the same file "
+            "(same SHA-256) creates nothing.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--name", required=True)
+        parser.add_argument("--format", choices=sorted(FORMATS), help="default: detected from the content")
+        parser.add_argument("--scheme", help=f"category scheme: one of {', '.join(BUILTIN_SCHEMES)}, or a scheme JSON file")
+        parser.add_argument("--user", help="administrator recorded as the importer (default: system)")
+
+    def handle(self, *args: Any, file: Path, name: str, format: str | None, scheme: str | None,  # noqa: A002
+               user: str | None, **options: Any) -> None:
+        actor = None
+        if user:
+            actor = User.objects.filter(username=user, is_active=True).first()
+            if actor is None or not actor.is_administrator:
+                raise CommandError(f"no active administrator {user!r}")
+        if not file.is_file():
+            raise CommandError(f"{file}: no such file")
+        try:
+            result = hash_set_import(actor=actor, path=file, name=name, format=format, scheme=scheme,
+                                     request_id="cli")
+        except TriageError as exc:
+            raise CommandError(f"{exc}. Nothing was imported.") from None
+        s = result.hash_set
+        if result.created:
+            self.stdout.write(f"{file}: imported {s.entries:,} entries as hash set {s.pk} {s.name!r} "
+                              f"({s.format}, scheme {s.scheme}, SHA-256 {s.sha256}).")
+        else:
+            self.stdout.write(f"{file}: already imported as hash set {s.pk} {s.name!r} on "
+                              f"{s.imported_at:%Y-%m-%d %H:%M} UTC; nothing new was created.")

@@ -1,0 +1,162 @@
+"""Build a collection summary from a scan result's rows and their verdicts. Counts, hashes and paths only.
+
+Django-free (it takes what `winnow.core.matching.match_result_file` yields) so it can be tested without a
+database; the web application stores what it returns as `CollectionSummary.data`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from winnow.core.matching import KNOWN, KNOWN_NON_PERTINENT, QUALITY_THRESHOLD, UNKNOWN, Verdict, cluster_pdq
+
+MAX_ERRORS_LISTED = 200
+MAX_CLUSTERS = 100
+MAX_MEMBERS_LISTED = 50
+MAX_PATHS_PER_HASH = 5
+SUMMARY_VERSION = 1
+
+
+@dataclass
+class _Tally:
+    instances: int = 0
+    hashes: set[str] = field(default_factory=set)
+
+    def add(self, key: str) -> None:
+        self.instances += 1
+        self.hashes.add(key)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"files": self.instances, "distinct": len(self.hashes)}
+
+
+def _key(row: dict[str, Any]) -> str:
+    return row.get("md5") or row.get("sha1") or row.get("path_display") or ""
+
+
+def build_summary(
+    matched: Iterable[tuple[dict[str, Any], Verdict]],
+    *,
+    category_label: Callable[[str | None, str | None], str],
+    pdq_threshold: int,
+) -> dict[str, Any]:
+    """One pass over every regular file. `category_label(scheme, code)` names a category for display."""
+    totals: Counter[str] = Counter()
+    by_status: dict[str, dict[str, _Tally]] = defaultdict(lambda: defaultdict(_Tally))
+    by_category: dict[tuple[str, str | None], _Tally] = defaultdict(_Tally)
+    by_set: dict[str, _Tally] = defaultdict(_Tally)
+    near_only = _Tally()
+    errors: list[dict[str, str]] = []
+    unhashable = _Tally()
+    exif: dict[tuple[str, str], dict[str, Any]] = {}
+    unknown_pdq: dict[str, dict[str, Any]] = {}  # pdq -> {"md5", "paths", "files"}
+    unknown_media_md5: set[str] = set()
+
+    for row, verdict in matched:
+        media = row.get("media_type") or "other"
+        totals["files"] += 1
+        totals["bytes"] += int(row.get("size") or 0)
+        totals[f"media_{media}"] += 1
+        key = _key(row)
+        if row.get("error"):
+            totals["errors"] += 1
+            if len(errors) < MAX_ERRORS_LISTED:
+                errors.append({"path": str(row.get("path_display", "")), "error": str(row["error"])})
+        group = media if media in ("image", "video") else "other"
+        by_status[verdict.status][group].add(key)
+        seen_categories: set[tuple[str, str | None]] = set()
+        for hit in verdict.hits:
+            by_set[hit.set_name].add(key)
+            if hit.set_kind == "reference":
+                seen_categories.add((hit.scheme or "none", hit.category))
+        for sc in seen_categories:
+            by_category[sc].add(key)
+        if verdict.status != UNKNOWN and verdict.hits and all(h.method == "pdq" for h in verdict.hits):
+            near_only.add(key)
+        if media == "image":
+            quality = row.get("pdq_quality")
+            hashable = bool(row.get("pdq")) and quality is not None and quality >= QUALITY_THRESHOLD
+            if not hashable and row.get("pdq_status") in ("low-quality", "ok", "error"):
+                unhashable.add(key)
+            if verdict.status == UNKNOWN and hashable:
+                entry = unknown_pdq.setdefault(row["pdq"], {"md5s": [], "paths": [], "files": 0})
+                entry["files"] += 1
+                if row.get("md5") and row["md5"] not in entry["md5s"] and len(entry["md5s"]) < MAX_PATHS_PER_HASH:
+                    entry["md5s"].append(row["md5"])
+                if len(entry["paths"]) < MAX_PATHS_PER_HASH:
+                    entry["paths"].append(str(row.get("path_display", "")))
+            make, model = (row.get("exif_make") or "").strip(), (row.get("exif_model") or "").strip()
+            if make or model:
+                g = exif.setdefault((make, model), {"make": make, "model": model, "images": 0, "unknown": 0,
+                                                    "with_gps": 0, "first": None, "last": None})
+                g["images"] += 1
+                g["unknown"] += verdict.status == UNKNOWN
+                g["with_gps"] += bool(row.get("exif_gps"))
+                taken = row.get("exif_datetime_original") or row.get("exif_datetime")
+                if taken:
+                    g["first"] = min(filter(None, [g["first"], taken]))
+                    g["last"] = max(filter(None, [g["last"], taken]))
+        if verdict.status == UNKNOWN and media in ("image", "video") and row.get("md5"):
+            unknown_media_md5.add(row["md5"])
+
+    hashes = list(unknown_pdq)
+    clusters = []
+    for c in cluster_pdq(hashes, threshold=pdq_threshold)[:MAX_CLUSTERS]:
+        members = [hashes[i] for i in c.members]
+        clusters.append({
+            "size": len(members),
+            "files": sum(unknown_pdq[h]["files"] for h in members),
+            "max_distance": c.max_edge,
+            "members": [{"pdq": h, "md5s": unknown_pdq[h]["md5s"], "paths": unknown_pdq[h]["paths"]}
+                        for h in members[:MAX_MEMBERS_LISTED]],
+        })
+
+    status_rows = {
+        status: {group: by_status[status][group].as_dict() for group in ("image", "video", "other")}
+        for status in (KNOWN, KNOWN_NON_PERTINENT, UNKNOWN)
+    }
+    categories = [
+        {"scheme": scheme, "category": code, "label": category_label(scheme, code), **tally.as_dict()}
+        for (scheme, code), tally in sorted(by_category.items(), key=lambda kv: (kv[0][0], kv[0][1] or "~"))
+    ]
+    return {
+        "version": SUMMARY_VERSION,
+        "totals": {
+            "files": totals["files"], "bytes": totals["bytes"], "images": totals["media_image"],
+            "videos": totals["media_video"], "empty": totals["media_empty"], "other": totals["media_other"],
+            "errors": totals["errors"], "unhashable_images": unhashable.instances,
+            "unknown_images": status_rows[UNKNOWN]["image"]["files"],
+            "unknown_videos": status_rows[UNKNOWN]["video"]["files"],
+        },
+        "by_status": status_rows,
+        "by_category": categories,
+        "by_set": [{"set": name, **t.as_dict()} for name, t in sorted(by_set.items())],
+        "near_duplicate_only": near_only.as_dict(),
+        "unhashable": unhashable.as_dict(),
+        "errors": errors,
+        "clusters": clusters,
+        "cluster_count": len(clusters),
+        "exif_groups": sorted(exif.values(), key=lambda g: (-g["images"], g["make"], g["model"])),
+        "unknown_media_md5": sorted(unknown_media_md5),
+    }
+
+
+def suggestions(data: dict[str, Any], *, device_make: str, device_model: str) -> list[dict[str, str]]:
+    """Suggested answers to assessment items, each with its reason. Never applied without an officer."""
+    out: list[dict[str, str]] = []
+    if device_model:
+        make, model = device_make.strip().lower(), device_model.strip().lower()
+        own = [g for g in data.get("exif_groups", [])
+               if g["unknown"] and g["model"].lower() == model and (not make or g["make"].lower() == make)]
+        if own:
+            n = sum(g["unknown"] for g in own)
+            out.append({
+                "item": "producing_taking_iioc", "answer": "yes",
+                "label": "Producing / taking IIOC",
+                "reason": f"{n} unknown image(s) carry the seized device's camera model "
+                          f"({device_make} {device_model}).".replace("( ", "("),
+            })
+    return out

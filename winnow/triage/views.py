@@ -1,0 +1,206 @@
+"""Hash sets (administrators), exhibits, scan result uploads and collection summaries. Thin views.
+
+No view here shows, links to or serves image content: counts, hashes, paths and EXIF facts only.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from winnow.audit.services import audit_read, audit_record
+from winnow.referrals.models import Referral
+
+from .forms import ExhibitForm, HashSetUploadForm, ScanResultUploadForm
+from .models import (
+    READ_HASH_SETS,
+    WORK_EXHIBITS,
+    CollectionSummary,
+    Exhibit,
+    HashSet,
+    ScanResult,
+    SuggestionConfirmation,
+)
+from .services import (
+    TriageError,
+    exhibit_create,
+    exhibit_suggestions,
+    hash_set_import,
+    other_cases,
+    scan_result_store,
+    suggestion_confirm,
+    summary_compute,
+)
+
+
+def _rid(request: HttpRequest) -> str:
+    return getattr(request, "request_id", "")
+
+
+def _posted_id(request: HttpRequest, name: str) -> int:
+    value = request.POST.get(name, "")
+    if not value.isdigit():
+        raise Http404(f"no {name} {value!r}")
+    return int(value)
+
+
+def _too_large(request: HttpRequest) -> bool:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0) > settings.WINNOW_SCAN_RESULT_MAX_BYTES + 64 * 1024
+    except ValueError:
+        return False
+
+
+@login_required
+def hash_sets(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if not (user.is_superuser or user.unit_ids(READ_HASH_SETS)):
+        raise PermissionDenied("Hash sets are for administrators, forensic officers and supervisors.")
+    can_import = user.is_administrator
+    form = HashSetUploadForm()
+    if request.method == "POST":
+        if not can_import:
+            raise PermissionDenied("Only administrators import hash sets.")
+        if _too_large(request):
+            messages.error(request, f"The file is larger than the limit of {settings.WINNOW_SCAN_RESULT_MAX_BYTES:,} bytes.")
+            return redirect("triage:hash-sets")
+        form = HashSetUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > settings.WINNOW_SCAN_RESULT_MAX_BYTES:
+                form.add_error("file", f"{upload.name}: larger than the limit of "
+                                       f"{settings.WINNOW_SCAN_RESULT_MAX_BYTES:,} bytes; nothing was imported")
+            else:
+                fd, tmp = tempfile.mkstemp(prefix=".hashset-", dir=settings.DATA_DIR)
+                try:
+                    with os.fdopen(fd, "wb") as out:
+                        for chunk in upload.chunks():
+                            out.write(chunk)
+                    result = hash_set_import(actor=user, path=Path(tmp), name=form.cleaned_data["name"],
+                                             filename=upload.name, format=form.cleaned_data["format"] or None,
+                                             scheme=form.cleaned_data["scheme"] or None, request_id=_rid(request))
+                except TriageError as exc:
+                    form.add_error("file", f"{exc}. Nothing was imported.")
+                else:
+                    s = result.hash_set
+                    if result.created:
+                        messages.success(request, f"Imported {s.entries:,} entries as “{s.name}”.")
+                    else:
+                        messages.info(request, f"That file was already imported as “{s.name}”; nothing new was created.")
+                    return redirect("triage:hash-sets")
+                finally:
+                    Path(tmp).unlink(missing_ok=True)
+    with transaction.atomic():
+        audit_record(actor=user, action="hashset.list", unit_id=None, request_id=_rid(request))
+    return render(request, "triage/hash_sets.html", {
+        "sets": HashSet.objects.readable_by(user).select_related("imported_by"), "form": form, "can_import": can_import,
+        "limit": settings.WINNOW_SCAN_RESULT_MAX_BYTES,
+    })
+
+
+@login_required
+def exhibit_new(request: HttpRequest, referral_pk: int) -> HttpResponse:
+    referral = get_object_or_404(Referral.objects.visible_to(request.user), pk=referral_pk)
+    if not request.user.has_role(referral.unit_id, WORK_EXHIBITS):  # type: ignore[union-attr]
+        raise PermissionDenied("Only forensic officers and supervisors record exhibits.")
+    form = ExhibitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            exhibit = exhibit_create(actor=request.user, referral=referral, request_id=_rid(request), **form.cleaned_data)
+        except TriageError as exc:
+            form.add_error("label", str(exc))
+        else:
+            messages.success(request, f"Exhibit {exhibit.label} recorded.")
+            return redirect(exhibit)
+    return render(request, "triage/exhibit_new.html", {"referral": referral, "form": form})
+
+
+def _exhibit(request: HttpRequest, pk: int, *, work: bool) -> Exhibit:
+    exhibit = get_object_or_404(Exhibit.objects.visible_to(request.user).select_related("referral", "unit"), pk=pk)
+    if work and not request.user.has_role(exhibit.unit_id, WORK_EXHIBITS):  # type: ignore[union-attr]
+        raise PermissionDenied("Only forensic officers and supervisors work exhibits.")
+    return exhibit
+
+
+@login_required
+def exhibit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    exhibit = _exhibit(request, pk, work=False)
+    summary = exhibit.latest_summary()
+    results = list(ScanResult.objects.filter(exhibit=exhibit).select_related("received_by"))
+    same, elsewhere = other_cases(scan_result=summary.scan_result, user=request.user) if summary else ([], [])
+    suggestions = exhibit_suggestions(exhibit, summary)
+    confirmed = {c.item: c for c in SuggestionConfirmation.objects.filter(summary=summary).select_related("confirmed_by")} if summary else {}
+    audit_read(request, exhibit, unit_id=exhibit.unit_id, detail={"summary": summary.pk if summary else None})
+    return render(request, "triage/exhibit.html", {
+        "exhibit": exhibit, "referral": exhibit.referral, "summary": summary, "data": summary.data if summary else {},
+        "results": results, "same_unit_cases": same, "other_units": elsewhere,
+        "suggestions": [(s, confirmed.get(s["item"])) for s in suggestions],
+        "can_work": request.user.has_role(exhibit.unit_id, WORK_EXHIBITS),  # type: ignore[union-attr]
+        "form": ScanResultUploadForm(), "limit": settings.WINNOW_SCAN_RESULT_MAX_BYTES,
+    })
+
+
+@login_required
+@require_POST
+def exhibit_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    exhibit = _exhibit(request, pk, work=True)
+    if _too_large(request):
+        messages.error(request, f"The file is larger than the limit of {settings.WINNOW_SCAN_RESULT_MAX_BYTES:,} bytes; nothing was stored.")
+        return redirect(exhibit)
+    form = ScanResultUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        upload = request.FILES.get("file")
+        reasons = " ".join(str(e) for e in form.errors.get("file", [])) or "Choose a scan result file to upload."
+        messages.error(request, f"{upload.name}: {reasons} Nothing was stored." if upload else reasons)
+        return redirect(exhibit)
+    upload = form.cleaned_data["file"]
+    try:
+        done = scan_result_store(actor=request.user, exhibit=exhibit, chunks=upload.chunks(), filename=upload.name,
+                                 via=ScanResult.Via.UPLOAD, request_id=_rid(request))
+    except TriageError as exc:
+        messages.error(request, f"{exc}. Nothing was stored.")
+    else:
+        if done.created:
+            messages.success(request, f"{upload.name} stored and summarised.")
+        else:
+            messages.info(request, f"{upload.name} was already stored on this exhibit; nothing new was created.")
+    return redirect(exhibit)
+
+
+@login_required
+@require_POST
+def exhibit_summarise(request: HttpRequest, pk: int) -> HttpResponse:
+    exhibit = _exhibit(request, pk, work=True)
+    result = get_object_or_404(ScanResult.objects.filter(exhibit=exhibit), pk=_posted_id(request, "scan_result"))
+    try:
+        summary_compute(actor=request.user, scan_result=result, request_id=_rid(request))
+    except TriageError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "A new summary was computed against every loaded hash set.")
+    return redirect(exhibit)
+
+
+@login_required
+@require_POST
+def suggestion_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
+    exhibit = _exhibit(request, pk, work=True)
+    summary = get_object_or_404(CollectionSummary.objects.filter(exhibit=exhibit), pk=_posted_id(request, "summary"))
+    try:
+        suggestion_confirm(actor=request.user, summary=summary, item=request.POST.get("item", ""), request_id=_rid(request))
+    except TriageError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Suggestion confirmed and recorded.")
+    return redirect(exhibit)
