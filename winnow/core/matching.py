@@ -8,8 +8,8 @@ hashing of Python objects). Memory held per loaded hash (NumPy arrays):
     each entry       1 B category index + 4 B series index (shared by the entry's MD5, SHA-1 and PDQ)
 
     so an MD5-only set costs 25 B per hash (10 M hashes: 250 MB), MD5 + SHA-1 per entry 49 B; PDQ sets add
-    the faiss index: 32 B per hash for IndexBinaryFlat, a few hundred more for IndexBinaryMultiHash (its
-    hash tables; measured in docs/benchmarks/triage.md).
+    the faiss index: 32 B per hash for IndexBinaryFlat, about 600 B for IndexBinaryMultiHash 11 x 23 (its
+    hash tables: 6.1 GB for 10 M hashes; measured in docs/benchmarks/triage.md).
 
 Building sorts once (an int64 argsort: 8 B per hash, transient). Duplicates are kept (a hash listed twice under
 two categories reports both).
@@ -20,8 +20,8 @@ to FLAT_MAX hashes uses faiss `IndexBinaryFlat` (brute force); larger sets use `
 the 11 segments cover 253 of the 256 bits, so two hashes within t bits differ in at most t bits over the
 segments, and if every segment differed in more than nflip bits they would differ in at least
 11 * (nflip + 1) > t bits. (Meta's python-threatexchange uses 16 tables of 16 bits with nflip 1; 11 x 23 probes
-more buckets per table but finds far fewer candidates per bucket: 2-10x faster at 1-10 M hashes here.) Every
-match reports its distance.
+more buckets per table but finds far fewer candidates per bucket: 4x faster at 1 M hashes and about 20x at
+10 M here, for twice the memory.) Every match reports its distance.
 
 Verdicts: a hit in a reference set (CAID, Project VIC, own lists) makes a file "known" with that set's category
 (or uncategorised); a hit only in NSRL, or only under a non-pertinent category, makes it "known-non-pertinent";
@@ -217,7 +217,9 @@ class LoadedHashSet:
             categories=tuple(cat_index),
             series_names=tuple(series_index),
             md5=ExactIndex(np.frombuffer(bytes(md5), dtype="S16"), np.frombuffer(md5_entry, dtype=np.int32)),
-            sha1=ExactIndex(np.frombuffer(bytes(sha1), dtype="S20"), np.frombuffer(sha1_entry, dtype=np.int32)),
+            sha1=ExactIndex(
+                np.frombuffer(bytes(sha1), dtype="S20"), np.frombuffer(sha1_entry, dtype=np.int32)
+            ),
             entry_category=np.frombuffer(bytes(cats), dtype=np.int8).copy(),
             entry_series=np.frombuffer(series, dtype=np.int32).copy(),
             pdq_entries=np.frombuffer(pdq_entry, dtype=np.int32).copy(),

@@ -49,14 +49,14 @@ REDUCE_TO = 1024
 # (original, rot90, rot180, rot270, flipX, flipY, flip+1, flip-1), matched to what ImageOps.exif_transpose shows.
 ORIENTATION_VARIANT = {2: 5, 3: 2, 4: 4, 5: 6, 6: 3, 7: 7, 8: 1}
 
-_DEFAULT_MAX_PIXELS = Image.MAX_IMAGE_PIXELS
+DEFAULT_MAX_PIXELS = Image.MAX_IMAGE_PIXELS
 
 
 def init_worker(max_pixels: int | None, scanner_pid: int | None = None) -> None:
     """Process-pool initializer: the decompression-bomb limit for this worker, and a watchdog that ends the
     worker when the scan process is gone (a SIGKILLed scan must not leave idle workers behind: they hold both
     ends of their job queue, so they would otherwise wait forever)."""
-    Image.MAX_IMAGE_PIXELS = max_pixels if max_pixels is not None else _DEFAULT_MAX_PIXELS
+    Image.MAX_IMAGE_PIXELS = max_pixels if max_pixels is not None else DEFAULT_MAX_PIXELS
     if scanner_pid is not None:
         threading.Thread(target=_watch, args=(scanner_pid,), name="winnow-watchdog", daemon=True).start()
 

@@ -39,9 +39,8 @@ from .progress import ScanProgress
 from .result import ResultStore
 
 Clock = datetime | Callable[[], datetime]
-_Analysis = tuple[
-    bytes, str, bytes | bytearray | None, bool
-]  # relative path, media type, kept bytes, compute
+# an analysis job: relative path, media type, the file's bytes when kept in memory, compute PDQ or only EXIF
+_Analysis = tuple[bytes, str, bytes | bytearray | None, bool]
 
 
 @dataclass
@@ -111,7 +110,7 @@ def scan(
         "exif_orientation_rule": "pdq: pixels as stored, orientation not applied (as Meta's reference); "
         "pdq_oriented: the displayed view when the EXIF orientation is 2-8",
         "pdq_quality_threshold": pdq.QUALITY_THRESHOLD,
-        "max_image_pixels": max_image_pixels if max_image_pixels is not None else pdq._DEFAULT_MAX_PIXELS,
+        "max_image_pixels": max_image_pixels if max_image_pixels is not None else pdq.DEFAULT_MAX_PIXELS,
     }
     store = ResultStore(out, root=root, started_at=_iso(clock), settings=settings)
     recorded = store.recorded() if store.resumed else {}
@@ -262,7 +261,9 @@ class _Job:
             try:
                 res = hashing.hash_file(os.path.join(self.root, entry.rel))
             except Exception as exc:  # noqa: BLE001 - hash_file reports I/O errors itself; anything else too
-                res = hashing.HashResult(0, None, None, filetypes.OTHER, None, error=f"hashing failed: {exc!r}")
+                res = hashing.HashResult(
+                    0, None, None, filetypes.OTHER, None, error=f"hashing failed: {exc!r}"
+                )
             self.done.put(("hash", entry, res))
 
     def _entry(self, entry: walker.Entry) -> None:
