@@ -139,3 +139,12 @@ def uninstall(connection: Any) -> None:
         cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'winnow_guard_%'")
         for (name,) in cursor.fetchall():
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def migrate_install(apps: Any, schema_editor: Any) -> None:
+    """For each app's `0002_guards` migration: guard the tables that exist once the app's tables are created."""
+    install(schema_editor.connection)
+
+
+def migrate_uninstall(apps: Any, schema_editor: Any) -> None:
+    uninstall(schema_editor.connection)

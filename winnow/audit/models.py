@@ -24,6 +24,16 @@ class AppendOnlyQuerySet(models.QuerySet[Any]):
         raise ImmutableError(f"{self.model.__name__} records are never deleted")
 
 
+class UnitScopedQuerySet(AppendOnlyQuerySet):
+    """Append-only records that belong to a unit (a `unit` foreign key)."""
+
+    def visible_to(self, user: Any) -> Any:
+        """Only the units the user belongs to (invariant 6: the check lives here, not in templates)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(unit_id__in=user.unit_ids())
+
+
 class AuditEventQuerySet(AppendOnlyQuerySet):
     def visible_to(self, user: Any) -> AuditEventQuerySet:
         from winnow.accounts.models import READ_AUDIT, Membership

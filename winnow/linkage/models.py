@@ -17,16 +17,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from winnow.audit.models import AppendOnlyQuerySet
+from winnow.audit.models import AppendOnlyQuerySet, UnitScopedQuerySet
 from winnow.referrals.models import NeverDeletedMixin
-
-
-class UnitScopedQuerySet(AppendOnlyQuerySet):
-    def visible_to(self, user: Any) -> Any:
-        """Only the units the user belongs to (invariant 6)."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(unit_id__in=user.unit_ids())
 
 
 class AppendOnly(NeverDeletedMixin):

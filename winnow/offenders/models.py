@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from winnow.accounts.models import Role
-from winnow.audit.models import AppendOnlyQuerySet
+from winnow.audit.models import AppendOnlyQuerySet, UnitScopedQuerySet
 from winnow.core import offenders as core
-from winnow.linkage.models import AppendOnly, UnitScopedQuerySet
+from winnow.linkage.models import AppendOnly
 
 # Who manages offenders (registers, plans, logs contacts, reviews, decides reactive management), and who reads them:
 # the managers, and investigators, who need the digital risk indicators when a new investigation opens on that person.

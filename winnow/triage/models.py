@@ -23,20 +23,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from winnow.accounts.models import Role
-from winnow.audit.models import AppendOnlyQuerySet
+from winnow.audit.models import AppendOnlyQuerySet, UnitScopedQuerySet
 
 # Who works exhibits (creates them, uploads results, recomputes summaries, confirms suggestions).
 WORK_EXHIBITS = frozenset({Role.FORENSIC, Role.SUPERVISOR})
 # Who may read hash-set metadata (administrators manage the sets; see the module docstring).
 READ_HASH_SETS = frozenset({Role.ADMINISTRATOR, Role.FORENSIC, Role.SUPERVISOR})
-
-
-class UnitOwnedQuerySet(AppendOnlyQuerySet):
-    def visible_to(self, user: Any) -> Any:
-        """Only the units the user belongs to (invariant 6)."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(unit_id__in=user.unit_ids())
 
 
 class HashSetQuerySet(AppendOnlyQuerySet):
@@ -123,7 +115,7 @@ class Exhibit(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
 
-    objects = UnitOwnedQuerySet.as_manager()
+    objects = UnitScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["referral", "label"]
@@ -158,7 +150,7 @@ class ScanResult(models.Model):
     received_at = models.DateTimeField(default=timezone.now)
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    objects = UnitOwnedQuerySet.as_manager()
+    objects = UnitScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["received_at", "pk"]
@@ -184,7 +176,7 @@ class CollectionSummary(models.Model):
     computed_at = models.DateTimeField(default=timezone.now)
     computed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    objects = UnitOwnedQuerySet.as_manager()
+    objects = UnitScopedQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"Summary {self.pk} of {self.scan_result}"
@@ -221,7 +213,7 @@ class SuggestionConfirmation(models.Model):
     confirmed_at = models.DateTimeField(default=timezone.now)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    objects = UnitOwnedQuerySet.as_manager()
+    objects = UnitScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["summary", "item"], name="suggestion_confirmed_once")]

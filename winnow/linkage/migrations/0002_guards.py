@@ -2,13 +2,9 @@
 
 from django.db import migrations
 
-
-def install(apps, schema_editor):  # type: ignore[no-untyped-def]
-    from winnow import dbguards
-
-    dbguards.install(schema_editor.connection)
+from winnow import dbguards
 
 
 class Migration(migrations.Migration):
     dependencies = [("linkage", "0001_initial"), ("referrals", "0002_guards")]
-    operations = [migrations.RunPython(install, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(dbguards.migrate_install, migrations.RunPython.noop)]
