@@ -27,6 +27,16 @@ def _person(username: str, unit: Any, role: str) -> Any:
 
 
 @pytest.fixture
+def make_person(units: dict[str, Any]) -> Any:
+    """For app-specific personas: make_person("fran.forensic", "north", "forensic")."""
+
+    def make(username: str, unit: str, role: str) -> Any:
+        return _person(username, units[unit], role)
+
+    return make
+
+
+@pytest.fixture
 def handler(units: dict[str, Any]) -> Any:
     return _person("hannah.handler", units["north"], "handler")
 

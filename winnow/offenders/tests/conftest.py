@@ -10,22 +10,14 @@ import pytest
 from django.utils import timezone
 
 
-def _person(username: str, unit: Any, role: str) -> Any:
-    from winnow.accounts.models import Membership, User
-
-    user = User.objects.create_user(username=username, password="correct-horse-battery-staple")
-    Membership.objects.create(user=user, unit=unit, role=role)
-    return user
+@pytest.fixture
+def offender_manager(make_person: Any) -> Any:
+    return make_person("olly.manager", "north", "offender_manager")
 
 
 @pytest.fixture
-def offender_manager(units: dict[str, Any]) -> Any:
-    return _person("olly.manager", units["north"], "offender_manager")
-
-
-@pytest.fixture
-def outsider_manager(units: dict[str, Any]) -> Any:
-    return _person("eve.eastmanager", units["east"], "offender_manager")
+def outsider_manager(make_person: Any) -> Any:
+    return make_person("eve.eastmanager", "east", "offender_manager")
 
 
 def plan_data(manager: Any, **overrides: Any) -> dict[str, Any]:

@@ -11,27 +11,19 @@ import pytest
 from .support import CAMERA_MAKE, CAMERA_MODEL, Collection, make_collection
 
 
-def _person(username: str, unit: Any, role: str) -> Any:
-    from winnow.accounts.models import Membership, User
-
-    user = User.objects.create_user(username=username, password="correct-horse-battery-staple")
-    Membership.objects.create(user=user, unit=unit, role=role)
-    return user
+@pytest.fixture
+def forensic(make_person: Any) -> Any:
+    return make_person("fran.forensic", "north", "forensic")
 
 
 @pytest.fixture
-def forensic(units: dict[str, Any]) -> Any:
-    return _person("fran.forensic", units["north"], "forensic")
+def forensic_east(make_person: Any) -> Any:
+    return make_person("edgar.eastforensic", "east", "forensic")
 
 
 @pytest.fixture
-def forensic_east(units: dict[str, Any]) -> Any:
-    return _person("edgar.eastforensic", units["east"], "forensic")
-
-
-@pytest.fixture
-def administrator(units: dict[str, Any]) -> Any:
-    return _person("ada.admin", units["north"], "administrator")
+def administrator(make_person: Any) -> Any:
+    return make_person("ada.admin", "north", "administrator")
 
 
 @pytest.fixture(scope="session")
