@@ -12,7 +12,6 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -22,7 +21,7 @@ from ninja.responses import Status as Reply
 from ninja.security import HttpBearer
 
 from winnow.accounts.models import RECORD_REFERRALS, ApiToken, Unit
-from winnow.audit.services import audit_read, audit_record
+from winnow.audit.services import audit_read, audit_search
 from winnow.core.intake import FieldError, IntakeError, referral_from_mapping
 from winnow.referrals import services
 from winnow.referrals.models import Referral, Status, Subject
@@ -247,12 +246,7 @@ def list_referrals(request: HttpRequest, filters: Query[ListFilters]) -> Any:
             raise HttpError(400, f"status must be one of {', '.join(Status.values)}")
         referrals = referrals.filter(status=filters.status)
     page = max(filters.page, 1)
-    with transaction.atomic():
-        audit_record(
-            actor=request.user, action="referral.list", unit_id=None,
-            request_id=request.request_id,  # type: ignore[attr-defined]
-            detail={"status": filters.status or "", "page": page, "via": "api"},
-        )
+    audit_search(request, "referral.list", {"status": filters.status or "", "page": page, "via": "api"})
     return {
         "count": referrals.count(),
         "page": page,

@@ -90,3 +90,12 @@ def audit_read(request: Any, obj: Model, *, unit_id: int, detail: dict[str, Any]
             target=obj,
             detail=detail,
         )
+
+
+def audit_search(request: Any, action: str, detail: dict[str, Any] | None = None) -> AuditEvent:
+    """Record a list, search or dashboard read by a person (no single object, so no unit): who looked for what."""
+    with transaction.atomic():
+        return audit_record(
+            actor=request.user, action=action, unit_id=None, request_id=getattr(request, "request_id", ""),
+            detail=detail,
+        )

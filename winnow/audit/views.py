@@ -5,7 +5,6 @@ from datetime import datetime, time
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,7 +13,7 @@ from winnow.accounts.models import READ_AUDIT
 from winnow.referrals.forms import AuditFilterForm
 
 from .models import AuditEvent
-from .services import audit_record
+from .services import audit_search
 
 
 @login_required
@@ -43,9 +42,5 @@ def event_list(request: HttpRequest) -> HttpResponse:
             events = events.filter(occurred_at__lte=datetime.combine(data["until"], time.max, tz))
         filters = {k: str(v) for k, v in data.items() if v}
     page = Paginator(events.order_by("-seq"), 100).get_page(request.GET.get("page"))
-    with transaction.atomic():
-        audit_record(
-            actor=request.user, action="audit.search", unit_id=None,
-            request_id=request.request_id, detail=filters,  # type: ignore[attr-defined]
-        )
+    audit_search(request, "audit.search", filters)
     return render(request, "audit/events.html", {"form": form, "page": page, "query": request.GET.urlencode()})

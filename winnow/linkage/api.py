@@ -6,12 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from winnow.audit.services import audit_read, audit_record
+from winnow.audit.services import audit_read, audit_search
 from winnow.referrals.models import Referral
 
 from .models import IdentifierLink, KnownElsewhere, LinkProposal, Notification
@@ -85,9 +84,7 @@ def referral_links(request: HttpRequest, referral_id: int) -> Any:
 @router.get("/notifications", response={200: list[NotificationOut], 401: Any}, summary="Your notifications")
 def notifications(request: HttpRequest) -> Any:
     notes = list(Notification.objects.for_user(request.user).select_related("read")[:200])
-    with transaction.atomic():
-        audit_record(actor=request.user, action="notification.list", unit_id=None,
-                     request_id=getattr(request, "request_id", ""), detail={"via": "api"})
+    audit_search(request, "notification.list", {"via": "api"})
     return [
         {"id": n.pk, "message": n.message, "link": n.link, "created_at": n.created_at,
          "read": hasattr(n, "read")}

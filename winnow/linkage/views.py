@@ -9,14 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from winnow.accounts.models import RECORD_REFERRALS, Unit
-from winnow.audit.services import audit_read, audit_record
+from winnow.audit.services import audit_read, audit_search
 from winnow.core.cybertipline import DEFAULT_LIMITS, CyberTiplineError
 from winnow.referrals.models import Subject
 
@@ -83,9 +82,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
         .select_related("left_subject__referral", "right_subject__referral", "unit")
     )
     page = Paginator(proposals, 50).get_page(request.GET.get("page"))
-    with transaction.atomic():
-        audit_record(actor=request.user, action="proposal.list", unit_id=None, request_id=_request_id(request),
-                     detail={"page": page.number})
+    audit_search(request, "proposal.list", {"page": page.number})
     can_run = bool(request.user.unit_ids(DECIDE_LINKS))  # type: ignore[union-attr]
     run_form = RunForm(units=list(Unit.objects.for_user(request.user, DECIDE_LINKS))) if can_run else None
     return render(request, "linkage/proposals.html", {"page": page, "run_form": run_form})
@@ -170,9 +167,7 @@ def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
 def notification_list(request: HttpRequest) -> HttpResponse:
     notes = Notification.objects.for_user(request.user).select_related("read")
     page = Paginator(notes, 50).get_page(request.GET.get("page"))
-    with transaction.atomic():
-        audit_record(actor=request.user, action="notification.list", unit_id=None,
-                     request_id=_request_id(request), detail={"page": page.number})
+    audit_search(request, "notification.list", {"page": page.number})
     return render(request, "linkage/notifications.html", {"page": page})
 
 

@@ -11,13 +11,12 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from winnow.assessments.forms import InstrumentForm
-from winnow.audit.services import audit_read, audit_record
+from winnow.audit.services import audit_read, audit_search
 from winnow.core import offenders as core
 from winnow.core.charts import bar_chart
 from winnow.referrals.models import Referral
@@ -75,9 +74,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     chart = bar_chart("Contacts made per month, by mode", labels, [m.label for m in modes],
                       [counts[core.Mode(m.value)] for m in modes])
     table = [[labels[i], *(counts[core.Mode(m.value)][i] for m in modes)] for i in range(len(months))]
-    with transaction.atomic():
-        audit_record(actor=request.user, action="offender.list", unit_id=None, request_id=_request_id(request),
-                     detail={"offenders": len(rows), "mine": mine})
+    audit_search(request, "offender.list", {"offenders": len(rows), "mine": mine})
     return render(request, "offenders/dashboard.html", {
         "rows": rows, "mine": mine,
         "visits_overdue": [r for r in rows if r["schedule"].visit.state == core.DueState.OVERDUE],

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from winnow.accounts.models import CLOSE_REFERRALS, PROGRESS_REFERRALS, RECORD_REFERRALS, Unit
-from winnow.audit.services import audit_read, audit_record
+from winnow.audit.services import audit_read, audit_search
 from winnow.core.intake import IntakeError, csv_template, referral_from_mapping
 
 from . import services
@@ -40,14 +39,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     if query:
         referrals = referrals.filter(reference__icontains=query) | referrals.filter(source_reference__icontains=query)
     page = Paginator(referrals, 50).get_page(request.GET.get("page"))
-    with transaction.atomic():
-        audit_record(
-            actor=request.user,
-            action="referral.list",
-            unit_id=None,
-            request_id=request.request_id,  # type: ignore[attr-defined]
-            detail={"status": status, "q": query, "page": page.number},
-        )
+    audit_search(request, "referral.list", {"status": status, "q": query, "page": page.number})
     return render(
         request,
         "referrals/list.html",

@@ -14,12 +14,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from winnow.audit.services import audit_read, audit_record
+from winnow.audit.services import audit_read, audit_search
 from winnow.referrals.models import Referral
 
 from .forms import ExhibitForm, HashSetUploadForm, ScanResultUploadForm
@@ -101,8 +100,7 @@ def hash_sets(request: HttpRequest) -> HttpResponse:
                     return redirect("triage:hash-sets")
                 finally:
                     Path(tmp).unlink(missing_ok=True)
-    with transaction.atomic():
-        audit_record(actor=user, action="hashset.list", unit_id=None, request_id=_rid(request))
+    audit_search(request, "hashset.list")
     return render(request, "triage/hash_sets.html", {
         "sets": HashSet.objects.readable_by(user).select_related("imported_by"), "form": form, "can_import": can_import,
         "limit": settings.WINNOW_SCAN_RESULT_MAX_BYTES,

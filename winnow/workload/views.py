@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from winnow.accounts.models import Role, Unit, User
-from winnow.audit.services import audit_record
+from winnow.audit.services import audit_record, audit_search
 from winnow.core.charts import bar_chart
 from winnow.core.priority import Band
 from winnow.core.workload import METHOD, forecast
@@ -29,12 +29,6 @@ PAGE_SIZE = 50
 ASSIGNERS = frozenset({Role.SUPERVISOR})
 ACTORS = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
 DASHBOARD_ROLES = frozenset({Role.SUPERVISOR, Role.ANALYST, Role.ADMINISTRATOR})
-
-
-def _audit_search(request: HttpRequest, action: str, detail: dict[str, Any]) -> None:
-    with transaction.atomic():
-        audit_record(actor=request.user, action=action, unit_id=None,
-                     request_id=request.request_id, detail=detail)  # type: ignore[attr-defined]
 
 
 def _officers(unit_ids: set[int]) -> list[User]:
@@ -83,7 +77,7 @@ def _queue(request: HttpRequest, *, mine: bool) -> HttpResponse:
     except ValueError:
         number = 1
     rows, has_next = _page(referrals, number)
-    _audit_search(request, "queue.mine" if mine else "queue.list", {**filters, "page": number})
+    audit_search(request, "queue.mine" if mine else "queue.list", {**filters, "page": number})
     can_assign = bool(user.unit_ids(ASSIGNERS)) and not mine  # type: ignore[union-attr]
     query = request.GET.copy()
     query.pop("page", None)
@@ -207,7 +201,7 @@ def _round(value: float | None) -> str:
 def dashboard(request: HttpRequest) -> HttpResponse:
     referrals = _dashboard_referrals(request)
     data = stats.dashboard(referrals, now=timezone.now())
-    _audit_search(request, "dashboard.read", {"unit": request.GET.get("unit", "")})
+    audit_search(request, "dashboard.read", {"unit": request.GET.get("unit", "")})
     charts = _charts(data)
     sections = [(name, charts[name], *_table(data, name)) for name in ("open", "action", "flow", "backlog")]
     units = Unit.objects.filter(pk__in=request.user.unit_ids(DASHBOARD_ROLES))  # type: ignore[union-attr]
@@ -225,7 +219,7 @@ def dashboard_csv(request: HttpRequest, name: str) -> HttpResponse:
         header, rows = _table(data, name)
     except ValueError:
         return HttpResponse("No such table.", status=404, content_type="text/plain")
-    _audit_search(request, "dashboard.export", {"table": name, "unit": request.GET.get("unit", "")})
+    audit_search(request, "dashboard.export", {"table": name, "unit": request.GET.get("unit", "")})
     response = HttpResponse(stats.csv_rows([header, *rows]), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="winnow-{name}.csv"'
     return response
@@ -266,7 +260,7 @@ def capacity_forecast(request: HttpRequest) -> HttpResponse:
                                 content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="winnow-forecast.csv"'
         return response
-    _audit_search(request, "forecast.read", {k: str(v) for k, v in params.items()})
+    audit_search(request, "forecast.read", {k: str(v) for k, v in params.items()})
     return render(request, "workload/forecast.html", {
         "form": form, "chart": chart, "rows": rows, "method": METHOD, "params": params,
         "intake": {b.label: f"{v:.1f}" for b, v in common["weekly_intake"].items()},
