@@ -73,7 +73,7 @@ def referral(handler: Any, units: dict[str, Any]) -> Any:
     from django.utils import timezone
 
     from winnow.core.intake import referral_from_mapping
-    from winnow.referrals.services import canonical_json, referral_record
+    from winnow.intake.services import canonical_json, referral_record
 
     mapping = {
         "source": "ncmec",

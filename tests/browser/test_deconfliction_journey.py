@@ -13,7 +13,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.support import login
-from winnow.linkage.models import IdentifierLink, Notification
+from winnow.linkage.models import IdentifierLink
+from winnow.notifications.models import Notification
 from winnow.referrals.models import Referral
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]

@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 
 from tests.browser.support import login
 from winnow.core.intake import referral_from_mapping
-from winnow.referrals.services import canonical_json, referral_apply_band, referral_record
+from winnow.intake.services import canonical_json, referral_record
+from winnow.referrals.services import referral_apply_band
 from winnow.workload.models import Assignment
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]

@@ -6,7 +6,6 @@ accepts is one the form would accept.
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import date, datetime
 from typing import Any
@@ -23,7 +22,8 @@ from ninja.security import HttpBearer
 from winnow.accounts.models import RECORD_REFERRALS, ApiToken, Unit
 from winnow.audit.services import audit_read, audit_search
 from winnow.core.intake import FieldError, IntakeError, referral_from_mapping
-from winnow.referrals import services
+from winnow.errors import ErrorOut, error_response
+from winnow.intake import services
 from winnow.referrals.models import Referral, Status, Subject
 
 log = logging.getLogger(__name__)
@@ -50,33 +50,6 @@ api = NinjaAPI(
     auth=TokenAuth(),
     urls_namespace="api-1.0.0",
 )
-
-
-class ErrorDetail(Schema):
-    field: str
-    reason: str
-
-
-class ErrorBody(Schema):
-    status: int
-    code: str
-    message: str
-    details: list[ErrorDetail] = []
-
-
-class ErrorOut(Schema):
-    error: ErrorBody
-    request_id: str
-
-
-def error_response(
-    request: HttpRequest, status: int, code: str, message: str, details: list[dict[str, str]] | None = None
-) -> HttpResponse:
-    body = {
-        "error": {"status": status, "code": code, "message": message, "details": details or []},
-        "request_id": getattr(request, "request_id", ""),
-    }
-    return HttpResponse(json.dumps(body), status=status, content_type="application/json")
 
 
 @api.exception_handler(ValidationError)
@@ -293,3 +266,4 @@ def get_subject(request: HttpRequest, subject_id: int) -> Any:
 
 api.add_router("/assessments", "winnow.assessments.api.router")
 api.add_router("/linkage", "winnow.linkage.api.router")
+api.add_router("/notifications", "winnow.notifications.api.router")

@@ -15,8 +15,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.responses import Status as Reply
 
-from winnow.api.api import ErrorOut, error_response
 from winnow.audit.services import audit_read
+from winnow.errors import ErrorOut, error_response
 from winnow.referrals.models import Subject
 
 from . import services

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from winnow.accounts.models import READ_AUDIT, Membership
 from winnow.core.auditchain import CHAINED_FIELDS
 
 
@@ -36,8 +37,6 @@ class UnitScopedQuerySet(AppendOnlyQuerySet):
 
 class AuditEventQuerySet(AppendOnlyQuerySet):
     def visible_to(self, user: Any) -> AuditEventQuerySet:
-        from winnow.accounts.models import READ_AUDIT, Membership
-
         if not user.is_authenticated:
             return self.none()
         units = user.unit_ids(READ_AUDIT)

@@ -10,8 +10,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from winnow.accounts.models import READ_AUDIT
-from winnow.referrals.forms import AuditFilterForm
 
+from .forms import AuditFilterForm
 from .models import AuditEvent
 from .services import audit_search
 

@@ -1,19 +1,18 @@
-"""Deconfliction in the JSON API (/api/v1/linkage/...): a referral's links with their reasons, and notifications.
+"""Deconfliction in the JSON API (/api/v1/linkage/...): a referral's links with their reasons.
 Errors use the API's one shape (handlers in winnow.api.api)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from winnow.audit.services import audit_read, audit_search
+from winnow.audit.services import audit_read
 from winnow.referrals.models import Referral
 
-from .models import IdentifierLink, KnownElsewhere, LinkProposal, Notification
+from .models import IdentifierLink, KnownElsewhere, LinkProposal
 
 router = Router(tags=["deconfliction"])
 
@@ -44,14 +43,6 @@ class ReferralLinksOut(Schema):
     proposals: list[ProposalOut]
 
 
-class NotificationOut(Schema):
-    id: int
-    message: str
-    link: str
-    created_at: datetime
-    read: bool
-
-
 @router.get("/referrals/{referral_id}/links", response={200: ReferralLinksOut, 401: Any, 404: Any},
             summary="A referral's links: shared identifiers (with why), other units, person-linkage proposals")
 def referral_links(request: HttpRequest, referral_id: int) -> Any:
@@ -79,14 +70,3 @@ def referral_links(request: HttpRequest, referral_id: int) -> Any:
             for p in proposals
         ],
     }
-
-
-@router.get("/notifications", response={200: list[NotificationOut], 401: Any}, summary="Your notifications")
-def notifications(request: HttpRequest) -> Any:
-    notes = list(Notification.objects.for_user(request.user).select_related("read")[:200])
-    audit_search(request, "notification.list", {"via": "api"})
-    return [
-        {"id": n.pk, "message": n.message, "link": n.link, "created_at": n.created_at,
-         "read": hasattr(n, "read")}
-        for n in notes
-    ]

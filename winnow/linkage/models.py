@@ -4,7 +4,7 @@ merges and their undoing) and notifications.
 
 Every table here is append-only (the models refuse edits and deletes, `winnow.dbguards` makes the database refuse
 them too). State that changes is derived from later rows: a proposal is decided by a `ProposalDecision`, a merge
-is undone by a `MergeUndo`, a notification is read by a `NotificationRead`. A subject's person is never a column
+is undone by a `MergeUndo`. A subject's person is never a column
 on the subject (subjects are append-only): it is its latest `PersonMembership` whose merge is not undone.
 """
 
@@ -17,7 +17,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from winnow.audit.models import AppendOnlyQuerySet, UnitScopedQuerySet
+from winnow.audit.models import AppendOnlyQuerySet, ImmutableError, UnitScopedQuerySet
 from winnow.referrals.models import NeverDeletedMixin
 
 
@@ -29,8 +29,6 @@ class AppendOnly(NeverDeletedMixin):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
-            from winnow.audit.models import ImmutableError
-
             raise ImmutableError(f"{type(self).__name__} records are never edited in place")
         super().save(*args, **kwargs)
 
@@ -358,47 +356,3 @@ class MergeUndo(AppendOnly):
 
     def __str__(self) -> str:
         return f"undo of {self.merge}"
-
-
-# --------------------------------------------------------------------------------------------------- notifications
-
-
-class NotificationQuerySet(AppendOnlyQuerySet):
-    def for_user(self, user: Any) -> Any:
-        """A user's own notifications, in units they still belong to."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(recipient=user, unit_id__in=user.unit_ids())
-
-    def unread(self) -> Any:
-        return self.filter(read__isnull=True)
-
-
-class Notification(AppendOnly):
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
-    message = models.TextField()
-    link = models.CharField(max_length=500, blank=True, help_text="A path inside Winnow")
-    referral = models.ForeignKey("referrals.Referral", null=True, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    objects = NotificationQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "created_at"])]
-
-    def __str__(self) -> str:
-        return self.message[:80]
-
-
-class NotificationRead(AppendOnly):
-    """Reading a notification is a new row (the notification itself never changes)."""
-
-    notification = models.OneToOneField(Notification, on_delete=models.PROTECT, related_name="read")
-    read_at = models.DateTimeField(default=timezone.now)
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    def __str__(self) -> str:
-        return f"read {self.read_at:%Y-%m-%d %H:%M}"

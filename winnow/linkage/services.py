@@ -1,8 +1,9 @@
-"""Deconfliction use cases: exact links at intake, person linkage, merges and their undoing, notifications.
+"""Deconfliction use cases: exact links at intake, person linkage, merges and their undoing.
 
-Each writes its rows and the audit trail in one transaction. `referral_link_at_intake` is called at the end of
-`winnow.referrals.services._create_referral`, so every new referral (form, API, file, CyberTipline) is linked as it
-is recorded, inside the same transaction: a referral is never stored without its links.
+Each writes its rows and the audit trail in one transaction. `referral_link_at_intake` is called by
+`winnow.intake.services` inside the intake transaction, so every new referral (form, API, file, CyberTipline) is
+linked as it is recorded: a referral is never stored without its exact links. Notifications go out through
+`winnow.notifications`; alerts to offender managers are the intake app's to send (offenders sit above linkage).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from winnow.accounts.models import Unit
 from winnow.audit.services import audit_record
 from winnow.core.identifiers import IdentifierKind, ip_observations_link
 from winnow.core.linkage import DEFAULT_THRESHOLD, PersonRecord, score_people, uk_postcode
+from winnow.notifications.models import Notification
+from winnow.notifications.services import notification_send
 from winnow.referrals.models import Identifier, Referral, Status, Subject
 
 from .models import (
@@ -31,8 +34,6 @@ from .models import (
     LinkProposal,
     Merge,
     MergeUndo,
-    Notification,
-    NotificationRead,
     Person,
     PersonMembership,
     ProposalDecision,
@@ -155,21 +156,6 @@ def referral_link_at_intake(
 # --------------------------------------------------------------------------------------------------- notifications
 
 
-def notification_send(
-    *, recipient: Any, unit_id: int, message: str, link: str, referral: Referral | None, actor: Any,
-    request_id: str = "", now: datetime | None = None,
-) -> Notification:
-    note = Notification.objects.create(
-        recipient=recipient, unit_id=unit_id, message=message, link=link, referral=referral,
-        created_at=now or timezone.now(),
-    )
-    audit_record(
-        actor=actor, action="notification.create", unit_id=unit_id, request_id=request_id, target=note,
-        detail={"recipient": recipient.get_username(), "referral": referral.reference if referral else ""},
-    )
-    return note
-
-
 def owners_of(referral: Referral) -> list[Any]:
     """Who must hear about a new link to this referral: the investigator it is assigned to, else its creator (the
     owner until it is assigned). Issue 7 (managed offenders) extends this with the offender manager of a linked
@@ -205,24 +191,7 @@ def notify_linked_owners(
                     request_id=request_id, now=now,
                 )
             )
-    # Issue 7: a new referral linking to a managed offender's person also tells that offender's manager.
-    from winnow.offenders.services import offenders_notify_linked
-
-    sent.extend(offenders_notify_linked(referral=referral, links=[lk for g in by_referral.values() for lk in g],
-                                        actor=actor, request_id=request_id, now=now))
     return sent
-
-
-def notification_read(*, notification: Notification, actor: Any, request_id: str = "",
-                      now: datetime | None = None) -> bool:
-    """Mark read (a new NotificationRead row); False if it was already read."""
-    with transaction.atomic():
-        if NotificationRead.objects.filter(notification=notification).exists():
-            return False
-        NotificationRead.objects.create(notification=notification, read_at=now or timezone.now())
-        audit_record(actor=actor, action="notification.read", unit_id=notification.unit_id,
-                     request_id=request_id, target=notification)
-    return True
 
 
 # -------------------------------------------------------------------------------------------------- person linkage

@@ -4,25 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from winnow.accounts.models import RECORD_REFERRALS, Unit
 from winnow.audit.services import audit_read, audit_search
-from winnow.core.cybertipline import DEFAULT_LIMITS, CyberTiplineError
 from winnow.referrals.models import Subject
 
 from . import services
-from .cybertip import cybertipline_import, parse_upload
-from .forms import CyberTiplineForm, DecisionForm, RunForm, UndoForm
-from .models import LinkProposal, Merge, Notification, Person
+from .forms import DecisionForm, RunForm, UndoForm
+from .models import LinkProposal, Merge, Person
 
 # Who decides person links, runs linkage and imports CyberTipline packages: the roles that record referrals.
 DECIDE_LINKS = RECORD_REFERRALS
@@ -42,37 +38,6 @@ def _units(request: HttpRequest) -> list[Unit]:
 def _require_role(request: HttpRequest, unit_id: int) -> None:
     if not request.user.has_role(unit_id, DECIDE_LINKS):  # type: ignore[union-attr]
         raise PermissionDenied("Your role does not decide links.")
-
-
-@login_required
-def cybertipline_upload(request: HttpRequest) -> HttpResponse:
-    units = _units(request)
-    form = CyberTiplineForm(request.POST or None, request.FILES or None, units=units)
-    errors: list[str] = []
-    if request.method == "POST" and form.is_valid():
-        unit = next(u for u in units if u.pk == form.cleaned_data["unit"])
-        uploads = form.cleaned_data["files"]
-        try:
-            documents = []
-            for upload in uploads:
-                limit = DEFAULT_LIMITS.max_zip_bytes if len(uploads) == 1 else DEFAULT_LIMITS.max_document_bytes
-                if upload.size > limit:  # checked before reading: a 200 MB upload is never read into memory
-                    raise CyberTiplineError(upload.name, "", f"{upload.size:,} bytes; at most {limit:,} allowed")
-                documents.append((upload.name, upload.read(limit + 1)))
-            package, zip_content, zip_name = parse_upload(documents, report_id=form.cleaned_data["report_id"])
-            result = cybertipline_import(actor=request.user, unit=unit, package=package, zip_content=zip_content,
-                                         zip_name=zip_name, request_id=_request_id(request))
-        except CyberTiplineError as exc:
-            where = exc.document + (f", element {exc.element_path}" if exc.element_path else "")
-            errors = [f"{where}: {exc.reason}", "Nothing was imported."]
-        else:
-            if result.created:
-                messages.success(request, f"CyberTipline package imported as referral {result.referral.reference}.")
-            else:
-                messages.info(request, f"This package was already imported as {result.referral.reference}. "
-                                       "Nothing new was created.")
-            return redirect(result.referral)
-    return render(request, "linkage/cybertipline.html", {"form": form, "errors": errors})
 
 
 @login_required
@@ -161,26 +126,6 @@ def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Merge {merge.pk} undone.")
     return redirect(merge.person)
-
-
-@login_required
-def notification_list(request: HttpRequest) -> HttpResponse:
-    notes = Notification.objects.for_user(request.user).select_related("read")
-    page = Paginator(notes, 50).get_page(request.GET.get("page"))
-    audit_search(request, "notification.list", {"page": page.number})
-    return render(request, "linkage/notifications.html", {"page": page})
-
-
-@login_required
-@require_POST
-def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
-    note = get_object_or_404(Notification.objects.for_user(request.user), pk=pk)
-    services.notification_read(notification=note, actor=request.user, request_id=_request_id(request))
-    if request.POST.get("follow") and note.link and url_has_allowed_host_and_scheme(
-        note.link, allowed_hosts={request.get_host()}, require_https=not settings.DEBUG and request.is_secure()
-    ):
-        return redirect(note.link)
-    return redirect("linkage:notifications")
 
 
 def subject_person(subject: Subject) -> Any:

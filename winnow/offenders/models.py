@@ -311,7 +311,7 @@ class IntelligenceLink(AppendOnly):
     referral = models.ForeignKey("referrals.Referral", on_delete=models.PROTECT, related_name="+")
     reasons = models.TextField()
     forensic_flags = models.JSONField(default=list, help_text="Digital risk indicator labels at the time")
-    notification = models.ForeignKey("linkage.Notification", null=True, blank=True, on_delete=models.PROTECT,
+    notification = models.ForeignKey("notifications.Notification", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

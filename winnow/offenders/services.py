@@ -1,8 +1,8 @@
 """Offender management use cases. Each writes its rows and the audit trail in one transaction; bad input raises
 `OffenderInputError` naming each field and reason, and nothing is written.
 
-`offenders_notify_linked` is called from `winnow.linkage.services.notify_linked_owners` inside the intake
-transaction: a new referral whose subject shares an identifier with a managed offender's person records an
+`offenders_notify_linked` is called by `winnow.intake.services` inside the intake transaction (offenders sit
+above linkage, so linkage never calls up here): a new referral whose subject shares an identifier with a managed offender's person records an
 `IntelligenceLink` and tells that offender's manager, with the forensic-support flag when digital risk indicators
 are recorded.
 """
@@ -19,9 +19,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from winnow.accounts.models import Membership
+from winnow.assessments.registry import registry
 from winnow.audit.services import audit_record
 from winnow.core import offenders as core
 from winnow.core.instruments import AnswerError, parse_answer, score
+from winnow.linkage.models import PersonMembership
+from winnow.linkage.services import current_person_ids
+from winnow.notifications.services import notification_send
 from winnow.referrals.models import Referral, Subject
 
 from .models import (
@@ -190,8 +194,6 @@ def review_record(
     notes: str, reviewed_at: datetime | None = None, request_id: str = "", now: datetime | None = None,
 ) -> Review:
     """Score a dynamic review with the review instrument and record it; its date sets the next review."""
-    from winnow.assessments.registry import registry
-
     now = now or timezone.now()
     reviewed_at = reviewed_at or now
     instrument = registry().current(REVIEW_INSTRUMENT)
@@ -268,9 +270,6 @@ def reactive_decide(*, actor: Any, offender: ManagedOffender, reactive: bool, re
 def offenders_of_subjects(subject_ids: Iterable[int]) -> dict[int, list[ManagedOffender]]:
     """subject id -> the managed offenders whose person that subject is (the offender's own subject, or any subject
     in the same person as it)."""
-    from winnow.linkage.models import PersonMembership
-    from winnow.linkage.services import current_person_ids
-
     wanted = set(subject_ids)
     persons = current_person_ids(wanted)
     members = defaultdict(set)  # person id -> subject ids
@@ -291,8 +290,6 @@ def offenders_notify_linked(
 ) -> list[Any]:
     """Record an IntelligenceLink for each managed offender a new referral links to, and notify their manager (not
     the person who recorded the referral: they see the links on the page). Runs inside the intake transaction."""
-    from winnow.linkage.services import notification_send
-
     now = now or timezone.now()
     links = list(links)
     found = offenders_of_subjects({link.linked_subject_id for link in links})

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from winnow.assessments.forms import InstrumentForm
+from winnow.assessments.registry import registry
 from winnow.audit.services import audit_read, audit_search
 from winnow.core import offenders as core
 from winnow.core.charts import bar_chart
@@ -175,8 +176,6 @@ def plan_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def review_new(request: HttpRequest, pk: int) -> HttpResponse:
-    from winnow.assessments.registry import registry
-
     offender = _offender(request, pk, MANAGE_OFFENDERS)
     instrument = registry().current(services.REVIEW_INSTRUMENT)
     if instrument is None:

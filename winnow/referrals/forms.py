@@ -1,139 +1,14 @@
-"""Web forms. Validation rules live in winnow.core.intake so the form, the API and file imports agree."""
+"""Forms of the referral pages (closing, the audit filter). Recording forms are winnow.intake.forms."""
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 from django import forms
 
-from winnow.core.identifiers import IdentifierKind
-from winnow.core.intake import FieldError, Sex, Source, SubjectRole
 from winnow.forms import GovukFormMixin
 
-from .models import KIND_LABELS, SOURCE_LABELS, Disposition
-
-IDENTIFIER_ROWS = 5
-
-
-class ReferralForm(GovukFormMixin, forms.Form):
-    unit = forms.TypedChoiceField(coerce=int, label="Unit")
-    source = forms.ChoiceField(choices=[(s.value, SOURCE_LABELS[s]) for s in Source])
-    source_reference = forms.CharField(required=False, max_length=100, label="Source reference (optional)")
-    received_at = forms.CharField(
-        label="Received", help_text="Date and time, UK time, e.g. 2026-11-20 14:30",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=20000)
-    immediate_danger = forms.BooleanField(required=False, label="A child is believed to be in immediate danger")
-    subject_given_names = forms.CharField(required=False, max_length=200, label="Given names")
-    subject_family_name = forms.CharField(required=False, max_length=200, label="Family name")
-    subject_date_of_birth = forms.CharField(
-        required=False, label="Date of birth", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    subject_sex = forms.ChoiceField(choices=[(s.value, s.value.capitalize()) for s in Sex], initial=Sex.UNKNOWN, label="Sex")
-    subject_addresses = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Addresses", help_text="One per line"
-    )
-
-    def __init__(self, *args: Any, units: list[Any], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._identifier_rows_used: list[int] = []
-        self.fields["unit"].choices = [(u.pk, u.name) for u in units]
-        kinds = [("", "(none)")] + [(k.value, KIND_LABELS[k]) for k in IdentifierKind]
-        for i in range(IDENTIFIER_ROWS):
-            self.fields[f"identifier_{i}_kind"] = forms.ChoiceField(choices=kinds, required=False, label="Kind")
-            self.fields[f"identifier_{i}_value"] = forms.CharField(required=False, max_length=500, label="Value")
-            self.fields[f"identifier_{i}_platform"] = forms.CharField(
-                required=False, max_length=100, label="Platform (usernames)"
-            )
-            self.fields[f"identifier_{i}_observed_at"] = forms.CharField(
-                required=False, label="Seen at (IP addresses)",
-                widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "govuk-input"}),
-            )
-            self.fields[f"identifier_{i}_kind"].widget.attrs["class"] = "govuk-select"
-            self.fields[f"identifier_{i}_value"].widget.attrs["class"] = "govuk-input"
-            self.fields[f"identifier_{i}_platform"].widget.attrs["class"] = "govuk-input"
-
-    def identifier_rows(self) -> list[list[forms.BoundField]]:
-        return [
-            [self[f"identifier_{i}_{part}"] for part in ("kind", "value", "platform", "observed_at")]
-            for i in range(IDENTIFIER_ROWS)
-        ]
-
-    def add_intake_errors(self, errors: list[FieldError]) -> None:
-        """Put each error from winnow.core.intake on the form field it is about."""
-        for error in errors:
-            field = error.field
-            if match := re.fullmatch(r"subjects\[1\]\.identifiers\[(\d+)\]\.(\w+)", field):
-                index, part = int(match[1]) - 1, match[2]
-                name = f"identifier_{self._identifier_rows_used[index]}_{part}" if index < len(self._identifier_rows_used) else ""
-            elif match := re.fullmatch(r"subjects\[1\]\.(\w+)", field):
-                name = f"subject_{match[1]}"
-            else:
-                name = field
-            if name in self.fields:
-                self.add_error(name, error.reason)
-            else:
-                self.add_error(None, str(error))
-
-    def as_mapping(self) -> dict[str, Any]:
-        """The form's answers in the shape winnow.core.intake validates (the same as the JSON import and API)."""
-        d = self.cleaned_data
-        self._identifier_rows_used = [
-            i for i in range(IDENTIFIER_ROWS) if d[f"identifier_{i}_kind"] or d[f"identifier_{i}_value"]
-        ]
-        identifiers = [
-            {
-                "kind": d[f"identifier_{i}_kind"],
-                "value": d[f"identifier_{i}_value"],
-                "platform": d[f"identifier_{i}_platform"],
-                "observed_at": d[f"identifier_{i}_observed_at"] or None,
-            }
-            for i in self._identifier_rows_used
-        ]
-        subject_given = any(
-            d[name] for name in ("subject_given_names", "subject_family_name", "subject_date_of_birth", "subject_addresses")
-        ) or identifiers
-        subjects = []
-        if subject_given:
-            subjects.append(
-                {
-                    "role": SubjectRole.REPORTED.value,
-                    "given_names": d["subject_given_names"],
-                    "family_name": d["subject_family_name"],
-                    "date_of_birth": d["subject_date_of_birth"] or None,
-                    "sex": d["subject_sex"],
-                    "addresses": [line.strip() for line in d["subject_addresses"].splitlines() if line.strip()],
-                    "identifiers": identifiers,
-                }
-            )
-        return {
-            "source": d["source"],
-            "source_reference": d["source_reference"],
-            "received_at": d["received_at"],
-            "summary": d["summary"],
-            "immediate_danger": d["immediate_danger"],
-            "subjects": subjects,
-        }
-
-
-class ImportForm(GovukFormMixin, forms.Form):
-    unit = forms.TypedChoiceField(coerce=int, label="Unit")
-    file = forms.FileField(label="CSV or JSON file")
-
-    def __init__(self, *args: Any, units: list[Any], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [(u.pk, u.name) for u in units]
+from .models import Disposition
 
 
 class CloseForm(GovukFormMixin, forms.Form):
     disposition = forms.ChoiceField(choices=Disposition.choices)
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
-
-
-class AuditFilterForm(GovukFormMixin, forms.Form):
-    person = forms.CharField(required=False, label="Person (username)")
-    object = forms.CharField(required=False, label="Object (e.g. referral:12 or a reference)")
-    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))

@@ -5,9 +5,6 @@ from . import views
 app_name = "referrals"
 urlpatterns = [
     path("", views.referral_list, name="list"),
-    path("new/", views.referral_new, name="new"),
-    path("import/", views.referral_import, name="import"),
-    path("import/template.csv", views.import_template, name="import-template"),
     path("<int:pk>/", views.referral_detail, name="detail"),
     path("<int:pk>/package/", views.referral_package, name="package"),
     path("<int:pk>/transition/", views.referral_transition, name="transition"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,23 +9,14 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from winnow.accounts.models import CLOSE_REFERRALS, PROGRESS_REFERRALS, RECORD_REFERRALS, Unit
+from winnow.accounts.models import CLOSE_REFERRALS, PROGRESS_REFERRALS, RECORD_REFERRALS
 from winnow.audit.services import audit_read, audit_search
-from winnow.core.intake import IntakeError, csv_template, referral_from_mapping
 
 from . import services
-from .forms import CloseForm, ImportForm, ReferralForm
+from .forms import CloseForm
 from .models import Identifier, IllegalTransition, Referral, Status, Subject
-
-
-def _recording_units(request: HttpRequest) -> list[Unit]:
-    units = list(Unit.objects.for_user(request.user, RECORD_REFERRALS))
-    if not units:
-        raise PermissionDenied("Your role does not record referrals.")
-    return units
 
 
 @login_required
@@ -46,77 +36,6 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         {"page": page, "status": status, "q": query, "statuses": Status.choices,
          "can_record": bool(request.user.unit_ids(RECORD_REFERRALS))},  # type: ignore[union-attr]
     )
-
-
-@login_required
-def referral_new(request: HttpRequest) -> HttpResponse:
-    units = _recording_units(request)
-    form = ReferralForm(request.POST or None, units=units)
-    if request.method == "POST" and form.is_valid():
-        unit = next(u for u in units if u.pk == form.cleaned_data["unit"])
-        mapping = form.as_mapping()
-        try:
-            draft = referral_from_mapping(mapping, now=timezone.now())
-            referral = services.referral_record(
-                actor=request.user,
-                unit=unit,
-                draft=draft,
-                raw=services.canonical_json({"unit": unit.code, **mapping}),
-                media_type="application/json",
-                via="form",
-                request_id=request.request_id,  # type: ignore[attr-defined]
-            )
-        except IntakeError as exc:
-            form.add_intake_errors(exc.errors)
-        else:
-            messages.success(request, f"Referral {referral.reference} recorded.")
-            return redirect(referral)
-    return render(request, "referrals/new.html", {"form": form})
-
-
-@login_required
-def referral_import(request: HttpRequest) -> HttpResponse:
-    units = _recording_units(request)
-    form = ImportForm(request.POST or None, request.FILES or None, units=units)
-    errors: list[str] = []
-    if request.method == "POST" and form.is_valid():
-        unit = next(u for u in units if u.pk == form.cleaned_data["unit"])
-        upload = form.cleaned_data["file"]
-        limit = settings.WINNOW_IMPORT_MAX_BYTES
-        if upload.size > limit:
-            errors.append(f"{upload.name}: the file is {upload.size:,} bytes; the limit is {limit:,} bytes. Nothing was imported.")
-        else:
-            try:
-                result = services.referrals_import(
-                    actor=request.user,
-                    unit=unit,
-                    filename=upload.name,
-                    content=upload.read(),
-                    max_bytes=limit,
-                    request_id=request.request_id,  # type: ignore[attr-defined]
-                )
-            except IntakeError as exc:
-                errors = [f"{upload.name}: {error}" for error in exc.errors]
-                errors.append("Nothing was imported: correct the file and upload it again.")
-            else:
-                if result.created:
-                    messages.success(request, f"{upload.name}: {result.referral_count} referrals imported.")
-                else:
-                    messages.info(
-                        request,
-                        f"{upload.name} was already imported on "
-                        f"{timezone.localtime(result.batch.created_at):%d %b %Y %H:%M} "
-                        f"({result.referral_count} referrals). Nothing new was created.",
-                    )
-                return redirect("referrals:list")
-    return render(request, "referrals/import.html", {"form": form, "errors": errors})
-
-
-@login_required
-def import_template(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(csv_template(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="winnow-referrals-template.csv"'
-    return response
 
 
 def _visible_referral(request: HttpRequest, pk: int) -> Referral:

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
 
 from winnow.audit.services import audit_record
 from winnow.core.hashsets import (
@@ -26,6 +27,7 @@ from winnow.core.hashsets import (
 )
 from winnow.core.matching import DEFAULT_PDQ_THRESHOLD, LoadedHashSet, Matcher, match_result_file
 from winnow.core.scanning.result import FILE_COLUMNS, FORMAT, SCHEMA_VERSION
+from winnow.referrals.models import Referral
 
 from .models import (
     CollectionSummary,
@@ -317,10 +319,6 @@ def summary_compute(*, actor: Any, scan_result: ScanResult, request_id: str = ""
 def other_cases(*, scan_result: ScanResult, user: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Referrals where the same unknown media were found: in the user's units (by reference), elsewhere only
     as "also seen by <unit>" with a count."""
-    from django.db.models import Count
-
-    from winnow.referrals.models import Referral
-
     md5s = UnknownMediaHash.objects.filter(scan_result=scan_result).values("md5")
     hits = (UnknownMediaHash.objects.filter(md5__in=md5s).exclude(referral_id=scan_result.exhibit.referral_id)
             .values("unit_id", "unit__name", "referral_id").annotate(shared=Count("md5", distinct=True))

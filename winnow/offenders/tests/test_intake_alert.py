@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from winnow.audit.services import audit_verify
 from winnow.core.intake import referral_from_mapping
-from winnow.linkage.models import Notification
+from winnow.intake.services import canonical_json, referral_record
+from winnow.notifications.models import Notification
 from winnow.offenders.models import IntelligenceLink
-from winnow.referrals.services import canonical_json, referral_record
 
 
 def _mapping(reference: str, email: str) -> dict[str, Any]:

@@ -38,7 +38,7 @@ def test_it_sends_anonymous_to_login(client: Any, referral: Any, name: str) -> N
 
 
 @pytest.mark.parametrize(
-    "name", ["referrals:list", "referrals:new", "referrals:import", "referrals:import-template", "audit:events"]
+    "name", ["referrals:list", "intake:new", "intake:import", "intake:import-template", "audit:events"]
 )
 def test_it_sends_anonymous_to_login_from_unit_pages(client: Any, db: Any, name: str) -> None:
     response = client.get(reverse(name))
@@ -53,7 +53,7 @@ def test_it_lists_only_the_users_units(client: Any, outsider: Any, handler: Any,
     assert referral.reference in client.get(reverse("referrals:list")).content.decode()
 
 
-@pytest.mark.parametrize("name", ["referrals:new", "referrals:import"])
+@pytest.mark.parametrize("name", ["intake:new", "intake:import"])
 def test_it_refuses_recording_to_roles_that_do_not_record(client: Any, analyst: Any, name: str) -> None:
     client.force_login(analyst)
     assert client.get(reverse(name)).status_code == 403
@@ -85,6 +85,6 @@ def test_it_keeps_the_admin_for_administrators(client: Any, supervisor: Any, uni
 
 def test_it_gives_a_member_the_import_template(client: Any, handler: Any) -> None:
     client.force_login(handler)
-    response = client.get(reverse("referrals:import-template"))
+    response = client.get(reverse("intake:import-template"))
     assert response.status_code == 200
     assert response.content.decode().startswith("source,source_reference,received_at")

@@ -76,7 +76,7 @@ def test_it_matches_against_sets_imported_later(exhibit: Any, forensic: Any, col
 def test_it_finds_other_cases_holding_the_same_unknown_material(stored: Any, forensic: Any, forensic_east: Any,
                                                                  collection: Any, units: Any, client: Any) -> None:
     from winnow.core.intake import referral_from_mapping
-    from winnow.referrals.services import canonical_json, referral_record
+    from winnow.intake.services import canonical_json, referral_record
 
     def new_referral(unit: Any, actor: Any, ref: str) -> Any:
         from django.utils import timezone

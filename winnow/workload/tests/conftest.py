@@ -11,7 +11,8 @@ from django.utils import timezone
 def make_referral(handler: Any, units: Any) -> Any:
     """Record a fictional referral through the real service; optionally decide a band `decided_days_ago`."""
     from winnow.core.intake import referral_from_mapping
-    from winnow.referrals.services import canonical_json, referral_apply_band, referral_record
+    from winnow.intake.services import canonical_json, referral_record
+    from winnow.referrals.services import referral_apply_band
 
     counter = iter(range(1, 10_000))
 

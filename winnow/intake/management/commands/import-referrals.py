@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from winnow.accounts.models import RECORD_REFERRALS, Unit, User
 from winnow.core.intake import IntakeError
-from winnow.referrals.services import referrals_import
+from winnow.intake.services import referrals_import
 
 
 class Command(BaseCommand):

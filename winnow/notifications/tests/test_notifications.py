@@ -7,10 +7,9 @@ from typing import Any
 from django.test import Client
 
 from winnow.audit.models import AuditEvent
-from winnow.linkage.models import Notification, NotificationRead
+from winnow.linkage.tests.support import record
+from winnow.notifications.models import Notification, NotificationRead
 from winnow.referrals.services import referral_transition
-
-from .support import record
 
 SAME_EMAIL = [{"role": "reported", "given_names": "T", "family_name": "M",
                "identifiers": [{"kind": "email", "value": "testy.mcfictional@example.com"}]}]
@@ -46,14 +45,14 @@ def test_it_shows_the_unread_count_and_marks_read(referral: Any, supervisor: Any
     new = record(supervisor, units["north"], subjects=SAME_EMAIL)
     note = Notification.objects.get()
     client = _client(handler)
-    page = client.get("/linkage/notifications/").content.decode()
+    page = client.get("/notifications/").content.decode()
     assert 'aria-label="1 unread"' in page and new.reference in page and "Unread" in page
-    response = client.post(f"/linkage/notifications/{note.pk}/read/", {"follow": "1"})
+    response = client.post(f"/notifications/{note.pk}/read/", {"follow": "1"})
     assert response.status_code == 302 and response["Location"] == new.get_absolute_url()
     assert NotificationRead.objects.filter(notification=note).exists()
-    assert 'unread"' not in client.get("/linkage/notifications/").content.decode()
+    assert 'unread"' not in client.get("/notifications/").content.decode()
     assert AuditEvent.objects.filter(action="notification.read", actor=handler).count() == 1
-    client.post(f"/linkage/notifications/{note.pk}/read/")
+    client.post(f"/notifications/{note.pk}/read/")
     assert NotificationRead.objects.count() == 1  # reading twice records nothing new
 
 
@@ -61,14 +60,14 @@ def test_it_keeps_notifications_to_their_recipient(referral: Any, supervisor: An
                                                   units: dict[str, Any]) -> None:
     record(supervisor, units["north"], subjects=SAME_EMAIL)
     note = Notification.objects.get()
-    assert _client(supervisor).post(f"/linkage/notifications/{note.pk}/read/").status_code == 404
-    assert _client(outsider).post(f"/linkage/notifications/{note.pk}/read/").status_code == 404
-    assert "links to your referral" not in _client(outsider).get("/linkage/notifications/").content.decode()
+    assert _client(supervisor).post(f"/notifications/{note.pk}/read/").status_code == 404
+    assert _client(outsider).post(f"/notifications/{note.pk}/read/").status_code == 404
+    assert "links to your referral" not in _client(outsider).get("/notifications/").content.decode()
     assert not NotificationRead.objects.exists()
 
 
 def test_it_sends_anonymous_visitors_to_sign_in(client: Client, units: dict[str, Any]) -> None:
-    response = client.get("/linkage/notifications/")
+    response = client.get("/notifications/")
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
@@ -76,7 +75,7 @@ def test_it_lists_notifications_in_the_api(referral: Any, supervisor: Any, handl
                                           token_for: Any) -> None:
     record(supervisor, units["north"], subjects=SAME_EMAIL)
     client = Client()
-    body = client.get("/api/v1/linkage/notifications", HTTP_AUTHORIZATION=f"Bearer {token_for(handler)}").json()
+    body = client.get("/api/v1/notifications", HTTP_AUTHORIZATION=f"Bearer {token_for(handler)}").json()
     assert len(body) == 1 and body[0]["read"] is False and "links to your referral" in body[0]["message"]
-    assert client.get("/api/v1/linkage/notifications", HTTP_AUTHORIZATION=f"Bearer {token_for(supervisor)}").json() == []
-    assert client.get("/api/v1/linkage/notifications").status_code == 401
+    assert client.get("/api/v1/notifications", HTTP_AUTHORIZATION=f"Bearer {token_for(supervisor)}").json() == []
+    assert client.get("/api/v1/notifications").status_code == 401

@@ -32,7 +32,7 @@ def _client(user: Any) -> Client:
 
 def _upload(client: Client, unit: Any, files: list[tuple[str, bytes]], report_id: str = "") -> Any:
     return client.post(
-        "/linkage/cybertipline/",
+        "/referrals/cybertipline/",
         {"unit": unit.pk, "report_id": report_id,
          "files": [SimpleUploadedFile(name, content, content_type="application/xml") for name, content in files]},
     )
@@ -80,7 +80,7 @@ def test_it_refuses_a_file_over_the_limit_before_reading_it(handler: Any, units:
     from winnow.core import cybertipline
 
     small = cybertipline.Limits(max_document_bytes=1000, max_zip_bytes=1000)
-    monkeypatch.setattr("winnow.linkage.views.DEFAULT_LIMITS", small)
+    monkeypatch.setattr("winnow.intake.views.DEFAULT_LIMITS", small)
     response = _upload(_client(handler), units["north"], [("big.xml", b"<report>" + b" " * 5000 + b"</report>")])
     assert "big.xml: 5,017 bytes; at most 1,000 allowed" in response.content.decode()
     assert not Referral.objects.exists()
@@ -95,16 +95,16 @@ def test_it_names_element_and_reason_for_a_malformed_report(handler: Any, units:
 
 
 def test_it_sends_anonymous_visitors_to_sign_in(client: Client, units: dict[str, Any]) -> None:
-    response = client.get("/linkage/cybertipline/")
+    response = client.get("/referrals/cybertipline/")
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
 def test_it_refuses_roles_that_do_not_record_referrals(investigator: Any, units: dict[str, Any]) -> None:
-    assert _client(investigator).get("/linkage/cybertipline/").status_code == 403
+    assert _client(investigator).get("/referrals/cybertipline/").status_code == 403
 
 
 def test_it_offers_only_the_users_own_units(outsider: Any, units: dict[str, Any]) -> None:
     client = _client(outsider)
-    assert "Northmoor" not in client.get("/linkage/cybertipline/").content.decode()
+    assert "Northmoor" not in client.get("/referrals/cybertipline/").content.decode()
     response = _upload(client, units["north"], sample_documents())
     assert response.status_code == 200 and not Referral.objects.exists()

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -42,11 +43,20 @@ from winnow.core.cybertipline import (
     parse_package,
     read_zip,
 )
-from winnow.core.intake import IdentifierDraft, ReferralDraft, Sex, Source, SubjectDraft, SubjectRole
+from winnow.core.intake import (
+    IdentifierDraft,
+    IntakeError,
+    ReferralDraft,
+    Sex,
+    Source,
+    SubjectDraft,
+    SubjectRole,
+    text_problem,
+)
+from winnow.linkage.models import CyberTiplineReport, ReferralDocument, ReportedFile, ReportedPerson
 from winnow.referrals.models import RawPackage, Referral
-from winnow.referrals.services import _create_referral, _package
 
-from .models import CyberTiplineReport, ReferralDocument, ReportedFile, ReportedPerson
+from .services import _package, _record_one, check_drafts
 
 _ANNOTATION_LABELS = {
     "sextortion": "sextortion",
@@ -150,6 +160,37 @@ def _person_details(person: Person, extra: list[PersonIdentifier]) -> dict[str, 
     return _plain(details)
 
 
+# The report's free-text fields that are stored in columns or shown, named as NCMEC's schema names the element.
+_REPORT_TEXT = {
+    "platform": "platform",
+    "incident_time_description": "incidentSummary/incidentDateTimeDescription",
+    "escalate_to_high_priority": "escalateToHighPriority",
+    "batched_reason": "batchedReason",
+    "additional_info": "additionalInfo",
+}
+
+
+def _check_text(package: Package, draft: ReferralDraft, unit: Unit) -> None:
+    """The intake text rules, the same as for a form, API call or file: first on the report's own fields (so the
+    error names the element), then on the draft (names, addresses, identifiers, the summary built from the report).
+    """
+    report_name = next((d.name for d in package.documents if d.root == "report"), "report")
+    for attribute, element in _REPORT_TEXT.items():
+        value = getattr(package.report, attribute, None)
+        if isinstance(value, str) and (problem := text_problem(value, multiline=True, formula=False)):
+            raise CyberTiplineError(report_name, f"/report/{element}", problem)
+    for details, document in zip(package.files, [d for d in package.documents if d.root != "report"], strict=False):
+        for attribute, element in (("file_name", "fileName"), ("original_file_name", "originalFileName")):
+            value = getattr(details, attribute, None)
+            if isinstance(value, str) and (problem := text_problem(value, multiline=False, formula=False)):
+                raise CyberTiplineError(document.name, f"/fileDetails/{element}", problem)
+    try:
+        check_drafts(unit, [draft], filename=report_name)
+    except IntakeError as exc:
+        first = exc.errors[0]
+        raise CyberTiplineError(report_name, first.field, first.reason) from None
+
+
 def parse_upload(
     documents: list[tuple[str, bytes]], *, report_id: int | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> tuple[Package, bytes | None, str]:
@@ -201,6 +242,7 @@ def cybertipline_import(
         summary=_summary(package, source_reference), immediate_danger=report.immediate_danger,
         subjects=drafts, locator="",
     )
+    _check_text(package, draft, unit)
     try:
         with transaction.atomic():
             stored: list[tuple[RawPackage, str, str]] = []
@@ -213,7 +255,7 @@ def cybertipline_import(
                                media_type="application/xml", filename=document.name)
                 stored.append((raw, document.name, document.root))
             main = zip_package or stored[0][0]
-            referral = _create_referral(unit=unit, draft=draft, package=main, actor=actor, request_id=request_id)
+            referral = _record_one(unit=unit, draft=draft, package=main, actor=actor, request_id=request_id)
             if zip_package is not None:
                 ReferralDocument.objects.create(referral=referral, package=zip_package, role=ReferralDocument.Role.ZIP,
                                                 name=zip_name[:255], created_at=now)
@@ -279,8 +321,6 @@ def cybertipline_import(
 
 def read_paths(paths: list[str], *, limits: Limits = DEFAULT_LIMITS) -> list[tuple[str, bytes]]:
     """Read package files from disk, refusing any larger than the limits before reading it."""
-    import os
-
     documents = []
     for path in paths:
         name = os.path.basename(path)

@@ -18,8 +18,13 @@ from django.utils import timezone
 from faker import Faker
 
 from winnow.accounts.models import Membership, Role, Unit, User
-from winnow.referrals.models import Disposition, Referral, Status
-from winnow.referrals.services import referral_transition, referrals_import
+from winnow.assessments.models import BandDecision
+from winnow.assessments.services import AssessmentInputError, assessment_record, band_decide
+from winnow.intake.services import referrals_import
+from winnow.offenders.services import contact_record, offender_register
+from winnow.referrals.models import Disposition, Referral, Status, Subject
+from winnow.referrals.services import referral_transition
+from winnow.workload.services import case_action_record, referrals_assign
 
 DEMO_PASSWORD = "winnow-demo-only"  # noqa: S105 (fictional demo logins; seed-demo refuses to run in production)
 UNITS = [
@@ -142,9 +147,6 @@ class Command(BaseCommand):
     def _work(self, rng: random.Random, users: dict[str, User], now: Any) -> None:
         """Move Northmoor's referrals through the real services with realistic times: assessed by the handler,
         bands confirmed or overridden by the supervisor, assigned, actioned, some closed."""
-        from winnow.assessments.models import BandDecision
-        from winnow.assessments.services import AssessmentInputError, assessment_record, band_decide
-        from winnow.workload.services import case_action_record, referrals_assign
 
         handler, supervisor, investigator = users["handler"], users["supervisor"], users["investigator"]
         items = {"count": ["sexual_convictions"]}
@@ -204,12 +206,10 @@ class Command(BaseCommand):
     def _offenders(self, rng: random.Random, users: dict[str, User], now: Any) -> None:
         """Twelve fictional managed offenders in Northmoor, with contacts over the past year: some on plan, some
         overdue, and some whose only recent contacts were by phone or video (the in-person lapse)."""
-        from winnow.offenders.services import contact_record, offender_register
 
         manager = users["offender.manager"]
         subjects = Referral.objects.filter(unit__code="nmr", status="closed", disposition="charged").values_list(
             "subjects__id", flat=True)
-        from winnow.referrals.models import Subject
 
         indicators = ["encryption", "anonymising_networks", "cloud_storage", "several_devices", "wiping_tools",
                       "earlier_concealment"]

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from winnow.accounts.models import RECORD_REFERRALS, Unit, User
 from winnow.core.cybertipline import CyberTiplineError
-from winnow.linkage.cybertip import cybertipline_import, parse_upload, read_paths
+from winnow.intake.cybertip import cybertipline_import, parse_upload, read_paths
 
 
 class Command(BaseCommand):

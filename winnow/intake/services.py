@@ -1,0 +1,243 @@
+"""Every way a referral arrives (web form, API, CSV/JSON file, CyberTipline package) ends here: one gate.
+
+`record_drafts` is the one path: the drafts (already parsed by `winnow.core.intake` or `winnow.intake.cybertip`)
+are checked against the one set of text rules (`winnow.core.intake.draft_problems`) and the unit's source
+references, then one transaction records the raw package, the referral, its subjects and identifiers, the exact
+identifier links, the alerts that follow from them, and the audit events. After it commits, person linkage of the
+new subjects is handed to the task worker (`winnow.intake.tasks`); nothing that can take seconds runs inside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from winnow.accounts.models import Unit
+from winnow.audit.services import audit_record
+from winnow.core.intake import (
+    FieldError,
+    IntakeError,
+    ReferralDraft,
+    SubjectDraft,
+    draft_problems,
+    parse_referral_file,
+)
+from winnow.core.priority import prioritise
+from winnow.linkage.services import referral_link_at_intake
+from winnow.offenders.services import offenders_notify_linked
+from winnow.referrals.models import Identifier, ImportBatch, RawPackage, ReferenceCounter, Referral, Subject
+from winnow.referrals.services import deadline_policy
+
+from . import tasks
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    batch: ImportBatch
+    created: bool  # False when this exact file had already been imported into the unit
+
+    @property
+    def referral_count(self) -> int:
+        return self.batch.referral_count
+
+
+def _package(*, unit: Unit, actor: Any, kind: str, content: bytes, media_type: str, filename: str = "") -> RawPackage:
+    return RawPackage.objects.create(
+        unit=unit,
+        kind=kind,
+        filename=filename[:255],
+        media_type=media_type,
+        content=content,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        received_by=actor,
+    )
+
+
+def _check_source_references(unit: Unit, drafts: list[ReferralDraft]) -> None:
+    """A source reference already recorded in the unit is an error, named at its place in the file."""
+    keyed = {(d.source.value, d.source_reference): d for d in drafts if d.source_reference}
+    if not keyed:
+        return
+    existing = Referral.objects.filter(
+        unit=unit, source_reference__in={ref for _, ref in keyed}
+    ).values_list("source", "source_reference", "reference")
+    errors = [
+        FieldError(None, "source_reference", f"{keyed[(src, ref)].locator}: {ref!r} is already recorded as {winnow_ref}")
+        for src, ref, winnow_ref in existing
+        if (src, ref) in keyed
+    ]
+    if errors:
+        raise IntakeError(errors, filename="")
+
+
+def _create_subject(*, referral: Referral, draft: SubjectDraft, actor: Any, request_id: str) -> Subject:
+    subject = Subject.objects.create(
+        referral=referral,
+        unit=referral.unit,
+        role=draft.role.value,
+        given_names=draft.given_names,
+        family_name=draft.family_name,
+        date_of_birth=draft.date_of_birth,
+        sex=draft.sex.value,
+        addresses=list(draft.addresses),
+        created_by=actor,
+    )
+    Identifier.objects.bulk_create(
+        Identifier(
+            subject=subject,
+            unit=referral.unit,
+            kind=ident.kind.value,
+            value=ident.value,
+            normalised=ident.normalised,
+            platform=ident.platform,
+            observed_at=ident.observed_at,
+        )
+        for ident in draft.identifiers
+    )
+    audit_record(
+        actor=actor,
+        action="subject.create",
+        unit_id=referral.unit_id,
+        request_id=request_id,
+        target=subject,
+        detail={"referral": referral.reference, "identifiers": len(draft.identifiers)},
+    )
+    return subject
+
+
+def _record_one(
+    *, unit: Unit, draft: ReferralDraft, package: RawPackage, actor: Any, request_id: str
+) -> Referral:
+    priority = prioritise(
+        received_at=draft.received_at, immediate_danger=draft.immediate_danger, band=None, decided_at=None,
+        policy=deadline_policy(),
+    )
+    referral = Referral.objects.create(
+        priority_tier=priority.tier,
+        deadline_at=priority.deadline_at,
+        unit=unit,
+        reference=ReferenceCounter.next_reference(unit, timezone.localtime(draft.received_at).year),
+        source=draft.source.value,
+        source_reference=draft.source_reference,
+        received_at=draft.received_at,
+        summary=draft.summary,
+        immediate_danger=draft.immediate_danger,
+        package=package,
+        package_locator=draft.locator,
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="referral.create",
+        unit_id=unit.pk,
+        request_id=request_id,
+        target=referral,
+        detail={"reference": referral.reference, "package_sha256": package.sha256, "via": package.kind},
+    )
+    for subject_draft in draft.subjects:
+        _create_subject(referral=referral, draft=subject_draft, actor=actor, request_id=request_id)
+    _after_recording(referral=referral, actor=actor, request_id=request_id)
+    return referral
+
+
+def referral_record(
+    *,
+    actor: Any,
+    unit: Unit,
+    draft: ReferralDraft,
+    raw: bytes,
+    media_type: str,
+    via: str,
+    request_id: str = "",
+) -> Referral:
+    """Record one referral from the web form or the API; `raw` is the request exactly as received."""
+    check_drafts(unit, [draft])
+    with transaction.atomic():
+        package = _package(unit=unit, actor=actor, kind=via, content=raw, media_type=media_type)
+        return _record_one(unit=unit, draft=draft, package=package, actor=actor, request_id=request_id)
+
+
+def referrals_import(
+    *,
+    actor: Any,
+    unit: Unit,
+    filename: str,
+    content: bytes,
+    max_bytes: int,
+    request_id: str = "",
+    now: datetime | None = None,
+) -> ImportResult:
+    """Import a CSV or JSON file atomically: every referral in it, or nothing (IntakeError says why)."""
+    sha256 = hashlib.sha256(content).hexdigest()
+    already = ImportBatch.objects.filter(unit=unit, sha256=sha256).first()
+    if already is not None:
+        return ImportResult(batch=already, created=False)
+    drafts = parse_referral_file(content, filename=filename, now=now or timezone.now(), max_bytes=max_bytes)
+    check_drafts(unit, drafts, filename=filename)
+    try:
+        return _import_batch(actor=actor, unit=unit, filename=filename, content=content, sha256=sha256,
+                             drafts=drafts, request_id=request_id)
+    except IntegrityError:
+        # The same file finished importing in another request while this one was parsing it.
+        batch = ImportBatch.objects.filter(unit=unit, sha256=sha256).first()
+        if batch is None:
+            raise
+        return ImportResult(batch=batch, created=False)
+
+
+def _import_batch(
+    *, actor: Any, unit: Unit, filename: str, content: bytes, sha256: str, drafts: list[ReferralDraft],
+    request_id: str,
+) -> ImportResult:
+    with transaction.atomic():
+        package = _package(
+            unit=unit,
+            actor=actor,
+            kind=RawPackage.Kind.FILE,
+            content=content,
+            media_type="application/json" if content.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"[", b"{") else "text/csv",
+            filename=filename,
+        )
+        batch = ImportBatch.objects.create(
+            unit=unit, package=package, sha256=sha256, referral_count=len(drafts), created_by=actor
+        )
+        audit_record(
+            actor=actor,
+            action="import.create",
+            unit_id=unit.pk,
+            request_id=request_id,
+            target=batch,
+            detail={"filename": filename[:255], "sha256": sha256, "referrals": len(drafts)},
+        )
+        for draft in drafts:
+            _record_one(unit=unit, draft=draft, package=package, actor=actor, request_id=request_id)
+    return ImportResult(batch=batch, created=True)
+
+
+def canonical_json(data: Mapping[str, Any]) -> bytes:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, indent=1, default=str).encode()
+
+
+def check_drafts(unit: Unit, drafts: list[ReferralDraft], *, filename: str = "") -> None:
+    """The one gate every channel passes: the text rules on every field, then the unit's source references.
+    Raises IntakeError naming each place; nothing has been written."""
+    problems = [problem for draft in drafts for problem in draft_problems(draft)]
+    if problems:
+        raise IntakeError(problems, filename=filename)
+    _check_source_references(unit, drafts)
+
+
+def _after_recording(*, referral: Referral, actor: Any, request_id: str) -> None:
+    """Inside the intake transaction: exact identifier links (and the owners they notify), alerts to the managers
+    of linked managed offenders; after it commits: person linkage of the new subjects, on the task worker."""
+    links = referral_link_at_intake(referral=referral, actor=actor, request_id=request_id)
+    offenders_notify_linked(referral=referral, links=links.links, actor=actor, request_id=request_id)
+    tasks.enqueue_referral_follow_up(referral.pk)
