@@ -18,7 +18,11 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "winnow.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(argv)
+    from winnow.context import acting, new_request_id
+
+    # Every audit event a command writes carries one id for the whole run ("cli-..."), as a web request's do.
+    with acting(request_id=new_request_id("cli-"), via="command"):
+        execute_from_command_line(argv)
     return 0
 
 

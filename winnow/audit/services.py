@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from winnow.context import current
 from winnow.core.auditchain import GENESIS, ChainReport, event_hash, verify
 
 from .models import AuditEvent
@@ -30,7 +31,9 @@ def audit_record(
     detail: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain, inside the caller's transaction, so the event and the change commit together."""
+    """Append one event to the chain, inside the caller's transaction, so the event and the change commit together.
+    The request id comes from the acting context (`winnow.context`) unless one is given."""
+    request_id = request_id or current().request_id
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the change it records")
     if target is not None:

@@ -23,6 +23,6 @@ class Command(BaseCommand):
             raise CommandError(f"no active user {username!r}") from None
         with transaction.atomic():
             token, raw = ApiToken.issue(user=user, name=name)
-            audit_record(actor=None, action="apitoken.create", unit_id=None, request_id="cli", target=token,
+            audit_record(actor=None, action="apitoken.create", unit_id=None, target=token,
                          detail={"user": username, "name": name, "prefix": token.prefix})
         self.stdout.write(raw)

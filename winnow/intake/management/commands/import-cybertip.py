@@ -31,7 +31,7 @@ class Command(BaseCommand):
         try:
             package, zip_content, zip_name = parse_upload(read_paths(paths), report_id=report_id)
             result = cybertipline_import(actor=importer, unit=target, package=package, zip_content=zip_content,
-                                         zip_name=zip_name, request_id="cli")
+                                         zip_name=zip_name)
         except CyberTiplineError as exc:
             where = exc.document + (f", element {exc.element_path}" if exc.element_path else "")
             raise CommandError(f"{where}: {exc.reason}\nNothing was imported.") from None

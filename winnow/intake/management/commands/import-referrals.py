@@ -37,7 +37,6 @@ class Command(BaseCommand):
         try:
             result = referrals_import(
                 actor=importer, unit=target, filename=file.name, content=file.read_bytes(), max_bytes=limit,
-                request_id="cli",
             )
         except IntakeError as exc:
             lines = [f"{file}: {error}" for error in exc.errors]

@@ -24,6 +24,6 @@ class Command(BaseCommand):
             raise CommandError(f"no unit {unit!r}")
         if not 0 < threshold <= 1:
             raise CommandError("--threshold must be above 0 and at most 1")
-        run = people_link(unit=target, threshold=threshold, request_id="cli")
+        run = people_link(unit=target, threshold=threshold)
         self.stdout.write(f"{target.name}: {run.subjects} people compared in {run.seconds:.1f} s; "
                           f"{run.pairs_scored} pairs at or above {threshold}; {run.proposals_created} new proposals.")

@@ -31,8 +31,7 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"{file}: no such file")
         try:
-            result = hash_set_import(actor=actor, path=file, name=name, format=format, scheme=scheme,
-                                     request_id="cli")
+            result = hash_set_import(actor=actor, path=file, name=name, format=format, scheme=scheme)
         except TriageError as exc:
             raise CommandError(f"{exc}. Nothing was imported.") from None
         s = result.hash_set

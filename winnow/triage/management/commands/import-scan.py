@@ -31,9 +31,9 @@ class Command(BaseCommand):
             raise CommandError(f"{result}: no such file")
         try:
             target = Exhibit.objects.filter(referral=ref, label=exhibit.strip()).first() or exhibit_create(
-                actor=actor, referral=ref, label=exhibit, request_id="cli")
+                actor=actor, referral=ref, label=exhibit)
             done = scan_result_store(actor=actor, exhibit=target, chunks=file_chunks(result), filename=result.name,
-                                     via=ScanResult.Via.SERVER, request_id="cli")
+                                     via=ScanResult.Via.SERVER)
         except TriageError as exc:
             raise CommandError(f"{exc}. Nothing was imported.") from None
         if not done.created:

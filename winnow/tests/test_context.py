@@ -1,0 +1,48 @@
+"""Who is acting and under which request id reaches the audit trail through one mechanism, not parameters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from winnow.audit.models import AuditEvent
+from winnow.audit.services import audit_record
+from winnow.context import acting, current
+
+
+def test_it_binds_and_restores() -> None:
+    assert current().request_id == ""
+    with acting(request_id="outer-0001", via="task") as outer:
+        assert current() is outer
+        with acting(request_id="inner-0002", via="command"):
+            assert current().request_id == "inner-0002"
+        assert current().request_id == "outer-0001"
+    assert current().request_id == ""
+
+
+@pytest.mark.django_db
+def test_an_audit_event_carries_the_bound_request_id(handler: Any) -> None:
+    with acting(request_id="bound-12345678", via="command"), transaction.atomic():
+        event = audit_record(actor=handler, action="referral.list", unit_id=None)
+    assert event.request_id == "bound-12345678"
+
+
+@pytest.mark.django_db
+def test_a_web_request_id_reaches_its_audit_events(client: Any, handler: Any) -> None:
+    client.force_login(handler)
+    response = client.get("/referrals/", HTTP_X_REQUEST_ID="from-the-proxy-42")
+    assert response["X-Request-ID"] == "from-the-proxy-42"
+    assert AuditEvent.objects.filter(request_id="from-the-proxy-42", action="referral.list").exists()
+
+
+@pytest.mark.django_db
+def test_a_command_run_through_the_cli_has_one_id(handler: Any, units: dict[str, Any], tmp_path: Any) -> None:
+    from winnow.cli import main
+
+    csv = tmp_path / "r.csv"
+    csv.write_text("source,received_at,summary,immediate_danger\nncmec,2026-11-20 14:30,A fictional report,false\n")
+    main(["winnow", "import-referrals", str(csv), "--unit", "north", "--user", "hannah.handler"])
+    ids = set(AuditEvent.objects.filter(action__in=["import.create", "referral.create"]).values_list("request_id", flat=True))
+    assert len(ids) == 1 and next(iter(ids)).startswith("cli-")
