@@ -9,7 +9,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from winnow.assessments.models import Assessment, BandDecision
 from winnow.assessments.services import band_decide, youth_pathway_record
-from winnow.audit.models import ImmutableError
+from winnow.permanence import ImmutableError
 
 TABLES = ["assessments_assessment", "assessments_banddecision", "assessments_youthpathwaydecision"]
 

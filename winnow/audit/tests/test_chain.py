@@ -11,8 +11,9 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from winnow import dbguards
-from winnow.audit.models import AuditEvent, ImmutableError
+from winnow.audit.models import AuditEvent
 from winnow.audit.services import audit_record, audit_verify
+from winnow.permanence import ImmutableError
 
 
 def test_it_records_the_creation_of_a_referral_and_its_subjects(referral: Any) -> None:

@@ -9,8 +9,9 @@ import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test import Client
 
-from winnow.audit.models import AuditEvent, ImmutableError
+from winnow.audit.models import AuditEvent
 from winnow.linkage.models import IdentifierLink, KnownElsewhere
+from winnow.permanence import ImmutableError
 
 from .support import record
 

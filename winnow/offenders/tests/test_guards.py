@@ -10,9 +10,9 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from winnow.audit.models import ImmutableError
 from winnow.offenders.models import Contact
 from winnow.offenders.services import contact_record, reactive_decide, review_record
+from winnow.permanence import ImmutableError
 
 TABLES = ["offenders_managedoffender", "offenders_plan", "offenders_contact", "offenders_review",
           "offenders_reactivedecision"]

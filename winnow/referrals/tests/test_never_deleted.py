@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
-from winnow.audit.models import ImmutableError
+from winnow.permanence import ImmutableError
 from winnow.referrals.models import Identifier, RawPackage, Referral, StatusChange, Subject
 
 

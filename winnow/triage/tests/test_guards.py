@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from winnow.audit.models import ImmutableError
+from winnow.permanence import ImmutableError
 from winnow.triage.models import (
     CollectionSummary,
     Exhibit,
