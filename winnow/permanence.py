@@ -8,7 +8,13 @@ Invariant 1 (no referral, assessment, decision or audit event is deleted or edit
   reaches the database.
 - A model may name the columns that still change (`mutable_fields`, e.g. a referral's status) and may allow
   deletes (`deletable`); it then allows save(update_fields=...) / update(...) of those columns only.
-- Database triggers refuse raw SQL too (winnow.dbguards).
+- The same rule is installed as database triggers (SQLite and PostgreSQL) GENERATED from the models that use the
+  base, so raw SQL is refused too. `install` runs after every `migrate` (a post_migrate receiver, connected by
+  `connect`), so a new permanent model is guarded by the next migrate with no list to keep in step.
+
+The triggers do not stop a database owner who drops them: in production, run Winnow as a role that does not own
+the tables (see README, "Running at scale"). PostgreSQL's TRUNCATE fires no row triggers and is not guarded
+(Django's test flush uses it); a non-owner role without the TRUNCATE privilege cannot run it.
 
 This module sits below every Winnow app: it imports Django only.
 """
@@ -21,6 +27,7 @@ from typing import Any, ClassVar
 from django.apps import apps as global_apps
 from django.core import checks
 from django.db import models, transaction
+from django.db.models.signals import post_migrate
 
 __all__ = [
     "ImmutableError",
@@ -28,7 +35,10 @@ __all__ = [
     "PermanentQuerySet",
     "UnitScopedQuerySet",
     "check_model",
+    "connect",
+    "install",
     "permanent_models",
+    "uninstall",
 ]
 
 
@@ -195,3 +205,174 @@ def check_model(model: type[PermanentModel]) -> list[checks.CheckMessage]:
             f"mutable_fields names {', '.join(sorted(unknown))}: not concrete columns of the model",
             obj=model, id="winnow.E104"))
     return errors
+
+
+# ------------------------------------------------------------------------------------------- database triggers
+
+
+def _message(table: str, event: str) -> str:
+    return f"winnow: {table} rows are never {'deleted' if event == 'DELETE' else 'edited'}"
+
+
+def _table_columns(connection: Any, table: str) -> list[str]:
+    with connection.cursor() as cursor:
+        return [column.name for column in connection.introspection.get_table_description(cursor, table)]
+
+
+def _guarded(connection: Any) -> list[tuple[str, str, list[str]]]:
+    """(table, event, columns that may change) for every guard trigger the models want, on existing tables.
+
+    An UPDATE guard with changeable columns refuses a change to any OTHER column the table has (introspected, so
+    a column the model does not know about is fixed too); an UPDATE guard without them refuses every update."""
+    existing = set(connection.introspection.table_names())
+    wanted = []
+    for model in permanent_models():
+        table = model._meta.db_table
+        if table not in existing:  # e.g. part-way through a backwards migration
+            continue
+        mutable = [model._meta.get_field(name).column for name in sorted(model.mutable_fields)]
+        wanted.append((table, "UPDATE", mutable))
+        if not model.deletable:
+            wanted.append((table, "DELETE", []))
+    return wanted
+
+
+def _sqlite_triggers(connection: Any) -> dict[tuple[str, str], str]:
+    """(table, trigger name) -> CREATE TRIGGER statement. SQLite trigger names are global: they carry the table."""
+    quote = connection.ops.quote_name
+    statements = {}
+    for table, event, mutable in _guarded(connection):
+        when = ""
+        if mutable:
+            fixed = [c for c in _table_columns(connection, table) if c not in mutable]
+            when = " WHEN " + " OR ".join(f"OLD.{quote(c)} IS NOT NEW.{quote(c)}" for c in fixed)
+        name = f"winnow_guard_{table}_{event.lower()}"
+        message = _message(table, event).replace("'", "''")
+        statements[(table, name)] = (
+            f"CREATE TRIGGER {name} BEFORE {event} ON {quote(table)} FOR EACH ROW{when} "
+            f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+        )
+    return statements
+
+
+_POSTGRESQL_FUNCTIONS = {
+    "winnow_refuse": """CREATE OR REPLACE FUNCTION winnow_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'winnow: % rows are never %', TG_TABLE_NAME,
+            CASE TG_OP WHEN 'DELETE' THEN 'deleted' ELSE 'edited' END; END $$""",
+    # The trigger's arguments are the columns that may change; any other column changing is refused.
+    "winnow_refuse_fixed": """CREATE OR REPLACE FUNCTION winnow_refuse_fixed() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF (to_jsonb(NEW) - TG_ARGV) IS DISTINCT FROM (to_jsonb(OLD) - TG_ARGV) THEN
+            RAISE EXCEPTION 'winnow: % rows are never edited (only % may change)', TG_TABLE_NAME,
+              array_to_string(TG_ARGV, ', ');
+          END IF;
+          RETURN NEW;
+        END $$""",
+}
+
+
+def _postgresql_triggers(connection: Any) -> dict[tuple[str, str], str]:
+    """(table, trigger name) -> CREATE TRIGGER statement."""
+    quote = connection.ops.quote_name
+    statements = {}
+    for table, event, mutable in _guarded(connection):
+        if mutable:
+            arguments = ", ".join("'" + column.replace("'", "''") + "'" for column in mutable)
+            function = f"winnow_refuse_fixed({arguments})"
+        else:
+            function = "winnow_refuse()"
+        name = f"winnow_guard_{event.lower()}"
+        statements[(table, name)] = (
+            f"CREATE OR REPLACE TRIGGER {name} BEFORE {event} ON {quote(table)} "
+            f"FOR EACH ROW EXECUTE FUNCTION {function}"
+        )
+    return statements
+
+
+def wanted(connection: Any) -> dict[tuple[str, str], str]:
+    """(table, trigger name) -> statement, for every guard the models want on this database's existing tables."""
+    return _postgresql_triggers(connection) if connection.vendor == "postgresql" else _sqlite_triggers(connection)
+
+
+def installed(connection: Any) -> set[tuple[str, str]]:
+    """(table, trigger name) of every Winnow guard trigger in the database (on PostgreSQL: every trigger that runs
+    a `winnow_` function, which includes the differently named triggers of earlier versions)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_proc p ON p.oid = t.tgfoid "
+                "WHERE NOT t.tgisinternal AND n.nspname = current_schema() AND left(p.proname, 7) = 'winnow_'"
+            )
+        else:
+            cursor.execute(
+                "SELECT tbl_name, name FROM sqlite_master "
+                "WHERE type = 'trigger' AND substr(name, 1, 13) = 'winnow_guard_'"
+            )
+        return {(table, name) for table, name in cursor.fetchall()}
+
+
+def _drop(connection: Any, cursor: Any, table: str, name: str) -> None:
+    quote = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        cursor.execute(f"DROP TRIGGER IF EXISTS {quote(name)} ON {quote(table)}")
+    else:
+        cursor.execute(f"DROP TRIGGER IF EXISTS {quote(name)}")
+
+
+def install(connection: Any) -> None:
+    """Bring the guard triggers in line with the models: create every wanted one, drop any other.
+
+    Idempotent and cheap enough to run after every migrate. One transaction on both databases (their DDL is
+    transactional), so no other session ever sees a table unguarded."""
+    if connection.vendor not in ("postgresql", "sqlite"):
+        raise NotImplementedError(f"no permanence triggers for {connection.vendor}")
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        statements = wanted(connection)
+        if connection.vendor == "postgresql":
+            for sql in _POSTGRESQL_FUNCTIONS.values():
+                cursor.execute(sql)
+            for table, name in installed(connection) - set(statements):
+                _drop(connection, cursor, table, name)
+            for sql in statements.values():
+                cursor.execute(sql)  # CREATE OR REPLACE
+            cursor.execute(  # functions of earlier versions (e.g. winnow_referral_intake_guard), now unused
+                "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                "WHERE n.nspname = current_schema() AND left(p.proname, 7) = 'winnow_' AND p.proname <> ALL(%s)",
+                [list(_POSTGRESQL_FUNCTIONS)],
+            )
+            for (function,) in cursor.fetchall():
+                cursor.execute(f"DROP FUNCTION IF EXISTS {connection.ops.quote_name(function)}()")
+            return
+        # SQLite keeps each trigger's statement verbatim: replace only what differs.
+        cursor.execute(
+            "SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'trigger' AND substr(name, 1, 13) = 'winnow_guard_'"
+        )
+        current = {(table, name): sql for table, name, sql in cursor.fetchall()}
+        for key, sql in current.items():
+            if statements.get(key) != sql:
+                _drop(connection, cursor, *key)
+        for key, sql in statements.items():
+            if current.get(key) != sql:
+                cursor.execute(sql)
+
+
+def uninstall(connection: Any) -> None:
+    """Drop every guard trigger: for test teardown on SQLite, where Django's flush deletes rows (PostgreSQL's
+    TRUNCATE fires no row triggers), and for tests that play an attacker with DDL rights."""
+    with connection.cursor() as cursor:
+        for table, name in installed(connection):
+            _drop(connection, cursor, table, name)
+
+
+def _install_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    from django.db import connections
+
+    install(connections[using])
+
+
+def connect(sender: Any) -> None:
+    """Install the guards after every migrate (and every test-database creation and flush, which end with the
+    same signal). Called once, from the lowest app's AppConfig.ready(), with that app config as `sender` so the
+    guards are installed once per migrate, not once per app."""
+    post_migrate.connect(_install_after_migrate, sender=sender, dispatch_uid="winnow.permanence.install")

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
-from winnow import dbguards
+from winnow import permanence
 from winnow.audit.models import AuditEvent
 from winnow.audit.services import audit_record, audit_verify
 from winnow.permanence import ImmutableError
@@ -89,12 +89,12 @@ def test_it_refuses_editing_events_in_raw_sql(referral: Any) -> None:
 
 def _tamper(sql: str, params: list[Any]) -> None:
     """What an attacker with DDL rights could do: lift the guards, change a row."""
-    dbguards.uninstall(connection)
+    permanence.uninstall(connection)
     try:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
     finally:
-        dbguards.install(connection)
+        permanence.install(connection)
 
 
 def test_it_names_the_first_edited_event(referral: Any, client: Any, handler: Any) -> None:
