@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 
 from django.apps import apps as global_apps
 from django.core import checks
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models.signals import post_migrate
 
 __all__ = [
@@ -161,10 +161,10 @@ class PermanentModel(models.Model):
         return super().delete(*args, **kwargs)
 
 
-def permanent_models(registry: Any = None) -> list[type[PermanentModel]]:
-    """Every concrete permanent model in the (live) app registry."""
-    registry = registry or global_apps
-    return [m for m in registry.get_models() if issubclass(m, PermanentModel) and not m._meta.proxy]
+def permanent_models() -> list[type[PermanentModel]]:
+    """Every concrete permanent model in the live app registry (never a migration's historical models, which do
+    not keep their abstract bases)."""
+    return [m for m in global_apps.get_models() if issubclass(m, PermanentModel) and not m._meta.proxy]
 
 
 # ------------------------------------------------------------------------------------------------ system checks
@@ -328,33 +328,42 @@ def install(connection: Any) -> None:
     if connection.vendor not in ("postgresql", "sqlite"):
         raise NotImplementedError(f"no permanence triggers for {connection.vendor}")
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        statements = wanted(connection)
         if connection.vendor == "postgresql":
-            for sql in _POSTGRESQL_FUNCTIONS.values():
-                cursor.execute(sql)
-            for table, name in installed(connection) - set(statements):
-                _drop(connection, cursor, table, name)
-            for sql in statements.values():
-                cursor.execute(sql)  # CREATE OR REPLACE
-            cursor.execute(  # functions of earlier versions (e.g. winnow_referral_intake_guard), now unused
-                "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-                "WHERE n.nspname = current_schema() AND left(p.proname, 7) = 'winnow_' AND p.proname <> ALL(%s)",
-                [list(_POSTGRESQL_FUNCTIONS)],
-            )
-            for (function,) in cursor.fetchall():
-                cursor.execute(f"DROP FUNCTION IF EXISTS {connection.ops.quote_name(function)}()")
-            return
-        # SQLite keeps each trigger's statement verbatim: replace only what differs.
-        cursor.execute(
-            "SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'trigger' AND substr(name, 1, 13) = 'winnow_guard_'"
-        )
-        current = {(table, name): sql for table, name, sql in cursor.fetchall()}
-        for key, sql in current.items():
-            if statements.get(key) != sql:
-                _drop(connection, cursor, *key)
-        for key, sql in statements.items():
-            if current.get(key) != sql:
-                cursor.execute(sql)
+            _install_postgresql(connection, cursor)
+        else:
+            _install_sqlite(connection, cursor)
+
+
+def _install_postgresql(connection: Any, cursor: Any) -> None:
+    for sql in _POSTGRESQL_FUNCTIONS.values():
+        cursor.execute(sql)
+    statements = _postgresql_triggers(connection)
+    for table, name in installed(connection) - set(statements):
+        _drop(connection, cursor, table, name)
+    for sql in statements.values():
+        cursor.execute(sql)  # CREATE OR REPLACE
+    cursor.execute(  # functions of earlier versions (e.g. winnow_referral_intake_guard), no longer used
+        "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+        "WHERE n.nspname = current_schema() AND left(p.proname, 7) = 'winnow_' AND p.proname <> ALL(%s)",
+        [list(_POSTGRESQL_FUNCTIONS)],
+    )
+    for (function,) in cursor.fetchall():
+        cursor.execute(f"DROP FUNCTION IF EXISTS {connection.ops.quote_name(function)}()")
+
+
+def _install_sqlite(connection: Any, cursor: Any) -> None:
+    """SQLite keeps each trigger's statement verbatim: replace only what differs."""
+    statements = _sqlite_triggers(connection)
+    cursor.execute(
+        "SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'trigger' AND substr(name, 1, 13) = 'winnow_guard_'"
+    )
+    current = {(table, name): sql for table, name, sql in cursor.fetchall()}
+    for key, sql in current.items():
+        if statements.get(key) != sql:
+            _drop(connection, cursor, *key)
+    for key, sql in statements.items():
+        if current.get(key) != sql:
+            cursor.execute(sql)
 
 
 def uninstall(connection: Any) -> None:
@@ -366,8 +375,6 @@ def uninstall(connection: Any) -> None:
 
 
 def _install_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
-    from django.db import connections
-
     install(connections[using])
 
 
