@@ -137,29 +137,19 @@ def browser() -> Any:
         browser.close()
 
 
-@pytest.fixture(autouse=True)
-def _db_guards(request: pytest.FixtureRequest) -> None:
-    """Make sure the guard triggers exist for every database test. A live-server test lifts them for Django's
-    flush on SQLite (which deletes rows), so the next test in the same process puts them back."""
-    if "db" in request.fixturenames and "live_server" not in request.fixturenames:
-        from django.db import connection
-
-        from winnow import dbguards
-
-        request.getfixturevalue("db")
-        dbguards.install(connection)
-
-
 @pytest.fixture
 def live_db(transactional_db: Any, live_server: Any) -> Any:
+    """A live server on a committed database. The permanence guards (installed by the test database's migrate,
+    never by a fixture, so the suite checks the migrate path) are lifted on SQLite for Django's flush, which
+    deletes rows (PostgreSQL's TRUNCATE fires no row triggers); the flush ends with post_migrate, which puts
+    them back for the next test."""
     from django.db import connection
 
-    from winnow import dbguards
+    from winnow import permanence
 
-    dbguards.install(connection)
     yield live_server
-    if connection.vendor == "sqlite":  # PostgreSQL flushes with TRUNCATE, which row triggers do not see
-        dbguards.uninstall(connection)
+    if connection.vendor == "sqlite":
+        permanence.uninstall(connection)
 
 
 @pytest.fixture

@@ -1,21 +1,21 @@
 """Assessments of a referral's subject, supervisors' band decisions, and youth pathway decisions.
 
-All three are append-only (the models refuse edits and deletes; database triggers refuse raw SQL, see
-winnow/dbguards.py). A re-assessment is a new Assessment that `supersedes` the previous one; a supervisor's later
+All three are permanent (winnow.permanence: the models refuse edits and deletes; database triggers refuse raw
+SQL). A re-assessment is a new Assessment that `supersedes` the previous one; a supervisor's later
 decision is a new BandDecision; a revised youth pathway decision is a new YouthPathwayDecision.
 """
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from winnow.audit.models import AppendOnlyQuerySet, ImmutableError
 from winnow.core.priority import Band as PriorityBand
+from winnow.permanence import PermanentModel, PermanentQuerySet
 
 from .registry import registry
 from .youth import CONDITIONS, immediate_referral_needed, outcome_21_blockers
@@ -35,20 +35,7 @@ PRIORITY_BANDS: dict[str, dict[str, PriorityBand]] = {
 NOT_SCORABLE = "not_scorable"
 
 
-class _AppendOnly(models.Model):
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise ImmutableError(f"{type(self).__name__} records are never edited in place")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise ImmutableError(f"{type(self).__name__} records are never deleted")
-
-
-class VisibleQuerySet(AppendOnlyQuerySet):
+class VisibleQuerySet(PermanentQuerySet):
     def visible_to(self, user: Any) -> Any:
         """Only the units the user belongs to, through the referral (invariant 6)."""
         if not user.is_authenticated:
@@ -62,7 +49,7 @@ class AssessmentQuerySet(VisibleQuerySet):
         return self.filter(superseded_by__isnull=True)
 
 
-class Assessment(_AppendOnly):
+class Assessment(PermanentModel):
     referral = models.ForeignKey("referrals.Referral", on_delete=models.PROTECT, related_name="assessments")
     subject = models.ForeignKey("referrals.Subject", on_delete=models.PROTECT, related_name="assessments")
     instrument_id = models.CharField(max_length=64)
@@ -160,7 +147,7 @@ class Assessment(_AppendOnly):
         return self.decisions.order_by("-created_at", "-id").first()
 
 
-class BandDecision(_AppendOnly):
+class BandDecision(PermanentModel):
     class Decision(models.TextChoices):
         CONFIRM = "confirm", "Confirm the computed band"
         OVERRIDE = "override", "Override the computed band"
@@ -186,7 +173,7 @@ class BandDecision(_AppendOnly):
         return f"{self.get_decision_display()}: {self.get_decided_band_display()}"
 
 
-class YouthPathwayDecision(_AppendOnly):
+class YouthPathwayDecision(PermanentModel):
     class Recommendation(models.TextChoices):
         OUTCOME_21 = "outcome_21", "Outcome 21: further action not in the public interest"
         INVESTIGATE = "investigate", "Full investigation"

@@ -1,9 +1,9 @@
-"""Audit events: append-only and hash-chained. The model refuses updates and deletes; so does the database."""
+"""Audit events: permanent (winnow.permanence: the model and the database refuse edits and deletes) and hash-chained."""
 
 from __future__ import annotations
 
 from datetime import UTC
-from typing import Any, NoReturn
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -11,31 +11,10 @@ from django.utils import timezone
 
 from winnow.accounts.models import READ_AUDIT, Membership
 from winnow.core.auditchain import CHAINED_FIELDS
+from winnow.permanence import PermanentModel, PermanentQuerySet
 
 
-class ImmutableError(Exception):
-    """An attempt to change or delete a record Winnow keeps forever."""
-
-
-class AppendOnlyQuerySet(models.QuerySet[Any]):
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise ImmutableError(f"{self.model.__name__} records are never edited in place")
-
-    def delete(self) -> NoReturn:
-        raise ImmutableError(f"{self.model.__name__} records are never deleted")
-
-
-class UnitScopedQuerySet(AppendOnlyQuerySet):
-    """Append-only records that belong to a unit (a `unit` foreign key)."""
-
-    def visible_to(self, user: Any) -> Any:
-        """Only the units the user belongs to (invariant 6: the check lives here, not in templates)."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(unit_id__in=user.unit_ids())
-
-
-class AuditEventQuerySet(AppendOnlyQuerySet):
+class AuditEventQuerySet(PermanentQuerySet):
     def visible_to(self, user: Any) -> AuditEventQuerySet:
         if not user.is_authenticated:
             return self.none()
@@ -45,7 +24,7 @@ class AuditEventQuerySet(AppendOnlyQuerySet):
         return self.filter(models.Q(unit_id__in=units) | models.Q(unit__isnull=True, actor_id__in=members))
 
 
-class AuditEvent(models.Model):
+class AuditEvent(PermanentModel):
     seq = models.PositiveBigIntegerField(unique=True)
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
@@ -71,14 +50,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.target_type}:{self.target_id} by {self.actor_username}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise ImmutableError("audit events are never edited")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise ImmutableError("audit events are never deleted")
 
     def chained(self) -> dict[str, Any]:
         """The fields the hash covers, in the form they were hashed."""

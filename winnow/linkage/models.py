@@ -1,9 +1,9 @@
 """Deconfliction records: what a CyberTipline package said beyond the referral's own columns, the links between
 referrals (exact identifier links, "also known to another unit"), person linkage (proposals, decisions, people,
-merges and their undoing) and notifications.
+merges and their undoing). Notifications live in `winnow.notifications`.
 
-Every table here is append-only (the models refuse edits and deletes, `winnow.dbguards` makes the database refuse
-them too). State that changes is derived from later rows: a proposal is decided by a `ProposalDecision`, a merge
+Every table here is permanent (`winnow.permanence`: the models refuse edits and deletes, and so does the
+database). State that changes is derived from later rows: a proposal is decided by a `ProposalDecision`, a merge
 is undone by a `MergeUndo`. A subject's person is never a column
 on the subject (subjects are append-only): it is its latest `PersonMembership` whose merge is not undone.
 """
@@ -17,26 +17,12 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from winnow.audit.models import AppendOnlyQuerySet, ImmutableError, UnitScopedQuerySet
-from winnow.referrals.models import NeverDeletedMixin
-
-
-class AppendOnly(NeverDeletedMixin):
-    """Inserted once, never saved again."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise ImmutableError(f"{type(self).__name__} records are never edited in place")
-        super().save(*args, **kwargs)
-
+from winnow.permanence import PermanentModel, PermanentQuerySet, UnitScopedQuerySet
 
 # ------------------------------------------------------------------------------------------- CyberTipline import
 
 
-class ReferralDocument(AppendOnly):
+class ReferralDocument(PermanentModel):
     """One document of the package a referral arrived in, kept verbatim as a RawPackage (bytes + SHA-256)."""
 
     class Role(models.TextChoices):
@@ -50,7 +36,7 @@ class ReferralDocument(AppendOnly):
     name = models.CharField(max_length=255, help_text="The document's name as received (file or zip member)")
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = PermanentQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -59,7 +45,7 @@ class ReferralDocument(AppendOnly):
         return f"{self.get_role_display()} {self.name}"
 
 
-class CyberTiplineReport(AppendOnly):
+class CyberTiplineReport(PermanentModel):
     """The report-level facts of an imported CyberTipline package. One per referral; unique per unit and package
     digest, which makes re-importing the same package a no-op."""
 
@@ -95,7 +81,7 @@ class CyberTiplineReport(AppendOnly):
         return f"CyberTipline {self.report_id or self.package_sha256[:12]}"
 
 
-class ReportedPerson(AppendOnly):
+class ReportedPerson(PermanentModel):
     """What the report said about a subject beyond the Subject's columns: its element, ESP account, screen name,
     display names, profile URLs, prior reports, estimated location, associated accounts, identifier details."""
 
@@ -105,13 +91,13 @@ class ReportedPerson(AppendOnly):
     details = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = PermanentQuerySet.as_manager()
 
     def __str__(self) -> str:
         return self.source
 
 
-class ReportedFile(AppendOnly):
+class ReportedFile(PermanentModel):
     """One `<fileDetails>`: what the ESP said about a file. Never the file itself (Winnow holds no imagery)."""
 
     referral = models.ForeignKey("referrals.Referral", on_delete=models.PROTECT, related_name="reported_files")
@@ -138,7 +124,7 @@ class ReportedFile(AppendOnly):
     additional_info = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = PermanentQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -155,7 +141,7 @@ class IdentifierLinkQuerySet(UnitScopedQuerySet):
         return self.filter(models.Q(referral=referral) | models.Q(linked_referral=referral))
 
 
-class IdentifierLink(AppendOnly):
+class IdentifierLink(PermanentModel):
     """A new referral's subject shares a normalised identifier with an earlier subject in the same unit. `reason`
     says which identifier, and for IP addresses why the sightings may link (time gap or same account)."""
 
@@ -183,7 +169,7 @@ class IdentifierLink(AppendOnly):
         return f"{self.kind} {self.normalised}"
 
 
-class KnownElsewhere(AppendOnly):
+class KnownElsewhere(PermanentModel):
     """An identifier of this unit's subject is also held by another unit. Only the other unit's *name* is ever
     shown: no reference, no subject, nothing of the other unit's case (deconfliction without disclosure; the
     handler contacts that unit through the usual channels)."""
@@ -210,7 +196,7 @@ class KnownElsewhere(AppendOnly):
 # ------------------------------------------------------------------------------------------------ person linkage
 
 
-class LinkageRun(AppendOnly):
+class LinkageRun(PermanentModel):
     """One run of person linkage over a unit's subjects (recorded when it finishes)."""
 
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
@@ -237,7 +223,7 @@ class LinkProposalQuerySet(UnitScopedQuerySet):
         return self.filter(models.Q(left_subject_id__in=subject_ids) | models.Q(right_subject_id__in=subject_ids))
 
 
-class LinkProposal(AppendOnly):
+class LinkProposal(PermanentModel):
     """Two subjects that person linkage scored as probably one person. Each pair is proposed at most once (so a
     rejected pair is never proposed again); `fields` holds the per-field match weights that explain it."""
 
@@ -271,7 +257,7 @@ class LinkProposal(AppendOnly):
         return hasattr(self, "decision")
 
 
-class ProposalDecision(AppendOnly):
+class ProposalDecision(PermanentModel):
     class Outcome(models.TextChoices):
         ACCEPT = "accept", "Accepted: the same person"
         REJECT = "reject", "Rejected: different people"
@@ -282,13 +268,13 @@ class ProposalDecision(AppendOnly):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = PermanentQuerySet.as_manager()
 
     def __str__(self) -> str:
         return self.get_outcome_display()
 
 
-class Person(AppendOnly):
+class Person(PermanentModel):
     """One real person as the unit understands them: the subjects merged into them (see `PersonMembership`)."""
 
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
@@ -304,7 +290,7 @@ class Person(AppendOnly):
         return reverse("linkage:person", args=[self.pk])
 
 
-class Merge(AppendOnly):
+class Merge(PermanentModel):
     """An accepted proposal put subjects into a person. Undone by a `MergeUndo` (never deleted)."""
 
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
@@ -326,12 +312,12 @@ class Merge(AppendOnly):
         return hasattr(self, "undo")
 
 
-class PersonMembershipQuerySet(AppendOnlyQuerySet):
+class PersonMembershipQuerySet(PermanentQuerySet):
     def standing(self) -> Any:
         return self.filter(merge__undo__isnull=True)
 
 
-class PersonMembership(AppendOnly):
+class PersonMembership(PermanentModel):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
     subject = models.ForeignKey("referrals.Subject", on_delete=models.PROTECT, related_name="+")
     merge = models.ForeignKey(Merge, on_delete=models.PROTECT, related_name="memberships")
@@ -346,13 +332,13 @@ class PersonMembership(AppendOnly):
         return f"subject {self.subject_id} in {self.person}"
 
 
-class MergeUndo(AppendOnly):
+class MergeUndo(PermanentModel):
     merge = models.OneToOneField(Merge, on_delete=models.PROTECT, related_name="undo")
     reason = models.TextField()
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = PermanentQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"undo of {self.merge}"

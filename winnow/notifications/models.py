@@ -14,21 +14,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from winnow.audit.models import AppendOnlyQuerySet, ImmutableError
-from winnow.referrals.models import NeverDeletedMixin
+from winnow.permanence import PermanentModel, PermanentQuerySet
 
 
-class AppendOnly(NeverDeletedMixin):
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise ImmutableError(f"{type(self).__name__} records are never edited in place")
-        super().save(*args, **kwargs)
-
-
-class NotificationQuerySet(AppendOnlyQuerySet):
+class NotificationQuerySet(PermanentQuerySet):
     def for_user(self, user: Any) -> Any:
         """A user's own notifications, in units they still belong to."""
         if not user.is_authenticated:
@@ -39,7 +28,7 @@ class NotificationQuerySet(AppendOnlyQuerySet):
         return self.filter(read__isnull=True)
 
 
-class Notification(AppendOnly):
+class Notification(PermanentModel):
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
     message = models.TextField()
@@ -58,13 +47,13 @@ class Notification(AppendOnly):
         return self.message[:80]
 
 
-class NotificationRead(AppendOnly):
+class NotificationRead(PermanentModel):
     """Reading a notification is a new row (the notification itself never changes)."""
 
     notification = models.OneToOneField(Notification, on_delete=models.PROTECT, related_name="read")
     read_at = models.DateTimeField(default=timezone.now)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = PermanentQuerySet.as_manager()
 
     class Meta:
         db_table = "linkage_notificationread"

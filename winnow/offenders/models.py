@@ -1,8 +1,7 @@
 """Managed offenders: the registration (fixed facts of the sentence and its notification period), risk management
 plan versions, contacts, reviews, reactive-management decisions and intelligence links.
 
-Every table is append-only (the models refuse edits and deletes, `winnow.dbguards` makes the database refuse them
-too). What changes is a new row: a new plan version supersedes the last, a contact is corrected by a new contact that
+Every table is permanent (`winnow.permanence`: the models refuse edits and deletes, and so does the database). What changes is a new row: a new plan version supersedes the last, a contact is corrected by a new contact that
 points at it, reactive management is switched by a new decision. The offender's person is the referral subject they
 were registered from and, once person linkage has merged that subject into a `Person`, every subject of that person.
 
@@ -20,9 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from winnow.accounts.models import Role
-from winnow.audit.models import AppendOnlyQuerySet, UnitScopedQuerySet
 from winnow.core import offenders as core
-from winnow.linkage.models import AppendOnly
+from winnow.permanence import PermanentModel, PermanentQuerySet, UnitScopedQuerySet
 
 # Who manages offenders (registers, plans, logs contacts, reviews, decides reactive management), and who reads them:
 # the managers, and investigators, who need the digital risk indicators when a new investigation opens on that person.
@@ -86,7 +84,7 @@ class ManagedOffenderQuerySet(UnitScopedQuerySet):
             "plans__manager", "contacts__corrections", "reviews", "reactive_decisions", "intelligence__referral")
 
 
-class ManagedOffender(AppendOnly):
+class ManagedOffender(PermanentModel):
     """A registered offender the unit manages, registered from a referral subject. The sentence and the notification
     period computed from it are fixed at registration."""
 
@@ -163,7 +161,7 @@ class ManagedOffender(AppendOnly):
         return core.forensic_support_needed(self.current_plan.digital_indicators)
 
 
-class Plan(AppendOnly):
+class Plan(PermanentModel):
     """One version of the offender's risk management plan. A change is a new version that supersedes this one."""
 
     offender = models.ForeignKey(ManagedOffender, on_delete=models.PROTECT, related_name="plans")
@@ -188,7 +186,7 @@ class Plan(AppendOnly):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = PermanentQuerySet.as_manager()
 
     class Meta:
         ordering = ["offender", "version"]
@@ -219,7 +217,7 @@ class Plan(AppendOnly):
         return [core.DIGITAL_INDICATORS.get(code, code) for code in self.digital_indicators]
 
 
-class Contact(AppendOnly):
+class Contact(PermanentModel):
     """One contact with the offender, attempted or made. A correction is a new contact pointing at this one."""
 
     offender = models.ForeignKey(ManagedOffender, on_delete=models.PROTECT, related_name="contacts")
@@ -232,7 +230,7 @@ class Contact(AppendOnly):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = PermanentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -249,7 +247,7 @@ class Contact(AppendOnly):
         return core.Mode(self.mode).in_person
 
 
-class Review(AppendOnly):
+class Review(PermanentModel):
     """A structured dynamic review with the review instrument; its date sets the next review."""
 
     offender = models.ForeignKey(ManagedOffender, on_delete=models.PROTECT, related_name="reviews")
@@ -267,7 +265,7 @@ class Review(AppendOnly):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = PermanentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-reviewed_at", "-id"]
@@ -276,7 +274,7 @@ class Review(AppendOnly):
         return f"review of MO-{self.offender_id} on {self.reviewed_at:%Y-%m-%d}"
 
 
-class ReactiveDecision(AppendOnly):
+class ReactiveDecision(PermanentModel):
     """A person's decision to move an offender to reactive management or back, with the reason and the eligibility
     rules as they stood."""
 
@@ -287,7 +285,7 @@ class ReactiveDecision(AppendOnly):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = PermanentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -302,7 +300,7 @@ class IntelligenceLinkQuerySet(UnitScopedQuerySet):
         return self.filter(offender_id__in=offender_ids)
 
 
-class IntelligenceLink(AppendOnly):
+class IntelligenceLink(PermanentModel):
     """A new referral linked to a managed offender's person at intake. Records the digital risk indicators that
     stood then: any one of them flags the need for specialist forensic support."""
 

@@ -1,23 +1,24 @@
 """Referrals, the packages they arrived in, and the people and identifiers they concern.
 
-Nothing here is ever deleted (the models refuse; database triggers refuse raw SQL too). A referral's intake facts
-never change after it is recorded; its status moves forward through `transition_to`, and every move is kept as a
-`StatusChange`.
+Everything here except the reference counter is permanent (winnow.permanence: never deleted, never edited; the
+models refuse, and database triggers refuse raw SQL too). A referral's intake facts never change after it is
+recorded; only its current-state columns (`Referral.mutable_fields`) move: its status moves forward through
+`transition_to`, and every move is kept as a `StatusChange`.
 """
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from winnow.audit.models import AppendOnlyQuerySet, ImmutableError
 from winnow.core.identifiers import IdentifierKind
 from winnow.core.intake import Sex, Source, SubjectRole
 from winnow.core.priority import Band, Tier
+from winnow.permanence import PermanentModel, PermanentQuerySet, UnitScopedQuerySet
 
 SOURCE_LABELS = {
     Source.NCA_CEOP: "NCA/CEOP package",
@@ -67,26 +68,7 @@ class IllegalTransition(Exception):
     """A status move the lifecycle does not allow; the message says why."""
 
 
-class NeverDeletedMixin(models.Model):
-    class Meta:
-        abstract = True
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise ImmutableError(f"{type(self).__name__} records are never deleted")
-
-
-class NeverDeletedQuerySet(models.QuerySet[Any]):
-    def delete(self) -> NoReturn:
-        raise ImmutableError(f"{self.model.__name__} records are never deleted")
-
-    def visible_to(self, user: Any) -> Any:
-        """Only the units the user belongs to (invariant 6: the check lives here, not in templates)."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(unit_id__in=user.unit_ids())
-
-
-class RawPackage(NeverDeletedMixin):
+class RawPackage(PermanentModel):
     """Exactly what arrived, byte for byte, with its SHA-256."""
 
     class Kind(models.TextChoices):
@@ -104,13 +86,13 @@ class RawPackage(NeverDeletedMixin):
     received_at = models.DateTimeField(default=timezone.now)
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = PermanentQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.sha256[:12]}"
 
 
-class ImportBatch(NeverDeletedMixin):
+class ImportBatch(PermanentModel):
     """One imported file. Unique per unit and SHA-256, which makes re-importing a file a no-op."""
 
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
@@ -120,7 +102,7 @@ class ImportBatch(NeverDeletedMixin):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = PermanentQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "sha256"], name="importbatch_unique_file_per_unit")]
@@ -129,7 +111,7 @@ class ImportBatch(NeverDeletedMixin):
         return f"Import {self.sha256[:12]} ({self.referral_count} referrals)"
 
 
-class ReferralQuerySet(NeverDeletedQuerySet):
+class ReferralQuerySet(UnitScopedQuerySet):
     def open(self) -> ReferralQuerySet:
         return self.exclude(status=Status.CLOSED)
 
@@ -142,7 +124,7 @@ class ReferralQuerySet(NeverDeletedQuerySet):
         return self.open().filter(actioned_at__isnull=True, deadline_at__lt=now)
 
 
-class Referral(NeverDeletedMixin):
+class Referral(PermanentModel):
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="referrals")
     reference = models.CharField(max_length=40, unique=True)
     source = models.CharField(max_length=32, choices=[(s.value, SOURCE_LABELS[s]) for s in Source])
@@ -172,6 +154,12 @@ class Referral(NeverDeletedMixin):
     closed_at = models.DateTimeField(null=True, blank=True)
     disposition = models.CharField(max_length=20, choices=Disposition.choices, blank=True)
     closure_reason = models.TextField(blank=True)
+
+    # The current-state columns above; every other column is an intake fact, fixed once recorded.
+    mutable_fields = frozenset({
+        "status", "band", "band_decided_at", "priority_tier", "deadline_at", "assigned_to", "actioned_at",
+        "closed_at", "disposition", "closure_reason",
+    })
 
     objects = ReferralQuerySet.as_manager()
 
@@ -248,7 +236,7 @@ class Referral(NeverDeletedMixin):
         return change
 
 
-class StatusChange(NeverDeletedMixin):
+class StatusChange(PermanentModel):
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="status_changes")
     from_status = models.CharField(max_length=20, choices=Status.choices)
     to_status = models.CharField(max_length=20, choices=Status.choices)
@@ -257,7 +245,7 @@ class StatusChange(NeverDeletedMixin):
     disposition = models.CharField(max_length=20, choices=Disposition.choices, blank=True)
     reason = models.TextField(blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = PermanentQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]
@@ -266,7 +254,7 @@ class StatusChange(NeverDeletedMixin):
         return f"{self.from_status} → {self.to_status}"
 
 
-class Subject(NeverDeletedMixin):
+class Subject(PermanentModel):
     """A person a referral concerns, as the referral describes them."""
 
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="subjects")
@@ -280,7 +268,7 @@ class Subject(NeverDeletedMixin):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    objects = NeverDeletedQuerySet.as_manager()
+    objects = UnitScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -293,7 +281,7 @@ class Subject(NeverDeletedMixin):
         return " ".join(part for part in (self.given_names, self.family_name) if part) or "Unnamed subject"
 
 
-class Identifier(NeverDeletedMixin):
+class Identifier(PermanentModel):
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="identifiers")
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=16, choices=[(k.value, KIND_LABELS[k]) for k in IdentifierKind])
@@ -303,7 +291,7 @@ class Identifier(NeverDeletedMixin):
     observed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = NeverDeletedQuerySet.as_manager()
+    objects = UnitScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "id"]

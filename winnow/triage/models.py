@@ -1,7 +1,7 @@
 """Collection triage: hash sets, exhibits, the scan results uploaded for them, and the summaries computed from them.
 
-Nothing here is edited in place or deleted (the models refuse; database triggers refuse raw SQL too, see
-winnow.dbguards). Re-importing a hash set file or a scan result is a no-op; re-computing a summary is a new row.
+Nothing here is edited in place or deleted (winnow.permanence: the models refuse; database triggers refuse raw
+SQL too). Re-importing a hash set file or a scan result is a no-op; re-computing a summary is a new row.
 
 Hash sets are force-wide reference data: no unit. Administrators import them; administrators, forensic /
 victim-identification officers and supervisors may read their metadata (names, counts, file hashes) - never
@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from winnow.accounts.models import Role
-from winnow.audit.models import AppendOnlyQuerySet, UnitScopedQuerySet
+from winnow.permanence import PermanentModel, PermanentQuerySet, UnitScopedQuerySet
 
 # Who works exhibits (creates them, uploads results, recomputes summaries, confirms suggestions).
 WORK_EXHIBITS = frozenset({Role.FORENSIC, Role.SUPERVISOR})
@@ -31,7 +31,7 @@ WORK_EXHIBITS = frozenset({Role.FORENSIC, Role.SUPERVISOR})
 READ_HASH_SETS = frozenset({Role.ADMINISTRATOR, Role.FORENSIC, Role.SUPERVISOR})
 
 
-class HashSetQuerySet(AppendOnlyQuerySet):
+class HashSetQuerySet(PermanentQuerySet):
     def readable_by(self, user: Any) -> Any:
         if not user.is_authenticated:
             return self.none()
@@ -40,7 +40,7 @@ class HashSetQuerySet(AppendOnlyQuerySet):
         return self.none()
 
 
-class HashSet(models.Model):
+class HashSet(PermanentModel):
     """One imported hash-set file, with its ParseReport counts. Identified by the file's SHA-256."""
 
     class Kind(models.TextChoices):
@@ -83,7 +83,7 @@ class HashSet(models.Model):
         return code
 
 
-class HashEntry(models.Model):
+class HashEntry(PermanentModel):
     """One entry of a hash set, as the parser yielded it. `category` None = uncategorised (never 0)."""
 
     hash_set = models.ForeignKey(HashSet, on_delete=models.PROTECT, related_name="hash_entries")
@@ -94,7 +94,7 @@ class HashEntry(models.Model):
     category = models.CharField(max_length=16, null=True)  # noqa: DJ001 - null = uncategorised, never 0 or ""
     series = models.CharField(max_length=200, null=True)  # noqa: DJ001 - absent, not ""
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = PermanentQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["hash_set", "id"])]
@@ -103,7 +103,7 @@ class HashEntry(models.Model):
         return self.md5 or self.sha1 or self.pdq or "?"
 
 
-class Exhibit(models.Model):
+class Exhibit(PermanentModel):
     """A seized item (device, media) on a referral."""
 
     referral = models.ForeignKey("referrals.Referral", on_delete=models.PROTECT, related_name="exhibits")
@@ -131,7 +131,7 @@ class Exhibit(models.Model):
         return self.summaries.order_by("-computed_at", "-pk").first()
 
 
-class ScanResult(models.Model):
+class ScanResult(PermanentModel):
     """A scan result file (written by `winnow scan`) stored verbatim on disk, named by its SHA-256."""
 
     class Via(models.TextChoices):
@@ -164,7 +164,7 @@ class ScanResult(models.Model):
         return Path(settings.DATA_DIR) / self.storage_name
 
 
-class CollectionSummary(models.Model):
+class CollectionSummary(PermanentModel):
     """The summary of one scan result against the hash sets loaded at the time (`hash_sets`). JSON, counts only."""
 
     scan_result = models.ForeignKey(ScanResult, on_delete=models.PROTECT, related_name="summaries")
@@ -182,7 +182,7 @@ class CollectionSummary(models.Model):
         return f"Summary {self.pk} of {self.scan_result}"
 
 
-class UnknownMediaHash(models.Model):
+class UnknownMediaHash(PermanentModel):
     """The MD5 of an unknown image or video in a scan result, so other cases holding it can be found."""
 
     scan_result = models.ForeignKey(ScanResult, on_delete=models.PROTECT, related_name="+")
@@ -191,7 +191,7 @@ class UnknownMediaHash(models.Model):
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
     md5 = models.CharField(max_length=32)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = PermanentQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["md5"]), models.Index(fields=["scan_result"])]
@@ -201,7 +201,7 @@ class UnknownMediaHash(models.Model):
         return self.md5
 
 
-class SuggestionConfirmation(models.Model):
+class SuggestionConfirmation(PermanentModel):
     """An officer's explicit confirmation of a suggested assessment answer. Suggestions are never applied alone."""
 
     summary = models.ForeignKey(CollectionSummary, on_delete=models.PROTECT, related_name="confirmations")

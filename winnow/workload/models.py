@@ -1,4 +1,4 @@
-"""Assignments and case actions: append-only records from which the referral's assignee and time to action derive."""
+"""Assignments and case actions: permanent records (winnow.permanence) from which the referral's assignee and time to action derive."""
 
 from __future__ import annotations
 
@@ -6,17 +6,17 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from winnow.audit.models import AppendOnlyQuerySet
-from winnow.referrals.models import NeverDeletedMixin, Referral
+from winnow.permanence import PermanentModel, PermanentQuerySet
+from winnow.referrals.models import Referral
 
 
-class Assignment(NeverDeletedMixin):
+class Assignment(PermanentModel):
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="assignments")
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     assigned_at = models.DateTimeField(default=timezone.now)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = PermanentQuerySet.as_manager()
 
     class Meta:
         ordering = ["assigned_at", "id"]
@@ -45,7 +45,7 @@ ENFORCEMENT_ACTIONS = frozenset({
 })
 
 
-class CaseAction(NeverDeletedMixin):
+class CaseAction(PermanentModel):
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="actions")
     kind = models.CharField(max_length=32, choices=ActionKind.choices)
     occurred_at = models.DateTimeField()
@@ -53,7 +53,7 @@ class CaseAction(NeverDeletedMixin):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = PermanentQuerySet.as_manager()
 
     class Meta:
         ordering = ["occurred_at", "id"]

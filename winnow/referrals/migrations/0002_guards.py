@@ -1,10 +1,9 @@
-"""Database triggers refusing deletes and in-place edits of permanent records (see winnow.dbguards)."""
+"""Kept so the migration graph stays the same on fresh and existing databases. The guard triggers this used to
+install are now generated from the models and installed after every migrate (winnow.permanence)."""
 
 from django.db import migrations
-
-from winnow import dbguards
 
 
 class Migration(migrations.Migration):
     dependencies = [("referrals", "0001_initial"), ("audit", "0001_initial")]
-    operations = [migrations.RunPython(dbguards.migrate_install, dbguards.migrate_uninstall)]
+    operations = []

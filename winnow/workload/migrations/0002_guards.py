@@ -1,10 +1,9 @@
-"""Guard triggers for the workload's append-only tables (see winnow.dbguards)."""
+"""Kept so the migration graph stays the same on fresh and existing databases. The guard triggers this used to
+install are now generated from the models and installed after every migrate (winnow.permanence)."""
 
 from django.db import migrations
-
-from winnow import dbguards
 
 
 class Migration(migrations.Migration):
     dependencies = [("workload", "0001_initial"), ("referrals", "0002_guards")]
-    operations = [migrations.RunPython(dbguards.migrate_install, migrations.RunPython.noop)]
+    operations = []
