@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from winnow.core.auditchain import CHAINED_FIELDS
+from winnow.permissions import Capability, units_with
 
 
 class ImmutableError(Exception):
@@ -36,11 +37,11 @@ class UnitScopedQuerySet(AppendOnlyQuerySet):
 
 class AuditEventQuerySet(AppendOnlyQuerySet):
     def visible_to(self, user: Any) -> AuditEventQuerySet:
-        from winnow.accounts.models import READ_AUDIT, Membership
+        from winnow.accounts.models import Membership
 
         if not user.is_authenticated:
             return self.none()
-        units = user.unit_ids(READ_AUDIT)
+        units = units_with(user, Capability.READ_AUDIT)
         # Events with no unit (list views, searches, token issue) belong to the people who made them.
         members = Membership.objects.filter(unit_id__in=units).values("user_id")
         return self.filter(models.Q(unit_id__in=units) | models.Q(unit__isnull=True, actor_id__in=members))

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from winnow.accounts.models import Unit
-from winnow.audit.services import audit_record
+from winnow.audit.services import AuditAction, audit_record
 from winnow.core.intake import FieldError, IntakeError, ReferralDraft, SubjectDraft, parse_referral_file
 from winnow.core.priority import Band, DeadlinePolicy, prioritise
 
@@ -87,7 +87,7 @@ def _create_subject(*, referral: Referral, draft: SubjectDraft, actor: Any, requ
     )
     audit_record(
         actor=actor,
-        action="subject.create",
+        action=AuditAction.SUBJECT_CREATE,
         unit_id=referral.unit_id,
         request_id=request_id,
         target=subject,
@@ -126,7 +126,7 @@ def _create_referral(
     )
     audit_record(
         actor=actor,
-        action="referral.create",
+        action=AuditAction.REFERRAL_CREATE,
         unit_id=unit.pk,
         request_id=request_id,
         target=referral,
@@ -203,7 +203,7 @@ def _import_batch(
         )
         audit_record(
             actor=actor,
-            action="import.create",
+            action=AuditAction.IMPORT_CREATE,
             unit_id=unit.pk,
             request_id=request_id,
             target=batch,
@@ -235,7 +235,7 @@ def referral_transition(
         change = locked.transition_to(to_status, by=actor, disposition=disposition, reason=reason, now=now)
         audit_record(
             actor=actor,
-            action="referral.transition",
+            action=AuditAction.REFERRAL_TRANSITION,
             unit_id=locked.unit_id,
             request_id=request_id,
             target=locked,
@@ -268,7 +268,7 @@ def referral_apply_band(
         locked.deadline_at = priority.deadline_at
         locked.save(update_fields=["band", "band_decided_at", "priority_tier", "deadline_at"])
         audit_record(
-            actor=actor, action="referral.prioritise", unit_id=locked.unit_id, request_id=request_id, target=locked,
+            actor=actor, action=AuditAction.REFERRAL_PRIORITISE, unit_id=locked.unit_id, request_id=request_id, target=locked,
             detail={"band": locked.band, "tier": int(priority.tier), "deadline_at": priority.deadline_at.isoformat(),
                     "why": why},
         )

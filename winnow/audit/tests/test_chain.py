@@ -12,7 +12,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from winnow import dbguards
 from winnow.audit.models import AuditEvent, ImmutableError
-from winnow.audit.services import audit_record, audit_verify
+from winnow.audit.services import AuditAction, audit_record, audit_verify
 
 
 def test_it_records_the_creation_of_a_referral_and_its_subjects(referral: Any) -> None:
@@ -50,9 +50,25 @@ def test_it_refuses_to_write_outside_a_transaction(db: Any) -> None:
         # pytest-django wraps tests in a transaction; leave it to prove the guard.
         connection.in_atomic_block, saved = False, connection.in_atomic_block
         try:
-            audit_record(actor=None, action="x", unit_id=None)
+            audit_record(actor=None, action=AuditAction.REFERRAL_READ, unit_id=None)
         finally:
             connection.in_atomic_block = saved
+
+
+@pytest.mark.parametrize("action", ["referral.read", "something.happened", ""])
+def test_it_refuses_a_free_text_action(db: Any, action: str) -> None:
+    """Audit kinds are a closed set: even a string equal to a member's value must come as the member."""
+    with transaction.atomic(), pytest.raises(TypeError, match="must be an AuditAction"):
+        audit_record(actor=None, action=action, unit_id=None)  # type: ignore[arg-type]
+    assert not AuditEvent.objects.exists()
+
+
+def test_it_keeps_the_stored_values_of_existing_actions() -> None:
+    """The hash chain covers the action string, so members keep the values events were stored with."""
+    assert AuditAction.REFERRAL_READ == "referral.read"
+    assert AuditAction.read_of("managedoffender") is AuditAction.MANAGEDOFFENDER_READ
+    with pytest.raises(ValueError):
+        AuditAction.read_of("unit")
 
 
 def test_it_chains_events_and_verifies_them(referral: Any, client: Any, handler: Any) -> None:
