@@ -12,8 +12,6 @@ from django.utils import timezone
 
 from winnow.permissions import Capability, Role, units_with
 
-__all__ = ["ApiToken", "Membership", "Role", "Unit", "User"]  # Role lives in winnow.permissions; re-exported
-
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 

@@ -17,7 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from winnow.accounts.models import Membership, Role, Unit, User
+from winnow.accounts.models import Membership, Unit, User
+from winnow.permissions import Role
 from winnow.referrals.models import Disposition, Referral, Status
 from winnow.referrals.services import referral_transition, referrals_import
 
