@@ -107,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "winnow.notifications.context_processors.notifications",
+                "winnow.navigation.header",
             ],
         },
     },
@@ -133,7 +134,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "referrals:list"
+LOGIN_REDIRECT_URL = "home"  # the landing page for the user's roles (winnow.navigation)
 LOGOUT_REDIRECT_URL = "login"
 
 # Store UTC, show Europe/London.

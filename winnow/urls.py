@@ -1,15 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from winnow.api.api import api
 from winnow.audit import views as audit_views
 from winnow.forms import LoginForm
+from winnow.navigation import home
 from winnow.views import healthz
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="referrals:list"), name="home"),
+    path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

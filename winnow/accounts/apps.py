@@ -10,10 +10,11 @@ class AccountsConfig(AppConfig):
         from django.contrib import admin
 
         from winnow import checks  # noqa: F401  (registers the system checks)
+        from winnow.permissions import Capability, can
 
         # Django's admin is for administrators only: an Administrator membership or a superuser.
         def has_permission(request):  # type: ignore[no-untyped-def]
-            return request.user.is_active and request.user.is_authenticated and request.user.is_administrator
+            return can(request.user, Capability.ADMINISTER)
 
         admin.site.has_permission = has_permission  # type: ignore[method-assign]
         admin.site.site_header = "Winnow administration"

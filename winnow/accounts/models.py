@@ -10,35 +10,20 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 
+from winnow.permissions import Capability, Role, units_with
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
 
-class Role(models.TextChoices):
-    HANDLER = "handler", "Referral handler"
-    INVESTIGATOR = "investigator", "Investigator"
-    SUPERVISOR = "supervisor", "Supervisor"
-    FORENSIC = "forensic", "Forensic / victim-identification officer"
-    OFFENDER_MANAGER = "offender_manager", "Offender manager"
-    ANALYST = "analyst", "Analyst"
-    ADMINISTRATOR = "administrator", "Administrator"
-
-
-# What each role may do beyond reading its units' data. Reading is open to every member of a unit.
-RECORD_REFERRALS = frozenset({Role.HANDLER, Role.SUPERVISOR, Role.ADMINISTRATOR})
-PROGRESS_REFERRALS = frozenset({Role.HANDLER, Role.INVESTIGATOR, Role.SUPERVISOR})
-CLOSE_REFERRALS = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
-READ_AUDIT = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
-
-
 class UnitQuerySet(models.QuerySet["Unit"]):
-    def for_user(self, user: User | AnonymousUser, roles: frozenset[Role] | None = None) -> UnitQuerySet:
+    def for_user(self, user: User | AnonymousUser, capability: Capability | None = None) -> UnitQuerySet:
+        """The user's units; with a capability, only those in which the user holds it (winnow.permissions)."""
         if not user.is_authenticated:
             return self.none()
-        memberships = Membership.objects.filter(user=user)
-        if roles is not None:
-            memberships = memberships.filter(role__in=roles)
-        return self.filter(pk__in=memberships.values("unit_id"))
+        if capability is not None:
+            return self.filter(pk__in=units_with(user, capability))
+        return self.filter(pk__in=Membership.objects.filter(user=user).values("unit_id"))
 
 
 class Unit(models.Model):
@@ -56,20 +41,12 @@ class Unit(models.Model):
 
 
 class User(AbstractUser):
-    """A person who uses Winnow. What they may see comes from their memberships, never from flags on the user."""
+    """A person who uses Winnow. What they may see comes from their memberships, never from flags on the user;
+    what they may do, from winnow.permissions (`can`, `require`, `units_with`)."""
 
-    def unit_ids(self, roles: frozenset[Role] | None = None) -> set[int]:
-        memberships = self.memberships.all()
-        if roles is not None:
-            memberships = memberships.filter(role__in=roles)
-        return set(memberships.values_list("unit_id", flat=True))
-
-    def has_role(self, unit_id: int, roles: frozenset[Role]) -> bool:
-        return self.memberships.filter(unit_id=unit_id, role__in=roles).exists()
-
-    @property
-    def is_administrator(self) -> bool:
-        return self.is_superuser or self.memberships.filter(role=Role.ADMINISTRATOR).exists()
+    def unit_ids(self) -> set[int]:
+        """Every unit the user belongs to, whatever the role: what `visible_to` QuerySets show (invariant 6)."""
+        return set(self.memberships.values_list("unit_id", flat=True))
 
 
 class Membership(models.Model):

@@ -12,18 +12,19 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.responses import Status as Reply
 from ninja.security import HttpBearer
 
-from winnow.accounts.models import RECORD_REFERRALS, ApiToken, Unit
-from winnow.audit.services import audit_read, audit_search
+from winnow.accounts.models import ApiToken, Unit
+from winnow.audit.reads import get_for_read
+from winnow.audit.services import AuditAction, audit_search
 from winnow.core.intake import FieldError, IntakeError, referral_from_mapping
 from winnow.errors import ErrorOut, error_response
 from winnow.intake import services
+from winnow.permissions import Capability, NotPermitted, require
 from winnow.referrals.models import Referral, Status, Subject
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,12 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error_response(request, 404, "not_found", "Not found, or not in a unit you belong to.")
+
+
+@api.exception_handler(NotPermitted)
+def on_not_permitted(request: HttpRequest, exc: NotPermitted) -> HttpResponse:
+    return error_response(request, 403, "forbidden", str(exc),
+                          [{"field": "capability", "reason": f"needs {exc.capability.value}"}])
 
 
 @api.exception_handler(PermissionDenied)
@@ -219,7 +226,7 @@ def list_referrals(request: HttpRequest, filters: Query[ListFilters]) -> Any:
             raise HttpError(400, f"status must be one of {', '.join(Status.values)}")
         referrals = referrals.filter(status=filters.status)
     page = max(filters.page, 1)
-    audit_search(request, "referral.list", {"status": filters.status or "", "page": page, "via": "api"})
+    audit_search(request, AuditAction.REFERRAL_LIST, {"status": filters.status or "", "page": page, "via": "api"})
     return {
         "count": referrals.count(),
         "page": page,
@@ -232,8 +239,7 @@ def create_referral(request: HttpRequest, payload: ReferralIn) -> Any:
     unit = Unit.objects.for_user(request.user).filter(code=payload.unit).first()
     if unit is None:
         raise IntakeError([FieldError(None, "unit", f"{payload.unit!r} is not a unit you belong to")], filename="")
-    if not request.user.has_role(unit.pk, RECORD_REFERRALS):  # type: ignore[union-attr]
-        raise PermissionDenied("Your role in this unit does not record referrals.")
+    require(request.user, Capability.RECORD_REFERRALS, unit.pk, "Your role in this unit does not record referrals.")
     mapping = payload.dict(exclude={"unit"})
     draft = referral_from_mapping(mapping, now=timezone.now())
     referral = services.referral_record(
@@ -250,18 +256,13 @@ def create_referral(request: HttpRequest, payload: ReferralIn) -> Any:
 
 @api.get("/referrals/{referral_id}", response={200: ReferralOut, **ERRORS}, summary="Read a referral")
 def get_referral(request: HttpRequest, referral_id: int) -> Any:
-    referral = get_object_or_404(
-        Referral.objects.visible_to(request.user).select_related("unit", "package"), pk=referral_id
-    )
-    audit_read(request, referral, unit_id=referral.unit_id, detail={"via": "api"})
-    return referral
+    return get_for_read(request, Referral.objects.select_related("unit", "package"), detail={"via": "api"},
+                        pk=referral_id)
 
 
 @api.get("/subjects/{subject_id}", response={200: SubjectOut, **ERRORS}, summary="Read a subject")
 def get_subject(request: HttpRequest, subject_id: int) -> Any:
-    subject = get_object_or_404(Subject.objects.visible_to(request.user), pk=subject_id)
-    audit_read(request, subject, unit_id=subject.unit_id, detail={"via": "api"})
-    return subject
+    return get_for_read(request, Subject, detail={"via": "api"}, pk=subject_id)
 
 
 api.add_router("/assessments", "winnow.assessments.api.router")

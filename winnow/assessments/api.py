@@ -9,14 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.responses import Status as Reply
 
-from winnow.audit.services import audit_read
+from winnow.audit.reads import get_for_read, get_visible
 from winnow.errors import ErrorOut, error_response
+from winnow.permissions import Capability, require
 from winnow.referrals.models import Subject
 
 from . import services
@@ -160,9 +159,8 @@ def list_instruments(request: HttpRequest) -> Any:
 
 @router.post("", response={201: AssessmentOut, **ERRORS}, summary="Submit an assessment of a subject")
 def create_assessment(request: HttpRequest, payload: AssessmentIn) -> Any:
-    subject = get_object_or_404(Subject.objects.visible_to(request.user), pk=payload.subject)
-    if not request.user.has_role(subject.unit_id, services.ASSESS):  # type: ignore[union-attr]
-        raise PermissionDenied("Your role does not complete assessments.")
+    subject = get_visible(request, Subject, pk=payload.subject)
+    require(request.user, Capability.ASSESS, subject.unit_id, "Your role does not complete assessments.")
     try:
         assessment = services.assessment_record(
             actor=request.user, subject=subject, instrument_id=payload.instrument, answers=payload.answers,
@@ -175,24 +173,19 @@ def create_assessment(request: HttpRequest, payload: AssessmentIn) -> Any:
 
 @router.get("/{assessment_id}", response={200: AssessmentOut, **ERRORS}, summary="Read an assessment")
 def get_assessment(request: HttpRequest, assessment_id: int) -> Any:
-    assessment = get_object_or_404(
-        Assessment.objects.visible_to(request.user).select_related("referral", "created_by"), pk=assessment_id)
-    audit_read(request, assessment, unit_id=assessment.referral.unit_id, detail={"via": "api"})
-    return assessment
+    return get_for_read(request, Assessment.objects.select_related("referral", "created_by"), detail={"via": "api"},
+                        pk=assessment_id)
 
 
 @router.post("/{assessment_id}/decisions", response={201: DecisionOut, **ERRORS},
              summary="Confirm or override an assessment's band (supervisors of the referral's unit)")
 def decide(request: HttpRequest, assessment_id: int, payload: DecisionIn) -> Any:
-    assessment = get_object_or_404(
-        Assessment.objects.visible_to(request.user).select_related("referral"), pk=assessment_id)
+    assessment = get_visible(request, Assessment.objects.select_related("referral"), pk=assessment_id)
     try:
         decision = services.band_decide(
             actor=request.user, assessment=assessment, decision=payload.decision, rationale=payload.rationale,
             decided_band=payload.decided_band, request_id=request.request_id,  # type: ignore[attr-defined]
         )
-    except PermissionError as exc:
-        raise PermissionDenied(str(exc)) from None
     except services.AssessmentInputError as exc:
         return _invalid(request, exc, "decision")
     return Reply(201, decision)

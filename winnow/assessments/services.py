@@ -9,8 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from winnow.accounts.models import Role
-from winnow.audit.services import audit_record
+from winnow.audit.services import AuditAction, audit_record
 from winnow.core.instruments import (
     UNKNOWN,
     AnswerError,
@@ -21,6 +20,7 @@ from winnow.core.instruments import (
 )
 from winnow.core.instruments.scorer import whole_years
 from winnow.core.priority import Band as PriorityBand
+from winnow.permissions import Capability, require
 from winnow.referrals.models import Subject
 from winnow.referrals.services import referral_apply_band
 
@@ -28,9 +28,6 @@ from .models import PRIORITY_BANDS, Assessment, BandDecision, YouthPathwayDecisi
 from .registry import registry
 from .youth import ANSWERS, CONDITIONS, OUTCOME_21_EXCLUSIONS, outcome_21_blockers
 
-# Who may do what, beyond reading (every member of the referral's unit may read).
-ASSESS = frozenset({Role.HANDLER, Role.SUPERVISOR})
-DECIDE_BANDS = frozenset({Role.SUPERVISOR})
 MAX_NOTE = 2000
 MIN_OVERRIDE_WORDS = 8  # an override's rationale must say why in a sentence, not "agreed" or "see notes"
 MIN_RATIONALE_WORDS = 2
@@ -216,7 +213,7 @@ def assessment_record(
             )
             assessment.save(force_insert=True)
             audit_record(
-                actor=actor, action="assessment.create", unit_id=subject.unit_id, request_id=request_id,
+                actor=actor, action=AuditAction.ASSESSMENT_CREATE, unit_id=subject.unit_id, request_id=request_id,
                 target=assessment,
                 detail={"referral": subject.referral.reference, "subject": subject.pk, "instrument": instrument.id,
                         "version": instrument.version, "sha256": instrument.sha256, "band": assessment.band,
@@ -256,9 +253,9 @@ def band_decide(
     now: Any = None,
 ) -> BandDecision:
     """A supervisor of the referral's unit confirms or overrides an assessment's band, with a written rationale;
-    the referral is then re-prioritised. PermissionError for anyone else; AssessmentInputError for bad input."""
-    if not actor.has_role(assessment.referral.unit_id, DECIDE_BANDS):
-        raise PermissionError("Only a supervisor of the referral's unit confirms or overrides a band.")
+    the referral is then re-prioritised. NotPermitted for anyone else; AssessmentInputError for bad input."""
+    require(actor, Capability.DECIDE_BANDS, assessment.referral.unit_id,
+            "Only a supervisor of the referral's unit confirms or overrides a band.")
     problems: list[tuple[str, str]] = []
     rationale = (rationale or "").strip()
     if assessment.instrument_id not in PRIORITY_BANDS:
@@ -301,7 +298,7 @@ def band_decide(
         )
         row.save(force_insert=True)
         audit_record(
-            actor=actor, action="banddecision.create", unit_id=assessment.referral.unit_id, request_id=request_id,
+            actor=actor, action=AuditAction.BANDDECISION_CREATE, unit_id=assessment.referral.unit_id, request_id=request_id,
             target=row,
             detail={"assessment": assessment.pk, "decision": decision, "computed": assessment.band,
                     "decided": row.decided_band},
@@ -373,7 +370,7 @@ def youth_pathway_record(
         )
         row.save(force_insert=True)
         audit_record(
-            actor=actor, action="youthpathwaydecision.create", unit_id=subject.unit_id, request_id=request_id,
+            actor=actor, action=AuditAction.YOUTHPATHWAYDECISION_CREATE, unit_id=subject.unit_id, request_id=request_id,
             target=row,
             detail={"subject": subject.pk, "recommendation": recommendation,
                     "safeguarding_referral_made": safeguarding_referral_made,

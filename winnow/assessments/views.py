@@ -6,13 +6,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from winnow.audit.services import audit_read
+from winnow.audit.reads import get_for_read
 from winnow.core.instruments import Instrument, ItemKind
+from winnow.permissions import Capability, can
 from winnow.referrals.models import Subject
 
 from . import services
@@ -21,14 +21,14 @@ from .models import Assessment
 from .registry import registry
 
 
-def _subject(request: HttpRequest, pk: int) -> Subject:
-    return get_object_or_404(Subject.objects.visible_to(request.user).select_related("referral", "referral__unit"),
-                             pk=pk)
+def _subject(request: HttpRequest, pk: int, page: str, capability: Capability | None = None,
+             **detail: Any) -> Subject:
+    """The subject, scoped to the user's units, with its read audited (the page says which view read it)."""
+    return get_for_read(request, Subject.objects.select_related("referral", "referral__unit"), capability=capability,
+                        detail={"page": page, **detail}, pk=pk)
 
 
-def _require(request: HttpRequest, unit_id: int, roles: frozenset[Any], what: str) -> None:
-    if not request.user.has_role(unit_id, roles):  # type: ignore[union-attr]
-        raise PermissionDenied(f"Your role does not {what}.")
+_ASSESSMENTS = Assessment.objects.select_related("subject", "referral", "created_by")
 
 
 def _shown(instrument: Instrument | None, item_id: str, text: str) -> tuple[str, str]:
@@ -47,8 +47,7 @@ def _shown(instrument: Instrument | None, item_id: str, text: str) -> tuple[str,
 
 @login_required
 def subject_assessments(request: HttpRequest, pk: int) -> HttpResponse:
-    subject = _subject(request, pk)
-    audit_read(request, subject, unit_id=subject.unit_id, detail={"page": "assessments"})
+    subject = _subject(request, pk, "assessments")
     today = timezone.localdate()
     return render(request, "assessments/subject.html", {
         "subject": subject,
@@ -58,17 +57,16 @@ def subject_assessments(request: HttpRequest, pk: int) -> HttpResponse:
         "instruments": registry().instruments(),
         "assessments": subject.assessments.select_related("created_by").prefetch_related("decisions"),
         "youth_decisions": subject.youth_decisions.select_related("created_by"),
-        "can_assess": request.user.has_role(subject.unit_id, services.ASSESS),  # type: ignore[union-attr]
+        "can_assess": can(request.user, Capability.ASSESS, subject.unit_id),
     })
 
 
 @login_required
 def assessment_new(request: HttpRequest, pk: int, instrument_id: str) -> HttpResponse:
-    subject = _subject(request, pk)
-    _require(request, subject.unit_id, services.ASSESS, "complete assessments")
     instrument = registry().current(instrument_id)
     if instrument is None:
         raise Http404("No such instrument")
+    subject = _subject(request, pk, "assessment form", Capability.ASSESS, instrument=instrument.id)
     previous = subject.assessments.filter(instrument_id=instrument.id).latest_versions().first()
     form = InstrumentForm(
         request.POST or None, instrument=instrument,
@@ -84,9 +82,6 @@ def assessment_new(request: HttpRequest, pk: int, instrument_id: str) -> HttpRes
         else:
             messages.success(request, f"Assessment recorded: {assessment.band_label or 'score ' + assessment.score_text()}.")
             return redirect(assessment)
-    if request.method != "POST":
-        audit_read(request, subject, unit_id=subject.unit_id, detail={"page": "assessment form",
-                                                                      "instrument": instrument.id})
     today = timezone.localdate()
     return render(request, "assessments/new.html", {
         "subject": subject, "referral": subject.referral, "instrument": instrument, "form": form,
@@ -97,10 +92,7 @@ def assessment_new(request: HttpRequest, pk: int, instrument_id: str) -> HttpRes
 
 @login_required
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = get_object_or_404(
-        Assessment.objects.visible_to(request.user).select_related("subject", "referral", "created_by"), pk=pk)
-    audit_read(request, assessment, unit_id=assessment.referral.unit_id,
-               detail={"referral": assessment.referral.reference})
+    assessment = get_for_read(request, _ASSESSMENTS, detail=lambda a: {"referral": a.referral.reference}, pk=pk)
     instrument = assessment.instrument()
     answers = [(*_shown(instrument, item_id, text), text == "unknown", assessment.evidence.get(item_id, ""))
                for item_id, text in assessment.answers.items()]
@@ -110,17 +102,16 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "answers": answers, "instrument_status": assessment.instrument_status(), "later": later,
         "decisions": assessment.decisions.select_related("supervisor"),
         "can_decide": (assessment.sets_referral_band and later is None
-                       and request.user.has_role(assessment.referral.unit_id, services.DECIDE_BANDS)),  # type: ignore[union-attr]
+                       and can(request.user, Capability.DECIDE_BANDS, assessment.referral.unit_id)),
         "can_assess": instrument is not None and registry().current(assessment.instrument_id) is instrument
-        and request.user.has_role(assessment.referral.unit_id, services.ASSESS),  # type: ignore[union-attr]
+        and can(request.user, Capability.ASSESS, assessment.referral.unit_id),
     })
 
 
 @login_required
 def assessment_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = get_object_or_404(
-        Assessment.objects.visible_to(request.user).select_related("subject", "referral"), pk=pk)
-    _require(request, assessment.referral.unit_id, services.DECIDE_BANDS, "confirm or override bands")
+    assessment = get_for_read(request, _ASSESSMENTS, capability=Capability.DECIDE_BANDS, detail={"page": "decide"},
+                              pk=pk)
     form = DecisionForm(request.POST or None, band_choices=assessment.band_choices())
     if request.method == "POST" and form.is_valid():
         try:
@@ -129,23 +120,18 @@ def assessment_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 decided_band=form.cleaned_data["decided_band"], rationale=form.cleaned_data["rationale"],
                 request_id=request.request_id,  # type: ignore[attr-defined]
             )
-        except PermissionError as exc:
-            raise PermissionDenied(str(exc)) from None
         except services.AssessmentInputError as exc:
             form.add_problems(exc.problems)
         else:
             messages.success(request, f"Decision recorded; {assessment.referral.reference} re-prioritised.")
             return redirect(assessment)
-    if request.method != "POST":
-        audit_read(request, assessment, unit_id=assessment.referral.unit_id, detail={"page": "decide"})
     return render(request, "assessments/decide.html", {
         "assessment": assessment, "subject": assessment.subject, "referral": assessment.referral, "form": form})
 
 
 @login_required
 def youth_pathway_new(request: HttpRequest, pk: int) -> HttpResponse:
-    subject = _subject(request, pk)
-    _require(request, subject.unit_id, services.ASSESS, "record the youth pathway")
+    subject = _subject(request, pk, "youth pathway form", Capability.ASSESS)
     form = YouthPathwayForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -157,8 +143,6 @@ def youth_pathway_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Youth pathway decision recorded.")
             return redirect("assessments:subject", subject.pk)
-    if request.method != "POST":
-        audit_read(request, subject, unit_id=subject.unit_id, detail={"page": "youth pathway form"})
     return render(request, "assessments/youth.html", {
         "subject": subject, "referral": subject.referral, "form": form,
         "age": services.subject_age(subject, today=timezone.localdate())})

@@ -9,16 +9,17 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from winnow.accounts.models import READ_AUDIT, Membership
+from winnow.accounts.models import Membership
 from winnow.core.auditchain import CHAINED_FIELDS
 from winnow.permanence import PermanentModel, PermanentQuerySet
+from winnow.permissions import Capability, units_with
 
 
 class AuditEventQuerySet(PermanentQuerySet):
     def visible_to(self, user: Any) -> AuditEventQuerySet:
         if not user.is_authenticated:
             return self.none()
-        units = user.unit_ids(READ_AUDIT)
+        units = units_with(user, Capability.READ_AUDIT)
         # Events with no unit (list views, searches, token issue) belong to the people who made them.
         members = Membership.objects.filter(unit_id__in=units).values("user_id")
         return self.filter(models.Q(unit_id__in=units) | models.Q(unit__isnull=True, actor_id__in=members))

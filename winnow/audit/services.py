@@ -13,7 +13,10 @@ from django.utils import timezone
 from winnow.context import current
 from winnow.core.auditchain import GENESIS, ChainReport, event_hash, verify
 
+from .actions import AuditAction
 from .models import AuditEvent
+
+__all__ = ["AuditAction", "audit_read", "audit_record", "audit_search", "audit_verify"]
 
 # One advisory lock key for the whole chain (PostgreSQL). SQLite serialises writers with IMMEDIATE transactions.
 _CHAIN_LOCK_KEY = 0x57494E4E  # "WINN"
@@ -22,7 +25,7 @@ _CHAIN_LOCK_KEY = 0x57494E4E  # "WINN"
 def audit_record(
     *,
     actor: Any,
-    action: str,
+    action: AuditAction,
     unit_id: int | None,
     request_id: str = "",
     target: Model | None = None,
@@ -32,8 +35,13 @@ def audit_record(
     now: datetime | None = None,
 ) -> AuditEvent:
     """Append one event to the chain, inside the caller's transaction, so the event and the change commit together.
-    The request id comes from the acting context (`winnow.context`) unless one is given."""
+    The request id comes from the acting context (`winnow.context`) unless one is given.
+
+    `action` must be an AuditAction: a free-text string is refused (TypeError), so the set of kinds stays closed."""
     request_id = request_id or current().request_id
+    if not isinstance(action, AuditAction):
+        raise TypeError(f"audit action must be an AuditAction, not {type(action).__name__} {action!r}")
+    action = AuditAction(action)  # the member itself, not a str subclass that slipped through
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the change it records")
     if target is not None:
@@ -52,7 +60,7 @@ def audit_record(
         occurred_at=now or timezone.now(),
         actor=actor if authenticated else None,
         actor_username=actor.get_username() if authenticated else "system",
-        action=action,
+        action=action.value,
         target_type=target_type,
         target_id=target_id,
         unit_id=unit_id,
@@ -65,7 +73,7 @@ def audit_record(
         "occurred_at": event.occurred_at.astimezone(UTC).isoformat(),
         "actor_id": event.actor_id,
         "actor_username": event.actor_username,
-        "action": action,
+        "action": action.value,
         "target_type": target_type,
         "target_id": target_id,
         "unit_id": unit_id,
@@ -82,12 +90,14 @@ def audit_verify(*, chunk_size: int = 5000) -> ChainReport:
     return verify(event.chained() for event in events)
 
 
-def audit_read(request: Any, obj: Model, *, unit_id: int, detail: dict[str, Any] | None = None) -> AuditEvent:
-    """Record that a person read a person's or a referral's data (invariant 5)."""
+def audit_read(request: Any, obj: Model, *, unit_id: int, detail: dict[str, Any] | None = None,
+               action: AuditAction | None = None) -> AuditEvent:
+    """Record that a person read a person's or a referral's data (invariant 5). Views get their object through
+    winnow.audit.reads.get_for_read, which scopes it and calls this, rather than calling this themselves."""
     with transaction.atomic():
         return audit_record(
             actor=request.user,
-            action=f"{obj._meta.model_name}.read",
+            action=action or AuditAction.read_of(obj._meta.model_name or ""),
             unit_id=unit_id,
             request_id=getattr(request, "request_id", ""),
             target=obj,
@@ -95,7 +105,7 @@ def audit_read(request: Any, obj: Model, *, unit_id: int, detail: dict[str, Any]
         )
 
 
-def audit_search(request: Any, action: str, detail: dict[str, Any] | None = None) -> AuditEvent:
+def audit_search(request: Any, action: AuditAction, detail: dict[str, Any] | None = None) -> AuditEvent:
     """Record a list, search or dashboard read by a person (no single object, so no unit): who looked for what."""
     with transaction.atomic():
         return audit_record(

@@ -3,24 +3,22 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from winnow.accounts.models import READ_AUDIT
+from winnow.permissions import Capability, require
 
 from .forms import AuditFilterForm
 from .models import AuditEvent
-from .services import audit_search
+from .services import AuditAction, audit_search
 
 
 @login_required
 def event_list(request: HttpRequest) -> HttpResponse:
     """The auditor's page: events in the user's units, by person, object and time. Searching it is itself audited."""
-    if not request.user.unit_ids(READ_AUDIT):  # type: ignore[union-attr]
-        raise PermissionDenied("Only supervisors and administrators read the audit trail.")
+    require(request.user, Capability.READ_AUDIT, message="Only supervisors and administrators read the audit trail.")
     form = AuditFilterForm(request.GET or None)
     events = AuditEvent.objects.visible_to(request.user).select_related("unit")
     filters: dict[str, str] = {}
@@ -42,5 +40,5 @@ def event_list(request: HttpRequest) -> HttpResponse:
             events = events.filter(occurred_at__lte=datetime.combine(data["until"], time.max, tz))
         filters = {k: str(v) for k, v in data.items() if v}
     page = Paginator(events.order_by("-seq"), 100).get_page(request.GET.get("page"))
-    audit_search(request, "audit.search", filters)
+    audit_search(request, AuditAction.AUDIT_SEARCH, filters)
     return render(request, "audit/events.html", {"form": form, "page": page, "query": request.GET.urlencode()})

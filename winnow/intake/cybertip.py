@@ -31,7 +31,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from winnow.accounts.models import Unit
-from winnow.audit.services import audit_record
+from winnow.audit.services import AuditAction, audit_record
 from winnow.core.cybertipline import (
     DEFAULT_LIMITS,
     Address,
@@ -305,7 +305,7 @@ def cybertipline_import(
                     additional_info=list(details.additional_info), created_at=now,
                 )
             audit_record(
-                actor=actor, action="cybertipline.import", unit_id=unit.pk, request_id=request_id, target=referral,
+                actor=actor, action=AuditAction.CYBERTIPLINE_IMPORT, unit_id=unit.pk, request_id=request_id, target=referral,
                 detail={"reference": referral.reference, "package_sha256": digest, "report_id": source_reference,
                         "documents": [d.name for d in package.documents], "files": len(package.files),
                         "subjects": len(people)},

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from winnow.accounts.models import Unit
-from winnow.audit.services import audit_record
+from winnow.audit.services import AuditAction, audit_record
 from winnow.core.intake import (
     FieldError,
     IntakeError,
@@ -104,7 +104,7 @@ def _create_subject(*, referral: Referral, draft: SubjectDraft, actor: Any, requ
     )
     audit_record(
         actor=actor,
-        action="subject.create",
+        action=AuditAction.SUBJECT_CREATE,
         unit_id=referral.unit_id,
         request_id=request_id,
         target=subject,
@@ -136,7 +136,7 @@ def _record_one(
     )
     audit_record(
         actor=actor,
-        action="referral.create",
+        action=AuditAction.REFERRAL_CREATE,
         unit_id=unit.pk,
         request_id=request_id,
         target=referral,
@@ -211,7 +211,7 @@ def _import_batch(
         )
         audit_record(
             actor=actor,
-            action="import.create",
+            action=AuditAction.IMPORT_CREATE,
             unit_id=unit.pk,
             request_id=request_id,
             target=batch,

@@ -6,14 +6,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from winnow.accounts.models import RECORD_REFERRALS, Unit
+from winnow.accounts.models import Unit
 from winnow.core.cybertipline import DEFAULT_LIMITS, CyberTiplineError
 from winnow.core.intake import IntakeError, csv_template, referral_from_mapping
+from winnow.permissions import Capability, require_units
 
 from . import services
 from .cybertip import cybertipline_import, parse_upload
@@ -21,10 +21,7 @@ from .forms import CyberTiplineForm, ImportForm, ReferralForm
 
 
 def _recording_units(request: HttpRequest) -> list[Unit]:
-    units = list(Unit.objects.for_user(request.user, RECORD_REFERRALS))
-    if not units:
-        raise PermissionDenied("Your role does not record referrals.")
-    return units
+    return list(Unit.objects.filter(pk__in=require_units(request.user, Capability.RECORD_REFERRALS)))
 
 
 @login_required

@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from winnow.audit.services import audit_read
+from winnow.audit.reads import get_for_read
 from winnow.referrals.models import Referral
 
 from .models import IdentifierLink, KnownElsewhere, LinkProposal
@@ -46,8 +45,7 @@ class ReferralLinksOut(Schema):
 @router.get("/referrals/{referral_id}/links", response={200: ReferralLinksOut, 401: Any, 404: Any},
             summary="A referral's links: shared identifiers (with why), other units, person-linkage proposals")
 def referral_links(request: HttpRequest, referral_id: int) -> Any:
-    referral = get_object_or_404(Referral.objects.visible_to(request.user), pk=referral_id)
-    audit_read(request, referral, unit_id=referral.unit_id, detail={"via": "api", "what": "links"})
+    referral = get_for_read(request, Referral, detail={"via": "api", "what": "links"}, pk=referral_id)
     links = IdentifierLink.objects.visible_to(request.user).touching(referral).select_related("referral", "linked_referral")
     subject_ids = list(referral.subjects.values_list("pk", flat=True))
     proposals = LinkProposal.objects.visible_to(request.user).touching_subjects(subject_ids).select_related("decision")

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from winnow.accounts.models import Unit
-from winnow.audit.services import audit_record
+from winnow.audit.services import AuditAction, audit_record
 from winnow.core.identifiers import IdentifierKind, ip_observations_link
 from winnow.core.linkage import DEFAULT_THRESHOLD, PersonRecord, score_people, uk_postcode
 from winnow.notifications.models import Notification
@@ -139,14 +139,14 @@ def referral_link_at_intake(
                     elsewhere.append(KnownElsewhere.objects.create(created_at=now, **row))
     for link in links:
         audit_record(
-            actor=actor, action="link.create", unit_id=referral.unit_id, request_id=request_id, target=link,
+            actor=actor, action=AuditAction.LINK_CREATE, unit_id=referral.unit_id, request_id=request_id, target=link,
             detail={"referral": referral.reference, "linked_referral": link.linked_referral.reference,
                     "kind": link.kind, "reason": link.reason},
         )
     for hit in elsewhere:
         # Recorded in the unit whose subject it is about; the detail names units only.
         audit_record(
-            actor=actor, action="link.known_elsewhere", unit_id=hit.unit_id, request_id=request_id, target=hit,
+            actor=actor, action=AuditAction.LINK_KNOWN_ELSEWHERE, unit_id=hit.unit_id, request_id=request_id, target=hit,
             detail={"referral": hit.referral.reference, "other_unit": other_units.get(hit.other_unit_id, hit.other_unit).name},
         )
     notifications = notify_linked_owners(referral=referral, links=links, actor=actor, request_id=request_id, now=now)
@@ -263,7 +263,7 @@ def people_link(
                          "left": f.left, "right": f.right} for f in pair.fields],
             )
         audit_record(
-            actor=actor, action="linkage.run", unit_id=unit.pk, request_id=request_id, target=run,
+            actor=actor, action=AuditAction.LINKAGE_RUN, unit_id=unit.pk, request_id=request_id, target=run,
             detail={"subjects": len(records), "pairs": len(pairs), "proposals": len(fresh)},
         )
     return run
@@ -286,7 +286,7 @@ def proposal_decide(
             if accept:
                 merge = _merge(proposal=proposal, actor=actor, now=now)
                 detail.update(person=merge.person_id, merge=merge.pk)
-            audit_record(actor=actor, action="proposal.decide", unit_id=proposal.unit_id, request_id=request_id,
+            audit_record(actor=actor, action=AuditAction.PROPOSAL_DECIDE, unit_id=proposal.unit_id, request_id=request_id,
                          target=proposal, detail=detail)
     except IntegrityError:
         raise LinkageRefused("This proposal has already been decided.") from None
@@ -333,7 +333,7 @@ def merge_undo(*, merge: Merge, actor: Any, reason: str, request_id: str = "", n
         if later is not None:
             raise LinkageRefused(f"Undo the later merge {later.pk} first: it builds on this one.")
         undo = MergeUndo.objects.create(merge=merge, reason=reason.strip(), by=actor, at=now or timezone.now())
-        audit_record(actor=actor, action="merge.undo", unit_id=merge.unit_id, request_id=request_id, target=merge,
+        audit_record(actor=actor, action=AuditAction.MERGE_UNDO, unit_id=merge.unit_id, request_id=request_id, target=merge,
                      detail={"person": merge.person_id, "subjects": subject_ids, "reason": reason.strip()})
     return undo
 

@@ -6,38 +6,28 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from winnow.accounts.models import RECORD_REFERRALS, Unit
-from winnow.audit.services import audit_read, audit_search
+from winnow.accounts.models import Unit
+from winnow.audit.reads import get_for_read, get_visible
+from winnow.audit.services import AuditAction, audit_search
+from winnow.permissions import Capability, can, require, require_units
 from winnow.referrals.models import Subject
 
 from . import services
 from .forms import DecisionForm, RunForm, UndoForm
 from .models import LinkProposal, Merge, Person
 
-# Who decides person links, runs linkage and imports CyberTipline packages: the roles that record referrals.
-DECIDE_LINKS = RECORD_REFERRALS
-
 
 def _request_id(request: HttpRequest) -> str:
     return getattr(request, "request_id", "")
 
 
-def _units(request: HttpRequest) -> list[Unit]:
-    units = list(Unit.objects.for_user(request.user, DECIDE_LINKS))
-    if not units:
-        raise PermissionDenied("Your role does not record referrals.")
-    return units
-
-
-def _require_role(request: HttpRequest, unit_id: int) -> None:
-    if not request.user.has_role(unit_id, DECIDE_LINKS):  # type: ignore[union-attr]
-        raise PermissionDenied("Your role does not decide links.")
+def _units(request: HttpRequest, capability: Capability) -> list[Unit]:
+    return list(Unit.objects.filter(pk__in=require_units(request.user, capability)))
 
 
 @login_required
@@ -47,22 +37,19 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
         .select_related("left_subject__referral", "right_subject__referral", "unit")
     )
     page = Paginator(proposals, 50).get_page(request.GET.get("page"))
-    audit_search(request, "proposal.list", {"page": page.number})
-    can_run = bool(request.user.unit_ids(DECIDE_LINKS))  # type: ignore[union-attr]
-    run_form = RunForm(units=list(Unit.objects.for_user(request.user, DECIDE_LINKS))) if can_run else None
+    audit_search(request, AuditAction.PROPOSAL_LIST, {"page": page.number})
+    can_run = can(request.user, Capability.DECIDE_LINKS)
+    run_form = RunForm(units=list(Unit.objects.for_user(request.user, Capability.DECIDE_LINKS))) if can_run else None
     return render(request, "linkage/proposals.html", {"page": page, "run_form": run_form})
 
 
 @login_required
 def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = get_object_or_404(
-        LinkProposal.objects.visible_to(request.user).select_related(
-            "left_subject__referral", "right_subject__referral", "decision__by"),
-        pk=pk,
-    )
+    proposal = get_for_read(request, LinkProposal.objects.select_related(
+        "left_subject__referral", "right_subject__referral", "decision__by"), pk=pk)
     form = DecisionForm(request.POST or None)
     if request.method == "POST":
-        _require_role(request, proposal.unit_id)
+        require(request.user, Capability.DECIDE_LINKS, proposal.unit_id)
         if form.is_valid():
             try:
                 services.proposal_decide(
@@ -74,18 +61,17 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, "Decision recorded.")
             return redirect(proposal)
-    audit_read(request, proposal, unit_id=proposal.unit_id)
     merge = getattr(proposal, "merge", None)
     return render(request, "linkage/proposal.html", {
         "proposal": proposal, "form": form, "merge": merge,
-        "can_decide": request.user.has_role(proposal.unit_id, DECIDE_LINKS),  # type: ignore[union-attr]
+        "can_decide": can(request.user, Capability.DECIDE_LINKS, proposal.unit_id),
     })
 
 
 @login_required
 @require_POST
 def run_linkage(request: HttpRequest) -> HttpResponse:
-    units = _units(request)
+    units = _units(request, Capability.DECIDE_LINKS)
     form = RunForm(request.POST, units=units)
     if not form.is_valid():
         messages.error(request, "Choose one of your units.")
@@ -99,21 +85,19 @@ def run_linkage(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
-    audit_read(request, person, unit_id=person.unit_id)
+    person = get_for_read(request, Person, pk=pk)
     merges = person.merges.select_related("proposal", "by", "undo__by").prefetch_related("memberships__subject")
     return render(request, "linkage/person.html", {
         "person": person, "members": services.person_members(person), "merges": merges,
         "undo_form": UndoForm(),
-        "can_decide": request.user.has_role(person.unit_id, DECIDE_LINKS),  # type: ignore[union-attr]
+        "can_decide": can(request.user, Capability.DECIDE_LINKS, person.unit_id),
     })
 
 
 @login_required
 @require_POST
 def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
-    merge = get_object_or_404(Merge.objects.visible_to(request.user), pk=pk)
-    _require_role(request, merge.unit_id)
+    merge = get_visible(request, Merge, capability=Capability.DECIDE_LINKS, pk=pk)
     form = UndoForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Undoing a merge needs a reason.")

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from winnow.audit.services import audit_search
+from winnow.audit.services import AuditAction, audit_search
 
 from .models import Notification
 
@@ -26,7 +26,7 @@ class NotificationOut(Schema):
 @router.get("", response={200: list[NotificationOut], 401: Any}, summary="Your notifications")
 def notifications(request: HttpRequest) -> Any:
     notes = list(Notification.objects.for_user(request.user).select_related("read")[:200])
-    audit_search(request, "notification.list", {"via": "api"})
+    audit_search(request, AuditAction.NOTIFICATION_LIST, {"via": "api"})
     return [
         {"id": n.pk, "message": n.message, "link": n.link, "created_at": n.created_at,
          "read": hasattr(n, "read")}

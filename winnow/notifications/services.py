@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from winnow.audit.services import audit_record
+from winnow.audit.services import AuditAction, audit_record
 from winnow.referrals.models import Referral
 
 from .models import Notification, NotificationRead
@@ -23,7 +23,7 @@ def notification_send(
         created_at=now or timezone.now(),
     )
     audit_record(
-        actor=actor, action="notification.create", unit_id=unit_id, request_id=request_id, target=note,
+        actor=actor, action=AuditAction.NOTIFICATION_CREATE, unit_id=unit_id, request_id=request_id, target=note,
         detail={"recipient": recipient.get_username(), "referral": referral.reference if referral else ""},
     )
     return note
@@ -36,6 +36,6 @@ def notification_read(*, notification: Notification, actor: Any, request_id: str
         if NotificationRead.objects.filter(notification=notification).exists():
             return False
         NotificationRead.objects.create(notification=notification, read_at=now or timezone.now())
-        audit_record(actor=actor, action="notification.read", unit_id=notification.unit_id,
+        audit_record(actor=actor, action=AuditAction.NOTIFICATION_READ, unit_id=notification.unit_id,
                      request_id=request_id, target=notification)
     return True

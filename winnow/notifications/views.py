@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from winnow.audit.services import audit_search
+from winnow.audit.services import AuditAction, audit_search
 
 from . import services
 from .models import Notification
@@ -20,7 +20,7 @@ from .models import Notification
 def notification_list(request: HttpRequest) -> HttpResponse:
     notes = Notification.objects.for_user(request.user).select_related("read")
     page = Paginator(notes, 50).get_page(request.GET.get("page"))
-    audit_search(request, "notification.list", {"page": page.number})
+    audit_search(request, AuditAction.NOTIFICATION_LIST, {"page": page.number})
     return render(request, "notifications/list.html", {"page": page})
 
 

@@ -11,10 +11,10 @@ from django.utils import timezone
 from winnow.accounts.models import User
 from winnow.core import offenders as core
 from winnow.forms import GovukFormMixin
+from winnow.permissions import Capability, roles_with
 
 from .models import (
     INDICATOR_CHOICES,
-    MANAGE_OFFENDERS,
     DeviceCheck,
     Disposal,
     IntervalUnit,
@@ -66,7 +66,7 @@ class PlanForm(GovukFormMixin, forms.Form):
         field = self.fields["manager"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = User.objects.filter(
-            memberships__unit_id__in=unit_ids, memberships__role__in=MANAGE_OFFENDERS, is_active=True,
+            memberships__unit_id__in=unit_ids, memberships__role__in=roles_with(Capability.MANAGE_OFFENDERS), is_active=True,
         ).distinct().order_by("username")
         self.fields["digital_indicators"].widget.attrs["class"] = "govuk-checkboxes__input"
         for name, css in (("visit_every", "5"), ("in_person_every", "5"), ("review_every", "5"),

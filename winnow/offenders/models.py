@@ -18,14 +18,12 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from winnow.accounts.models import Role
 from winnow.core import offenders as core
 from winnow.permanence import PermanentModel, PermanentQuerySet, UnitScopedQuerySet
+from winnow.permissions import Capability, units_with
 
 # Who manages offenders (registers, plans, logs contacts, reviews, decides reactive management), and who reads them:
 # the managers, and investigators, who need the digital risk indicators when a new investigation opens on that person.
-MANAGE_OFFENDERS = frozenset({Role.OFFENDER_MANAGER, Role.SUPERVISOR})
-READ_OFFENDERS = frozenset({Role.OFFENDER_MANAGER, Role.SUPERVISOR, Role.INVESTIGATOR})
 
 
 class Risk(models.TextChoices):
@@ -77,7 +75,7 @@ class ManagedOffenderQuerySet(UnitScopedQuerySet):
         """The offenders in units where the user holds a role that reads offenders."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(unit_id__in=user.unit_ids(READ_OFFENDERS))
+        return self.filter(unit_id__in=units_with(user, Capability.READ_OFFENDERS))
 
     def with_history(self) -> Any:
         return self.select_related("subject", "unit").prefetch_related(

@@ -20,16 +20,16 @@ from django.utils import timezone
 
 from winnow.accounts.models import Membership
 from winnow.assessments.registry import registry
-from winnow.audit.services import audit_record
+from winnow.audit.services import AuditAction, audit_record
 from winnow.core import offenders as core
 from winnow.core.instruments import AnswerError, parse_answer, score
 from winnow.linkage.models import PersonMembership
 from winnow.linkage.services import current_person_ids
 from winnow.notifications.services import notification_send
+from winnow.permissions import Capability, roles_with
 from winnow.referrals.models import Referral, Subject
 
 from .models import (
-    MANAGE_OFFENDERS,
     Contact,
     IntelligenceLink,
     ManagedOffender,
@@ -68,7 +68,7 @@ def _plan_problems(unit_id: int, plan: Mapping[str, Any]) -> list[tuple[str, str
             problems.append(("digital_indicators", f"{code!r} is not a digital risk indicator"))
     manager = plan.get("manager")
     if manager is None or not Membership.objects.filter(
-            user=manager, unit_id=unit_id, role__in=MANAGE_OFFENDERS, user__is_active=True).exists():
+            user=manager, unit_id=unit_id, role__in=roles_with(Capability.MANAGE_OFFENDERS), user__is_active=True).exists():
         problems.append(("manager", "must be an active offender manager or supervisor of the offender's unit"))
     if not str(plan.get("reason") or "").strip():
         problems.append(("reason", "say why the plan is set this way"))
@@ -124,7 +124,7 @@ def offender_register(
         first = Plan.objects.create(offender=offender, version=1, created_at=now, created_by=actor,
                                     **{k: plan.get(k) for k in _PLAN_FIELDS if k != "digital_indicators"},
                                     digital_indicators=list(plan.get("digital_indicators") or []))
-        audit_record(actor=actor, action="offender.register", unit_id=offender.unit_id, request_id=request_id,
+        audit_record(actor=actor, action=AuditAction.OFFENDER_REGISTER, unit_id=offender.unit_id, request_id=request_id,
                      target=offender, now=now,
                      detail={"subject": subject.pk, "referral": subject.referral.reference,
                              "notification": period.reason, "ends_on": period.ends_on, "plan": _plan_detail(first)})
@@ -146,7 +146,7 @@ def plan_revise(*, actor: Any, offender: ManagedOffender, plan: Mapping[str, Any
                                       created_at=now, created_by=actor,
                                       **{k: plan.get(k) for k in _PLAN_FIELDS if k != "digital_indicators"},
                                       digital_indicators=list(plan.get("digital_indicators") or []))
-        audit_record(actor=actor, action="offender.plan", unit_id=offender.unit_id, request_id=request_id,
+        audit_record(actor=actor, action=AuditAction.OFFENDER_PLAN, unit_id=offender.unit_id, request_id=request_id,
                      target=revised, now=now, detail={"offender": offender.pk, "plan": _plan_detail(revised)})
     return revised
 
@@ -182,7 +182,7 @@ def contact_record(
         contact = Contact.objects.create(offender=offender, occurred_at=occurred_at, mode=mode, outcome=outcome,
                                          device_check=device_check, notes=notes.strip(), corrects=corrects,
                                          created_at=now, created_by=actor)
-        audit_record(actor=actor, action="offender.contact", unit_id=offender.unit_id, request_id=request_id,
+        audit_record(actor=actor, action=AuditAction.OFFENDER_CONTACT, unit_id=offender.unit_id, request_id=request_id,
                      target=contact, now=now,
                      detail={"offender": offender.pk, "mode": mode, "outcome": outcome,
                              "device_check": device_check, "corrects": corrects.pk if corrects else None})
@@ -231,7 +231,7 @@ def review_record(
             score=result.score, score_max=result.score_max, explanation=list(result.explanation),
             notes=notes.strip(), created_at=now, created_by=actor,
         )
-        audit_record(actor=actor, action="offender.review", unit_id=offender.unit_id, request_id=request_id,
+        audit_record(actor=actor, action=AuditAction.OFFENDER_REVIEW, unit_id=offender.unit_id, request_id=request_id,
                      target=review, now=now,
                      detail={"offender": offender.pk, "instrument": f"{instrument.id} {instrument.version}",
                              "score": result.score, "score_max": result.score_max})
@@ -258,7 +258,7 @@ def reactive_decide(*, actor: Any, offender: ManagedOffender, reactive: bool, re
             offender=offender, reactive=reactive, reason=reason.strip(), by=actor, at=now,
             eligibility=[{"rule": r.text, "met": r.met} for r in eligibility.rules],
         )
-        audit_record(actor=actor, action="offender.reactive", unit_id=offender.unit_id, request_id=request_id,
+        audit_record(actor=actor, action=AuditAction.OFFENDER_REACTIVE, unit_id=offender.unit_id, request_id=request_id,
                      target=decision, now=now, detail={"offender": offender.pk, "reactive": reactive,
                                                        "reason": reason.strip()})
     return decision
@@ -323,7 +323,7 @@ def offenders_notify_linked(
         link_row = IntelligenceLink.objects.create(unit_id=offender.unit_id, offender=offender, referral=referral,
                                                    reasons=why, forensic_flags=flags, notification=note,
                                                    created_at=now)
-        audit_record(actor=actor, action="offender.intelligence", unit_id=offender.unit_id, request_id=request_id,
+        audit_record(actor=actor, action=AuditAction.OFFENDER_INTELLIGENCE, unit_id=offender.unit_id, request_id=request_id,
                      target=link_row, now=now,
                      detail={"offender": offender.pk, "referral": referral.reference, "reasons": why,
                              "forensic_support": bool(flags)})

@@ -1,7 +1,9 @@
 """Offender management pages. Thin: visibility from QuerySets, writes from services, schedules from winnow.core.
 
-Who: offender managers and supervisors manage (MANAGE_OFFENDERS); they and investigators read (READ_OFFENDERS).
-Another unit's offender is a 404; a member of the unit without a reading role gets 403.
+Who: offender managers and supervisors manage (Capability.MANAGE_OFFENDERS); they and investigators read
+(Capability.READ_OFFENDERS), as the table in winnow.permissions says.
+Another unit's offender is a 404; a member of the unit without a reading role gets 403. Every page that shows
+one offender (the record and each form about it) gets the offender through get_for_read, so the read is audited.
 """
 
 from __future__ import annotations
@@ -10,21 +12,22 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from winnow.assessments.forms import InstrumentForm
 from winnow.assessments.registry import registry
-from winnow.audit.services import audit_read, audit_search
+from winnow.audit.reads import get_for_read
+from winnow.audit.services import AuditAction, audit_search
 from winnow.core import offenders as core
 from winnow.core.charts import bar_chart
+from winnow.permissions import Capability, can, require, require_units
 from winnow.referrals.models import Referral
 
 from . import services
 from .forms import ContactForm, PlanForm, ReactiveForm, RegisterForm, ReviewForm
-from .models import MANAGE_OFFENDERS, READ_OFFENDERS, IntelligenceLink, ManagedOffender, Mode
+from .models import IntelligenceLink, ManagedOffender, Mode
 
 CHART_MONTHS = 12
 
@@ -33,12 +36,9 @@ def _request_id(request: HttpRequest) -> str:
     return getattr(request, "request_id", "")
 
 
-def _offender(request: HttpRequest, pk: int, roles: frozenset[Any]) -> ManagedOffender:
-    offender = get_object_or_404(ManagedOffender.objects.visible_to(request.user).with_history(), pk=pk)
-    if not request.user.has_role(offender.unit_id, roles):  # type: ignore[union-attr]
-        raise PermissionDenied("Your role does not " + ("manage" if roles == MANAGE_OFFENDERS else "read")
-                               + " managed offenders.")
-    return offender
+def _offender(request: HttpRequest, pk: int, capability: Capability, page: str) -> ManagedOffender:
+    return get_for_read(request, ManagedOffender.objects.with_history(), capability=capability,
+                        detail={"page": page}, pk=pk)
 
 
 def _add_problems(form: Any, problems: list[tuple[str, str]]) -> None:
@@ -57,8 +57,7 @@ def _row(offender: ManagedOffender, now: Any) -> dict[str, Any]:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The offender manager's page: what is due and overdue, in-person lapses, new intelligence, contacts by mode."""
-    if not request.user.unit_ids(READ_OFFENDERS):  # type: ignore[union-attr]
-        raise PermissionDenied("Your role does not read managed offenders.")
+    require(request.user, Capability.READ_OFFENDERS)
     now = timezone.now()
     mine = request.GET.get("mine") == "1"
     offenders = list(ManagedOffender.objects.readable_by(request.user).with_history())
@@ -75,7 +74,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     chart = bar_chart("Contacts made per month, by mode", labels, [m.label for m in modes],
                       [counts[core.Mode(m.value)] for m in modes])
     table = [[labels[i], *(counts[core.Mode(m.value)][i] for m in modes)] for i in range(len(months))]
-    audit_search(request, "offender.list", {"offenders": len(rows), "mine": mine})
+    audit_search(request, AuditAction.OFFENDER_LIST, {"offenders": len(rows), "mine": mine})
     return render(request, "offenders/dashboard.html", {
         "rows": rows, "mine": mine,
         "visits_overdue": [r for r in rows if r["schedule"].visit.state == core.DueState.OVERDUE],
@@ -85,15 +84,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "reactive_ineligible": [r for r in rows if r["reactive"] and not r["eligible"]],
         "intelligence": intelligence, "chart": chart, "chart_head": ["Month", *(m.label for m in modes)],
         "chart_rows": table, "due_soon_days": core.DUE_SOON_DAYS,
-        "can_register": bool(request.user.unit_ids(MANAGE_OFFENDERS)),  # type: ignore[union-attr]
+        "can_register": can(request.user, Capability.MANAGE_OFFENDERS),
     })
 
 
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
-    unit_ids = request.user.unit_ids(MANAGE_OFFENDERS)  # type: ignore[union-attr]
-    if not unit_ids:
-        raise PermissionDenied("Your role does not manage offenders.")
+    unit_ids = require_units(request.user, Capability.MANAGE_OFFENDERS)
     form = RegisterForm(request.POST or None, unit_ids=unit_ids)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -121,8 +118,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    offender = _offender(request, pk, READ_OFFENDERS)
-    audit_read(request, offender, unit_id=offender.unit_id)
+    offender = _offender(request, pk, Capability.READ_OFFENDERS, "record")
     now = timezone.now()
     eligibility = offender.eligibility(timezone.localdate(now))
     return render(request, "offenders/detail.html", {
@@ -132,13 +128,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "decisions": sorted(offender.reactive_decisions.all(), key=lambda d: (d.at, d.pk), reverse=True),
         "intelligence": sorted(offender.intelligence.all(), key=lambda i: i.created_at, reverse=True),
         "eligibility": eligibility,
-        "can_manage": request.user.has_role(offender.unit_id, MANAGE_OFFENDERS),  # type: ignore[union-attr]
+        "can_manage": can(request.user, Capability.MANAGE_OFFENDERS, offender.unit_id),
     })
 
 
 @login_required
 def contact_new(request: HttpRequest, pk: int) -> HttpResponse:
-    offender = _offender(request, pk, MANAGE_OFFENDERS)
+    offender = _offender(request, pk, Capability.MANAGE_OFFENDERS, "contact form")
     form = ContactForm(request.POST or None, initial={
         "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "device_check": "not_done"})
     if request.method == "POST" and form.is_valid():
@@ -155,7 +151,7 @@ def contact_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def plan_new(request: HttpRequest, pk: int) -> HttpResponse:
-    offender = _offender(request, pk, MANAGE_OFFENDERS)
+    offender = _offender(request, pk, Capability.MANAGE_OFFENDERS, "plan form")
     current = offender.current_plan
     initial = {key: getattr(current, key) for key in (
         "risk", "mappa_category", "mappa_level", "visit_every", "visit_unit", "in_person_every", "in_person_unit",
@@ -176,7 +172,7 @@ def plan_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def review_new(request: HttpRequest, pk: int) -> HttpResponse:
-    offender = _offender(request, pk, MANAGE_OFFENDERS)
+    offender = _offender(request, pk, Capability.MANAGE_OFFENDERS, "review form")
     instrument = registry().current(services.REVIEW_INSTRUMENT)
     if instrument is None:
         messages.error(request, f"No review instrument is loaded (id {services.REVIEW_INSTRUMENT}).")
@@ -201,7 +197,7 @@ def review_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def reactive(request: HttpRequest, pk: int) -> HttpResponse:
-    offender = _offender(request, pk, MANAGE_OFFENDERS)
+    offender = _offender(request, pk, Capability.MANAGE_OFFENDERS, "reactive decision form")
     eligibility = offender.eligibility(timezone.localdate())
     form = ReactiveForm(request.POST or None, initial={"reactive": "active" if offender.reactive else "reactive"})
     if request.method == "POST" and form.is_valid():

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from winnow.audit.services import audit_record
+from winnow.audit.services import AuditAction, audit_record
 from winnow.core.priority import Band, DeadlinePolicy, prioritise
 
 from .models import Referral, StatusChange
@@ -40,7 +40,7 @@ def referral_transition(
         change = locked.transition_to(to_status, by=actor, disposition=disposition, reason=reason, now=now)
         audit_record(
             actor=actor,
-            action="referral.transition",
+            action=AuditAction.REFERRAL_TRANSITION,
             unit_id=locked.unit_id,
             request_id=request_id,
             target=locked,
@@ -73,7 +73,7 @@ def referral_apply_band(
         locked.deadline_at = priority.deadline_at
         locked.save(update_fields=["band", "band_decided_at", "priority_tier", "deadline_at"])
         audit_record(
-            actor=actor, action="referral.prioritise", unit_id=locked.unit_id, request_id=request_id, target=locked,
+            actor=actor, action=AuditAction.REFERRAL_PRIORITISE, unit_id=locked.unit_id, request_id=request_id, target=locked,
             detail={"band": locked.band, "tier": int(priority.tier), "deadline_at": priority.deadline_at.isoformat(),
                     "why": why},
         )

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from winnow.accounts.models import CLOSE_REFERRALS, PROGRESS_REFERRALS, RECORD_REFERRALS
-from winnow.audit.services import audit_read, audit_search
+from winnow.audit.reads import audit_read_of, get_for_read, get_visible
+from winnow.audit.services import AuditAction, audit_search
+from winnow.permissions import Capability, can
 
 from . import services
 from .forms import CloseForm
@@ -29,24 +29,22 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     if query:
         referrals = referrals.filter(reference__icontains=query) | referrals.filter(source_reference__icontains=query)
     page = Paginator(referrals, 50).get_page(request.GET.get("page"))
-    audit_search(request, "referral.list", {"status": status, "q": query, "page": page.number})
+    audit_search(request, AuditAction.REFERRAL_LIST, {"status": status, "q": query, "page": page.number})
     return render(
         request,
         "referrals/list.html",
         {"page": page, "status": status, "q": query, "statuses": Status.choices,
-         "can_record": bool(request.user.unit_ids(RECORD_REFERRALS))},  # type: ignore[union-attr]
+         "can_record": can(request.user, Capability.RECORD_REFERRALS)},
     )
 
 
-def _visible_referral(request: HttpRequest, pk: int) -> Referral:
-    return get_object_or_404(Referral.objects.visible_to(request.user).select_related("unit", "package"), pk=pk)
+_REFERRALS = Referral.objects.select_related("unit", "package")
 
 
 @login_required
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _visible_referral(request, pk)
+    referral = get_for_read(request, _REFERRALS, pk=pk)
     subjects = referral.subjects.prefetch_related(Prefetch("identifiers", queryset=Identifier.objects.order_by("kind", "id")))
-    audit_read(request, referral, unit_id=referral.unit_id)
     user = request.user
     return render(
         request,
@@ -55,8 +53,8 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "referral": referral,
             "subjects": subjects,
             "changes": referral.status_changes.select_related("by"),
-            "can_progress": user.has_role(referral.unit_id, PROGRESS_REFERRALS),  # type: ignore[union-attr]
-            "can_close": user.has_role(referral.unit_id, CLOSE_REFERRALS),  # type: ignore[union-attr]
+            "can_progress": can(user, Capability.PROGRESS_REFERRALS, referral.unit_id),
+            "can_close": can(user, Capability.CLOSE_REFERRALS, referral.unit_id),
             "next_statuses": [(s, Status(s).label) for s in referral.allowed_transitions() if s != Status.CLOSED],
         },
     )
@@ -64,9 +62,9 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def referral_package(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _visible_referral(request, pk)
+    referral = get_visible(request, _REFERRALS, pk=pk)
     package = referral.package
-    audit_read(request, package, unit_id=referral.unit_id, detail={"referral": referral.reference})
+    audit_read_of(request, package, detail={"referral": referral.reference})
     response = HttpResponse(bytes(package.content), content_type="application/octet-stream")
     response["Content-Disposition"] = f'attachment; filename="{referral.reference}-package-{package.sha256[:12]}"'
     response["X-Content-SHA256"] = package.sha256
@@ -76,9 +74,7 @@ def referral_package(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def referral_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _visible_referral(request, pk)
-    if not request.user.has_role(referral.unit_id, PROGRESS_REFERRALS):  # type: ignore[union-attr]
-        raise PermissionDenied("Your role does not move referrals on.")
+    referral = get_visible(request, _REFERRALS, capability=Capability.PROGRESS_REFERRALS, pk=pk)
     try:
         services.referral_transition(
             actor=request.user, referral=referral, to_status=request.POST.get("to", ""),
@@ -93,9 +89,7 @@ def referral_transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def referral_close(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _visible_referral(request, pk)
-    if not request.user.has_role(referral.unit_id, CLOSE_REFERRALS):  # type: ignore[union-attr]
-        raise PermissionDenied("Your role does not close referrals.")
+    referral = get_for_read(request, _REFERRALS, capability=Capability.CLOSE_REFERRALS, detail={"page": "close"}, pk=pk)
     form = CloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -114,8 +108,8 @@ def referral_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def subject_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    subject = get_object_or_404(Subject.objects.visible_to(request.user).select_related("referral"), pk=pk)
-    audit_read(request, subject, unit_id=subject.unit_id, detail={"referral": subject.referral.reference})
+    subject = get_for_read(request, Subject.objects.select_related("referral"),
+                           detail=lambda s: {"referral": s.referral.reference}, pk=pk)
     return render(
         request,
         "referrals/subject.html",

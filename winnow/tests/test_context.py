@@ -8,7 +8,7 @@ import pytest
 from django.db import transaction
 
 from winnow.audit.models import AuditEvent
-from winnow.audit.services import audit_record
+from winnow.audit.services import AuditAction, audit_record
 from winnow.context import acting, current
 
 
@@ -25,7 +25,7 @@ def test_it_binds_and_restores() -> None:
 @pytest.mark.django_db
 def test_an_audit_event_carries_the_bound_request_id(handler: Any) -> None:
     with acting(request_id="bound-12345678", via="command"), transaction.atomic():
-        event = audit_record(actor=handler, action="referral.list", unit_id=None)
+        event = audit_record(actor=handler, action=AuditAction.REFERRAL_LIST, unit_id=None)
     assert event.request_id == "bound-12345678"
 
 
@@ -34,7 +34,7 @@ def test_a_web_request_id_reaches_its_audit_events(client: Any, handler: Any) ->
     client.force_login(handler)
     response = client.get("/referrals/", HTTP_X_REQUEST_ID="from-the-proxy-42")
     assert response["X-Request-ID"] == "from-the-proxy-42"
-    assert AuditEvent.objects.filter(request_id="from-the-proxy-42", action="referral.list").exists()
+    assert AuditEvent.objects.filter(request_id="from-the-proxy-42", action=AuditAction.REFERRAL_LIST).exists()
 
 
 @pytest.mark.django_db

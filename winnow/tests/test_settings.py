@@ -75,8 +75,9 @@ def test_it_seeds_fictional_demo_data_with_one_login_per_role(db) -> None:  # ty
 
     from django.core.management import call_command
 
-    from winnow.accounts.models import Role, User
+    from winnow.accounts.models import User
     from winnow.audit.services import audit_verify
+    from winnow.permissions import Role
     from winnow.referrals.models import Identifier, Referral
 
     out = StringIO()

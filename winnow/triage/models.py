@@ -22,20 +22,15 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from winnow.accounts.models import Role
 from winnow.permanence import PermanentModel, PermanentQuerySet, UnitScopedQuerySet
-
-# Who works exhibits (creates them, uploads results, recomputes summaries, confirms suggestions).
-WORK_EXHIBITS = frozenset({Role.FORENSIC, Role.SUPERVISOR})
-# Who may read hash-set metadata (administrators manage the sets; see the module docstring).
-READ_HASH_SETS = frozenset({Role.ADMINISTRATOR, Role.FORENSIC, Role.SUPERVISOR})
+from winnow.permissions import Capability, can
 
 
 class HashSetQuerySet(PermanentQuerySet):
     def readable_by(self, user: Any) -> Any:
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser or user.unit_ids(READ_HASH_SETS):
+        if can(user, Capability.READ_HASH_SETS):
             return self.all()
         return self.none()
 

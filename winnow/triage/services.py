@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
 
-from winnow.audit.services import audit_record
+from winnow.audit.services import AuditAction, audit_record
 from winnow.core.hashsets import (
     CategoryScheme,
     HashRecord,
@@ -119,7 +119,7 @@ def hash_set_import(
         HashEntry.objects.bulk_create(batch)
         if second.report.sha256 != report.sha256 or second.report.entries != report.entries:
             raise TriageError(f"{filename}: the file changed while importing; nothing was imported")
-        audit_record(actor=actor, action="hashset.import", unit_id=None, request_id=request_id, target=hash_set,
+        audit_record(actor=actor, action=AuditAction.HASHSET_IMPORT, unit_id=None, request_id=request_id, target=hash_set,
                      detail={"name": name, "sha256": report.sha256, "entries": report.entries,
                              "format": report.format, "scheme": report.scheme})
     return HashSetImport(hash_set, True)
@@ -165,7 +165,7 @@ def exhibit_create(*, actor: Any, referral: Any, label: str, description: str = 
         exhibit = Exhibit.objects.create(referral=referral, unit_id=referral.unit_id, label=label,
                                          description=description, device_make=device_make.strip(),
                                          device_model=device_model.strip(), created_by=actor)
-        audit_record(actor=actor, action="exhibit.create", unit_id=referral.unit_id, request_id=request_id,
+        audit_record(actor=actor, action=AuditAction.EXHIBIT_CREATE, unit_id=referral.unit_id, request_id=request_id,
                      target=exhibit, detail={"referral": referral.reference, "label": label})
     return exhibit
 
@@ -264,7 +264,7 @@ def scan_result_store(*, actor: Any, exhibit: Exhibit, chunks: Iterable[bytes], 
                 exhibit=exhibit, unit_id=exhibit.unit_id, filename=filename[:255], sha256=sha256, size=size,
                 storage_name=storage_name, meta={k: v for k, v in meta.items() if k != "root_hex"}, files=files,
                 via=via, received_by=actor)
-            audit_record(actor=actor, action="scanresult.store", unit_id=exhibit.unit_id, request_id=request_id,
+            audit_record(actor=actor, action=AuditAction.SCANRESULT_STORE, unit_id=exhibit.unit_id, request_id=request_id,
                          target=result, detail={"exhibit": exhibit.pk, "sha256": sha256, "size": size,
                                                 "files": files, "via": via})
     finally:
@@ -309,7 +309,7 @@ def summary_compute(*, actor: Any, scan_result: ScanResult, request_id: str = ""
             UnknownMediaHash.objects.bulk_create([
                 UnknownMediaHash(scan_result=scan_result, exhibit=exhibit, referral_id=exhibit.referral_id,
                                  unit_id=exhibit.unit_id, md5=m) for m in new[i:i + BATCH]])
-        audit_record(actor=actor, action="collectionsummary.compute", unit_id=scan_result.unit_id,
+        audit_record(actor=actor, action=AuditAction.COLLECTIONSUMMARY_COMPUTE, unit_id=scan_result.unit_id,
                      request_id=request_id, target=summary,
                      detail={"scan_result": scan_result.pk, "hash_sets": [s.pk for s in sets],
                              "files": data["totals"]["files"]})
@@ -352,7 +352,7 @@ def suggestion_confirm(*, actor: Any, summary: CollectionSummary, item: str, req
         confirmation = SuggestionConfirmation.objects.create(
             summary=summary, exhibit=summary.exhibit, unit_id=summary.unit_id, item=item, answer=s["answer"],
             reason=s["reason"], confirmed_by=actor)
-        audit_record(actor=actor, action="suggestion.confirm", unit_id=summary.unit_id, request_id=request_id,
+        audit_record(actor=actor, action=AuditAction.SUGGESTION_CONFIRM, unit_id=summary.unit_id, request_id=request_id,
                      target=confirmation, detail={"summary": summary.pk, "item": item, "answer": s["answer"]})
     return confirmation
 

@@ -13,18 +13,17 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from winnow.audit.services import audit_read, audit_search
+from winnow.audit.reads import get_for_read, get_visible
+from winnow.audit.services import AuditAction, audit_search
+from winnow.permissions import Capability, can, require
 from winnow.referrals.models import Referral
 
 from .forms import ExhibitForm, HashSetUploadForm, ScanResultUploadForm
 from .models import (
-    READ_HASH_SETS,
-    WORK_EXHIBITS,
     CollectionSummary,
     Exhibit,
     HashSet,
@@ -64,13 +63,12 @@ def _too_large(request: HttpRequest) -> bool:
 @login_required
 def hash_sets(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    if not (user.is_superuser or user.unit_ids(READ_HASH_SETS)):
-        raise PermissionDenied("Hash sets are for administrators, forensic officers and supervisors.")
-    can_import = user.is_administrator
+    require(user, Capability.READ_HASH_SETS,
+            message="Hash sets are for administrators, forensic officers and supervisors.")
+    can_import = can(user, Capability.IMPORT_HASH_SETS)
     form = HashSetUploadForm()
     if request.method == "POST":
-        if not can_import:
-            raise PermissionDenied("Only administrators import hash sets.")
+        require(user, Capability.IMPORT_HASH_SETS, message="Only administrators import hash sets.")
         if _too_large(request):
             messages.error(request, f"The file is larger than the limit of {settings.WINNOW_SCAN_RESULT_MAX_BYTES:,} bytes.")
             return redirect("triage:hash-sets")
@@ -100,7 +98,7 @@ def hash_sets(request: HttpRequest) -> HttpResponse:
                     return redirect("triage:hash-sets")
                 finally:
                     Path(tmp).unlink(missing_ok=True)
-    audit_search(request, "hashset.list")
+    audit_search(request, AuditAction.HASHSET_LIST)
     return render(request, "triage/hash_sets.html", {
         "sets": HashSet.objects.readable_by(user).select_related("imported_by"), "form": form, "can_import": can_import,
         "limit": settings.WINNOW_SCAN_RESULT_MAX_BYTES,
@@ -109,9 +107,8 @@ def hash_sets(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def exhibit_new(request: HttpRequest, referral_pk: int) -> HttpResponse:
-    referral = get_object_or_404(Referral.objects.visible_to(request.user), pk=referral_pk)
-    if not request.user.has_role(referral.unit_id, WORK_EXHIBITS):  # type: ignore[union-attr]
-        raise PermissionDenied("Only forensic officers and supervisors record exhibits.")
+    referral = get_for_read(request, Referral, capability=Capability.WORK_EXHIBITS, detail={"page": "new exhibit"},
+                            pk=referral_pk)
     form = ExhibitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -124,27 +121,28 @@ def exhibit_new(request: HttpRequest, referral_pk: int) -> HttpResponse:
     return render(request, "triage/exhibit_new.html", {"referral": referral, "form": form})
 
 
-def _exhibit(request: HttpRequest, pk: int, *, work: bool) -> Exhibit:
-    exhibit = get_object_or_404(Exhibit.objects.visible_to(request.user).select_related("referral", "unit"), pk=pk)
-    if work and not request.user.has_role(exhibit.unit_id, WORK_EXHIBITS):  # type: ignore[union-attr]
-        raise PermissionDenied("Only forensic officers and supervisors work exhibits.")
-    return exhibit
+_EXHIBITS = Exhibit.objects.select_related("referral", "unit")
+
+
+def _exhibit_to_work(request: HttpRequest, pk: int) -> Exhibit:
+    """For the POSTs that change an exhibit (each writes its own event) and redirect back to its page."""
+    return get_visible(request, _EXHIBITS, capability=Capability.WORK_EXHIBITS, pk=pk)
 
 
 @login_required
 def exhibit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    exhibit = _exhibit(request, pk, work=False)
+    exhibit = get_for_read(request, _EXHIBITS,
+                           detail=lambda e: {"summary": s.pk if (s := e.latest_summary()) else None}, pk=pk)
     summary = exhibit.latest_summary()
     results = list(ScanResult.objects.filter(exhibit=exhibit).select_related("received_by"))
     same, elsewhere = other_cases(scan_result=summary.scan_result, user=request.user) if summary else ([], [])
     suggestions = exhibit_suggestions(exhibit, summary)
     confirmed = {c.item: c for c in SuggestionConfirmation.objects.filter(summary=summary).select_related("confirmed_by")} if summary else {}
-    audit_read(request, exhibit, unit_id=exhibit.unit_id, detail={"summary": summary.pk if summary else None})
     return render(request, "triage/exhibit.html", {
         "exhibit": exhibit, "referral": exhibit.referral, "summary": summary, "data": summary.data if summary else {},
         "results": results, "same_unit_cases": same, "other_units": elsewhere,
         "suggestions": [(s, confirmed.get(s["item"])) for s in suggestions],
-        "can_work": request.user.has_role(exhibit.unit_id, WORK_EXHIBITS),  # type: ignore[union-attr]
+        "can_work": can(request.user, Capability.WORK_EXHIBITS, exhibit.unit_id),
         "form": ScanResultUploadForm(), "limit": settings.WINNOW_SCAN_RESULT_MAX_BYTES,
     })
 
@@ -152,7 +150,7 @@ def exhibit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def exhibit_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    exhibit = _exhibit(request, pk, work=True)
+    exhibit = _exhibit_to_work(request, pk)
     if _too_large(request):
         messages.error(request, f"The file is larger than the limit of {settings.WINNOW_SCAN_RESULT_MAX_BYTES:,} bytes; nothing was stored.")
         return redirect(exhibit)
@@ -179,7 +177,7 @@ def exhibit_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def exhibit_summarise(request: HttpRequest, pk: int) -> HttpResponse:
-    exhibit = _exhibit(request, pk, work=True)
+    exhibit = _exhibit_to_work(request, pk)
     result = get_object_or_404(ScanResult.objects.filter(exhibit=exhibit), pk=_posted_id(request, "scan_result"))
     try:
         summary_compute(actor=request.user, scan_result=result, request_id=_rid(request))
@@ -193,7 +191,7 @@ def exhibit_summarise(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def suggestion_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
-    exhibit = _exhibit(request, pk, work=True)
+    exhibit = _exhibit_to_work(request, pk)
     summary = get_object_or_404(CollectionSummary.objects.filter(exhibit=exhibit), pk=_posted_id(request, "summary"))
     try:
         suggestion_confirm(actor=request.user, summary=summary, item=request.POST.get("item", ""), request_id=_rid(request))

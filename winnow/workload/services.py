@@ -9,15 +9,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from winnow.accounts.models import Role, User
-from winnow.audit.services import audit_record
+from winnow.accounts.models import User
+from winnow.audit.services import AuditAction, audit_record
 from winnow.core.priority import prioritise
+from winnow.permissions import Capability, can
 from winnow.referrals.models import Referral
 from winnow.referrals.services import deadline_policy
 
 from .models import ENFORCEMENT_ACTIONS, Assignment, CaseAction
-
-ASSIGNABLE_ROLES = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
 
 
 class AssignmentError(Exception):
@@ -33,7 +32,7 @@ def referrals_assign(
         if len(locked) != len(referrals):
             raise AssignmentError("closed referrals cannot be assigned")
         for referral in locked:
-            if not assignee.has_role(referral.unit_id, ASSIGNABLE_ROLES):
+            if not can(assignee, Capability.TAKE_WORK, referral.unit_id):
                 raise AssignmentError(f"{assignee.get_username()} is not an investigator in {referral.unit}")
         now = timezone.now()
         made = []
@@ -41,7 +40,7 @@ def referrals_assign(
             made.append(Assignment.objects.create(referral=referral, assignee=assignee, assigned_by=actor, assigned_at=now))
             referral.assigned_to = assignee
             referral.save(update_fields=["assigned_to"])
-            audit_record(actor=actor, action="referral.assign", unit_id=referral.unit_id, request_id=request_id,
+            audit_record(actor=actor, action=AuditAction.REFERRAL_ASSIGN, unit_id=referral.unit_id, request_id=request_id,
                          target=referral, detail={"assignee": assignee.get_username()})
         return made
 
@@ -66,7 +65,7 @@ def case_action_record(
             )
             locked.priority_tier = priority.tier
             locked.save(update_fields=["actioned_at", "priority_tier"])
-        audit_record(actor=actor, action="referral.action", unit_id=locked.unit_id, request_id=request_id,
+        audit_record(actor=actor, action=AuditAction.REFERRAL_ACTION, unit_id=locked.unit_id, request_id=request_id,
                      target=locked, detail={"kind": kind, "occurred_at": occurred_at.isoformat()})
     referral.refresh_from_db()
     return action

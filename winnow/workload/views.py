@@ -7,33 +7,30 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from winnow.accounts.models import Role, Unit, User
-from winnow.audit.services import audit_record, audit_search
+from winnow.accounts.models import Unit, User
+from winnow.audit.reads import get_for_read
+from winnow.audit.services import AuditAction, audit_search
 from winnow.core.charts import bar_chart
 from winnow.core.priority import Band
 from winnow.core.workload import METHOD, forecast
+from winnow.permissions import Capability, can, require, require_units, roles_with, units_with
 from winnow.referrals.models import SOURCE_LABELS, Referral
 
 from . import stats
 from .forms import AssignForm, CaseActionForm, ForecastForm, QueueFilterForm
-from .services import ASSIGNABLE_ROLES, AssignmentError, case_action_record, referrals_assign
+from .services import AssignmentError, case_action_record, referrals_assign
 
 PAGE_SIZE = 50
-ASSIGNERS = frozenset({Role.SUPERVISOR})
-ACTORS = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
-DASHBOARD_ROLES = frozenset({Role.SUPERVISOR, Role.ANALYST, Role.ADMINISTRATOR})
 
 
 def _officers(unit_ids: set[int]) -> list[User]:
     return list(
-        User.objects.filter(memberships__unit_id__in=unit_ids, memberships__role__in=ASSIGNABLE_ROLES, is_active=True)
+        User.objects.filter(memberships__unit_id__in=unit_ids, memberships__role__in=roles_with(Capability.TAKE_WORK), is_active=True)
         .distinct().order_by("username")
     )
 
@@ -77,8 +74,8 @@ def _queue(request: HttpRequest, *, mine: bool) -> HttpResponse:
     except ValueError:
         number = 1
     rows, has_next = _page(referrals, number)
-    audit_search(request, "queue.mine" if mine else "queue.list", {**filters, "page": number})
-    can_assign = bool(user.unit_ids(ASSIGNERS)) and not mine  # type: ignore[union-attr]
+    audit_search(request, AuditAction.QUEUE_MINE if mine else AuditAction.QUEUE_LIST, {**filters, "page": number})
+    can_assign = can(user, Capability.ASSIGN_WORK) and not mine
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "workload/queue.html", {
@@ -102,9 +99,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
 @require_POST
 def assign(request: HttpRequest) -> HttpResponse:
     user = request.user
-    assigner_units = user.unit_ids(ASSIGNERS)  # type: ignore[union-attr]
-    if not assigner_units:
-        raise PermissionDenied("Only supervisors assign work.")
+    assigner_units = require_units(user, Capability.ASSIGN_WORK, "Only supervisors assign work.")
     ids = [int(v) for v in request.POST.getlist("referrals") if v.isdigit()]
     form = AssignForm(request.POST, officers=_officers(assigner_units), referral_ids=ids)
     if not ids:
@@ -129,10 +124,12 @@ def assign(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def case_actions(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = get_object_or_404(Referral.objects.visible_to(request.user).select_related("unit"), pk=pk)
-    can_act = request.user.has_role(referral.unit_id, ACTORS)  # type: ignore[union-attr]
-    if request.method == "POST" and not can_act:
-        raise PermissionDenied("Only investigators and supervisors record case actions.")
+    referral = get_for_read(request, Referral.objects.select_related("unit"), action=AuditAction.REFERRAL_ACTIONS_READ,
+                            pk=pk)
+    can_act = can(request.user, Capability.RECORD_CASE_ACTIONS, referral.unit_id)
+    if request.method == "POST":
+        require(request.user, Capability.RECORD_CASE_ACTIONS, referral.unit_id,
+                "Only investigators and supervisors record case actions.")
     form = CaseActionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -143,9 +140,6 @@ def case_actions(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Action recorded.")
             return redirect("workload:actions", pk=referral.pk)
-    with transaction.atomic():
-        audit_record(actor=request.user, action="referral.actions.read", unit_id=referral.unit_id,
-                     request_id=request.request_id, target=referral)  # type: ignore[attr-defined]
     return render(request, "workload/actions.html", {
         "referral": referral, "actions": referral.actions.select_related("recorded_by"),
         "assignments": referral.assignments.select_related("assignee", "assigned_by"), "form": form, "can_act": can_act,
@@ -153,9 +147,8 @@ def case_actions(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _dashboard_referrals(request: HttpRequest) -> Any:
-    if not request.user.unit_ids(DASHBOARD_ROLES):  # type: ignore[union-attr]
-        raise PermissionDenied("The dashboard is for supervisors and analysts.")
-    referrals = Referral.objects.filter(unit_id__in=request.user.unit_ids(DASHBOARD_ROLES))  # type: ignore[union-attr]
+    units = require_units(request.user, Capability.READ_DASHBOARD, "The dashboard is for supervisors and analysts.")
+    referrals = Referral.objects.filter(unit_id__in=units)
     unit = request.GET.get("unit", "")
     if unit.isdigit():
         referrals = referrals.filter(unit_id=int(unit))
@@ -201,10 +194,10 @@ def _round(value: float | None) -> str:
 def dashboard(request: HttpRequest) -> HttpResponse:
     referrals = _dashboard_referrals(request)
     data = stats.dashboard(referrals, now=timezone.now())
-    audit_search(request, "dashboard.read", {"unit": request.GET.get("unit", "")})
+    audit_search(request, AuditAction.DASHBOARD_READ, {"unit": request.GET.get("unit", "")})
     charts = _charts(data)
     sections = [(name, charts[name], *_table(data, name)) for name in ("open", "action", "flow", "backlog")]
-    units = Unit.objects.filter(pk__in=request.user.unit_ids(DASHBOARD_ROLES))  # type: ignore[union-attr]
+    units = Unit.objects.filter(pk__in=units_with(request.user, Capability.READ_DASHBOARD))
     return render(request, "workload/dashboard.html", {
         "sections": sections, "units": units, "unit": request.GET.get("unit", ""),
         "totals": {"open": sum(data.open_by_band.values()), "overdue": sum(data.overdue_by_band.values())},
@@ -219,7 +212,7 @@ def dashboard_csv(request: HttpRequest, name: str) -> HttpResponse:
         header, rows = _table(data, name)
     except ValueError:
         return HttpResponse("No such table.", status=404, content_type="text/plain")
-    audit_search(request, "dashboard.export", {"table": name, "unit": request.GET.get("unit", "")})
+    audit_search(request, AuditAction.DASHBOARD_EXPORT, {"table": name, "unit": request.GET.get("unit", "")})
     response = HttpResponse(stats.csv_rows([header, *rows]), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="winnow-{name}.csv"'
     return response
@@ -260,7 +253,7 @@ def capacity_forecast(request: HttpRequest) -> HttpResponse:
                                 content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="winnow-forecast.csv"'
         return response
-    audit_search(request, "forecast.read", {k: str(v) for k, v in params.items()})
+    audit_search(request, AuditAction.FORECAST_READ, {k: str(v) for k, v in params.items()})
     return render(request, "workload/forecast.html", {
         "form": form, "chart": chart, "rows": rows, "method": METHOD, "params": params,
         "intake": {b.label: f"{v:.1f}" for b, v in common["weekly_intake"].items()},

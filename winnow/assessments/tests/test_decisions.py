@@ -10,6 +10,7 @@ from winnow.assessments.models import BandDecision
 from winnow.assessments.services import AssessmentInputError, assessment_record, band_decide
 from winnow.audit.models import AuditEvent
 from winnow.core.priority import Tier
+from winnow.permissions import NotPermitted
 
 from .conftest import GROOMING_WITH_ACCESS, OVERRIDE_WHY
 
@@ -58,7 +59,7 @@ def test_it_refuses_an_override_to_the_same_band(assessed: Any, supervisor: Any)
 
 @pytest.mark.parametrize("who", ["handler", "investigator", "outsider_supervisor"])
 def test_it_refuses_anyone_but_a_supervisor_of_the_unit(assessed: Any, who: str, request: Any) -> None:
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotPermitted):
         band_decide(actor=request.getfixturevalue(who), assessment=assessed, decision="confirm",
                     rationale="Agreed, rule 2a fits.")
     assert not BandDecision.objects.exists()

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, transaction
 
 from winnow import permanence
 from winnow.audit.models import AuditEvent
-from winnow.audit.services import audit_record, audit_verify
+from winnow.audit.services import AuditAction, audit_record, audit_verify
 from winnow.permanence import ImmutableError
 
 
@@ -51,9 +51,25 @@ def test_it_refuses_to_write_outside_a_transaction(db: Any) -> None:
         # pytest-django wraps tests in a transaction; leave it to prove the guard.
         connection.in_atomic_block, saved = False, connection.in_atomic_block
         try:
-            audit_record(actor=None, action="x", unit_id=None)
+            audit_record(actor=None, action=AuditAction.REFERRAL_READ, unit_id=None)
         finally:
             connection.in_atomic_block = saved
+
+
+@pytest.mark.parametrize("action", ["referral.read", "something.happened", ""])
+def test_it_refuses_a_free_text_action(db: Any, action: str) -> None:
+    """Audit kinds are a closed set: even a string equal to a member's value must come as the member."""
+    with transaction.atomic(), pytest.raises(TypeError, match="must be an AuditAction"):
+        audit_record(actor=None, action=action, unit_id=None)  # type: ignore[arg-type]
+    assert not AuditEvent.objects.exists()
+
+
+def test_it_keeps_the_stored_values_of_existing_actions() -> None:
+    """The hash chain covers the action string, so members keep the values events were stored with."""
+    assert AuditAction.REFERRAL_READ == "referral.read"
+    assert AuditAction.read_of("managedoffender") is AuditAction.MANAGEDOFFENDER_READ
+    with pytest.raises(ValueError):
+        AuditAction.read_of("unit")
 
 
 def test_it_chains_events_and_verifies_them(referral: Any, client: Any, handler: Any) -> None:

@@ -6,7 +6,8 @@ from typing import Any
 
 from django import template
 
-from winnow.triage.models import WORK_EXHIBITS, Exhibit
+from winnow.permissions import Capability, can
+from winnow.triage.models import Exhibit
 
 register = template.Library()
 
@@ -19,4 +20,4 @@ def referral_exhibits(context: dict[str, Any], referral: Any) -> dict[str, Any]:
     for exhibit in exhibits:
         summary = max(exhibit.summaries.all(), key=lambda s: (s.computed_at, s.pk), default=None)
         rows.append({"exhibit": exhibit, "totals": summary.data.get("totals", {}) if summary else None})
-    return {"referral": referral, "rows": rows, "can_work": user.has_role(referral.unit_id, WORK_EXHIBITS)}
+    return {"referral": referral, "rows": rows, "can_work": can(user, Capability.WORK_EXHIBITS, referral.unit_id)}

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from winnow.accounts.models import ApiToken, User
-from winnow.audit.services import audit_record
+from winnow.audit.services import AuditAction, audit_record
 
 
 class Command(BaseCommand):
@@ -23,6 +23,6 @@ class Command(BaseCommand):
             raise CommandError(f"no active user {username!r}") from None
         with transaction.atomic():
             token, raw = ApiToken.issue(user=user, name=name)
-            audit_record(actor=None, action="apitoken.create", unit_id=None, target=token,
+            audit_record(actor=None, action=AuditAction.APITOKEN_CREATE, unit_id=None, target=token,
                          detail={"user": username, "name": name, "prefix": token.prefix})
         self.stdout.write(raw)

@@ -17,11 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from winnow.accounts.models import Membership, Role, Unit, User
+from winnow.accounts.models import Membership, Unit, User
 from winnow.assessments.models import BandDecision
 from winnow.assessments.services import AssessmentInputError, assessment_record, band_decide
 from winnow.intake.services import referrals_import
 from winnow.offenders.services import contact_record, offender_register
+from winnow.permissions import Role
 from winnow.referrals.models import Disposition, Referral, Status, Subject
 from winnow.referrals.services import referral_transition
 from winnow.workload.services import case_action_record, referrals_assign

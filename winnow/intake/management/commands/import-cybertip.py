@@ -4,9 +4,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from winnow.accounts.models import RECORD_REFERRALS, Unit, User
+from winnow.accounts.models import Unit, User
 from winnow.core.cybertipline import CyberTiplineError
 from winnow.intake.cybertip import cybertipline_import, parse_upload, read_paths
+from winnow.permissions import Capability, command_require
 
 
 class Command(BaseCommand):
@@ -25,9 +26,10 @@ class Command(BaseCommand):
             importer = User.objects.get(username=user, is_active=True)
         except User.DoesNotExist:
             raise CommandError(f"no active user {user!r}") from None
-        target = Unit.objects.for_user(importer, RECORD_REFERRALS).filter(code=unit).first()
+        target = Unit.objects.filter(code=unit).first()
         if target is None:
-            raise CommandError(f"{user} does not record referrals in a unit {unit!r}")
+            raise CommandError(f"no unit {unit!r}")
+        command_require(importer, Capability.RECORD_REFERRALS, target.pk)
         try:
             package, zip_content, zip_name = parse_upload(read_paths(paths), report_id=report_id)
             result = cybertipline_import(actor=importer, unit=target, package=package, zip_content=zip_content,

@@ -6,9 +6,10 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from winnow.accounts.models import RECORD_REFERRALS, Unit, User
+from winnow.accounts.models import Unit, User
 from winnow.core.intake import IntakeError
 from winnow.intake.services import referrals_import
+from winnow.permissions import Capability, command_require
 
 
 class Command(BaseCommand):
@@ -24,9 +25,10 @@ class Command(BaseCommand):
             importer = User.objects.get(username=user, is_active=True)
         except User.DoesNotExist:
             raise CommandError(f"no active user {user!r}") from None
-        target = Unit.objects.for_user(importer, RECORD_REFERRALS).filter(code=unit).first()
+        target = Unit.objects.filter(code=unit).first()
         if target is None:
-            raise CommandError(f"{user} does not record referrals in a unit {unit!r}")
+            raise CommandError(f"no unit {unit!r}")
+        command_require(importer, Capability.RECORD_REFERRALS, target.pk)
         limit = settings.WINNOW_IMPORT_MAX_BYTES
         try:
             size = file.stat().st_size

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from winnow.accounts.models import User
 from winnow.core.hashsets import BUILTIN_SCHEMES, FORMATS
+from winnow.permissions import Capability, command_require
 from winnow.triage.services import TriageError, hash_set_import
 
 
@@ -26,8 +27,9 @@ class Command(BaseCommand):
         actor = None
         if user:
             actor = User.objects.filter(username=user, is_active=True).first()
-            if actor is None or not actor.is_administrator:
-                raise CommandError(f"no active administrator {user!r}")
+            if actor is None:
+                raise CommandError(f"no active user {user!r}")
+            command_require(actor, Capability.IMPORT_HASH_SETS, None, f"no active administrator {user!r}")
         if not file.is_file():
             raise CommandError(f"{file}: no such file")
         try:

@@ -6,8 +6,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from winnow.accounts.models import User
+from winnow.permissions import Capability, command_require
 from winnow.referrals.models import Referral
-from winnow.triage.models import WORK_EXHIBITS, Exhibit, ScanResult
+from winnow.triage.models import Exhibit, ScanResult
 from winnow.triage.services import TriageError, exhibit_create, file_chunks, scan_result_store
 
 
@@ -25,8 +26,10 @@ class Command(BaseCommand):
         if actor is None:
             raise CommandError(f"no active user {user!r}")
         ref = Referral.objects.filter(reference=referral).first()
-        if ref is None or not actor.has_role(ref.unit_id, WORK_EXHIBITS):
-            raise CommandError(f"{user} does not work exhibits on a referral {referral!r}")
+        if ref is None:
+            raise CommandError(f"no referral {referral!r}")
+        command_require(actor, Capability.WORK_EXHIBITS, ref.unit_id,
+                        f"{user} does not work exhibits on a referral {referral!r}")
         if not result.is_file():
             raise CommandError(f"{result}: no such file")
         try:

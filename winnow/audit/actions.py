@@ -1,0 +1,80 @@
+"""The closed set of audit actions. `audit_record` accepts nothing else.
+
+The values are stored in every event and covered by the hash chain, so an existing value never changes: a new
+kind of event is a new member. Reads of one object are `<model name>.read` (what `audit_read` has always
+written); searches, lists and dashboards have their own names.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    # --- changes -------------------------------------------------------------------------------------------
+    REFERRAL_CREATE = "referral.create", "Referral recorded"
+    SUBJECT_CREATE = "subject.create", "Subject recorded"
+    IMPORT_CREATE = "import.create", "Referral file imported"
+    REFERRAL_TRANSITION = "referral.transition", "Referral moved on"
+    REFERRAL_PRIORITISE = "referral.prioritise", "Referral re-prioritised"
+    REFERRAL_ASSIGN = "referral.assign", "Referral assigned"
+    REFERRAL_ACTION = "referral.action", "Case action recorded"
+    CYBERTIPLINE_IMPORT = "cybertipline.import", "CyberTipline package imported"
+    LINK_CREATE = "link.create", "Identifier link found"
+    LINK_KNOWN_ELSEWHERE = "link.known_elsewhere", "Known to another unit"
+    NOTIFICATION_CREATE = "notification.create", "Notification sent"
+    NOTIFICATION_READ = "notification.read", "Notification opened"
+    LINKAGE_RUN = "linkage.run", "Person linkage run"
+    PROPOSAL_DECIDE = "proposal.decide", "Link proposal decided"
+    MERGE_UNDO = "merge.undo", "Merge undone"
+    ASSESSMENT_CREATE = "assessment.create", "Assessment recorded"
+    BANDDECISION_CREATE = "banddecision.create", "Band confirmed or overridden"
+    YOUTHPATHWAYDECISION_CREATE = "youthpathwaydecision.create", "Youth pathway decided"
+    OFFENDER_REGISTER = "offender.register", "Offender registered"
+    OFFENDER_PLAN = "offender.plan", "Offender plan revised"
+    OFFENDER_CONTACT = "offender.contact", "Offender contact logged"
+    OFFENDER_REVIEW = "offender.review", "Offender review recorded"
+    OFFENDER_REACTIVE = "offender.reactive", "Reactive-management decision"
+    OFFENDER_INTELLIGENCE = "offender.intelligence", "New intelligence on an offender"
+    APITOKEN_CREATE = "apitoken.create", "API token issued"
+    HASHSET_IMPORT = "hashset.import", "Hash set imported"
+    EXHIBIT_CREATE = "exhibit.create", "Exhibit recorded"
+    SCANRESULT_STORE = "scanresult.store", "Scan result stored"
+    COLLECTIONSUMMARY_COMPUTE = "collectionsummary.compute", "Collection summary computed"
+    SUGGESTION_CONFIRM = "suggestion.confirm", "Suggestion confirmed"
+    # --- reads of one person's or referral's data (invariant 5) --------------------------------------------
+    REFERRAL_READ = "referral.read", "Referral read"
+    RAWPACKAGE_READ = "rawpackage.read", "Raw package downloaded"
+    SUBJECT_READ = "subject.read", "Subject read"
+    ASSESSMENT_READ = "assessment.read", "Assessment read"
+    MANAGEDOFFENDER_READ = "managedoffender.read", "Managed offender read"
+    LINKPROPOSAL_READ = "linkproposal.read", "Link proposal read"
+    PERSON_READ = "person.read", "Linked person read"
+    EXHIBIT_READ = "exhibit.read", "Exhibit read"
+    REFERRAL_ACTIONS_READ = "referral.actions.read", "Case actions read"
+    # --- lists, searches and dashboards (no single object) -------------------------------------------------
+    REFERRAL_LIST = "referral.list", "Referrals listed"
+    QUEUE_LIST = "queue.list", "Queue read"
+    QUEUE_MINE = "queue.mine", "My work read"
+    PROPOSAL_LIST = "proposal.list", "Link proposals listed"
+    NOTIFICATION_LIST = "notification.list", "Notifications listed"
+    OFFENDER_LIST = "offender.list", "Offenders dashboard read"
+    DASHBOARD_READ = "dashboard.read", "Dashboard read"
+    DASHBOARD_EXPORT = "dashboard.export", "Dashboard table exported"
+    FORECAST_READ = "forecast.read", "Capacity forecast read"
+    AUDIT_SEARCH = "audit.search", "Audit trail searched"
+    HASHSET_LIST = "hashset.list", "Hash sets listed"
+
+    @classmethod
+    def read_of(cls, model_name: str) -> AuditAction:
+        """The read action for one object of a model; ValueError when no read of that model is declared."""
+        return cls(f"{model_name}.read")
+
+
+SEARCHES = frozenset({
+    AuditAction.REFERRAL_LIST, AuditAction.QUEUE_LIST, AuditAction.QUEUE_MINE, AuditAction.PROPOSAL_LIST,
+    AuditAction.NOTIFICATION_LIST, AuditAction.OFFENDER_LIST, AuditAction.DASHBOARD_READ,
+    AuditAction.DASHBOARD_EXPORT, AuditAction.FORECAST_READ, AuditAction.AUDIT_SEARCH, AuditAction.HASHSET_LIST,
+})
+# Reads of one object. Opening a notification is a change (it marks the notification read), not one of these.
+READS = frozenset(a for a in AuditAction if a.value.endswith(".read")) - SEARCHES - {AuditAction.NOTIFICATION_READ}

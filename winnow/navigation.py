@@ -1,0 +1,88 @@
+"""The header and each role's landing page, built from the permission table.
+
+Every header entry names the capability its page needs (the page asks `require` for the same one), so nobody is
+shown a link that answers 403. The landing page (`/`, and where signing in goes) is the first entry in LANDING
+whose capability the user holds: a supervisor lands on the queue, an offender manager on the offenders page, an
+investigator on their own work, an analyst on the dashboard, a handler on the referrals list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from winnow.permissions import Capability, held
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    url_name: str
+    capability: Capability
+    badge: str = ""  # a context variable holding a count to show beside the label
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+C = Capability
+NAV: tuple[NavEntry, ...] = (
+    NavEntry("Queue", "workload:queue", C.READ_REFERRALS),
+    NavEntry("My work", "workload:mine", C.TAKE_WORK),
+    NavEntry("Referrals", "referrals:list", C.READ_REFERRALS),
+    NavEntry("Dashboard", "workload:dashboard", C.READ_DASHBOARD),
+    NavEntry("CyberTipline", "intake:cybertipline", C.RECORD_REFERRALS),
+    NavEntry("Matches", "linkage:proposals", C.READ_REFERRALS),
+    NavEntry("Offenders", "offenders:dashboard", C.READ_OFFENDERS),
+    NavEntry("Notifications", "notifications:list", C.READ_REFERRALS, badge="unread_notifications"),
+    NavEntry("Hash sets", "triage:hash-sets", C.READ_HASH_SETS),
+    NavEntry("Audit", "audit:events", C.READ_AUDIT),
+)
+
+# Where `/` goes: the first capability the user holds picks the entry. The last line catches every member.
+LANDING: tuple[tuple[Capability, str], ...] = (
+    (C.ASSIGN_WORK, "workload:queue"),
+    (C.MANAGE_OFFENDERS, "offenders:dashboard"),
+    (C.TAKE_WORK, "workload:mine"),
+    (C.WORK_EXHIBITS, "workload:queue"),
+    (C.READ_DASHBOARD, "workload:dashboard"),
+    (C.RECORD_REFERRALS, "referrals:list"),
+    (C.READ_REFERRALS, "referrals:list"),
+)
+del C
+
+_BY_NAME = {entry.url_name: entry for entry in NAV}
+
+
+def nav_for(user: Any) -> list[NavEntry]:
+    capabilities = held(user)
+    return [entry for entry in NAV if entry.capability in capabilities]
+
+
+def landing_for(user: Any) -> str:
+    """The URL name of the user's landing page: always one of the header's entries the user is shown."""
+    capabilities = held(user)
+    for capability, url_name in LANDING:
+        if capability in capabilities and _BY_NAME[url_name].capability in capabilities:
+            return url_name
+    entries = nav_for(user)
+    return entries[0].url_name if entries else "referrals:list"
+
+
+def header(request: HttpRequest) -> dict[str, Any]:
+    """Context processor: the header entries this user may use."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"nav": nav_for(user)}
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect(landing_for(request.user))

@@ -1,0 +1,97 @@
+"""A seeded Northmoor: one of every object a page can show, made through the services, for the tests that walk
+every URL and every header link. All people are fictional."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from winnow.permissions import Role
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@dataclass
+class Seeded:
+    walker: Any  # every role in Northmoor: the right unit and the right role for every page
+    referral: Any
+    subject: Any
+    other_referral: Any
+    assessment: Any
+    offender: Any
+    exhibit: Any
+    hash_set: Any
+    proposal: Any
+    person: Any
+    merge: Any
+    notification: Any
+
+
+def _record(actor: Any, unit: Any, reference: str, given: str, email: str) -> Any:
+    from winnow.core.intake import referral_from_mapping
+    from winnow.intake.services import canonical_json, referral_record
+
+    mapping = {
+        "source": "ncmec", "source_reference": reference, "received_at": "2026-11-02T10:15:00+00:00",
+        "summary": "Fictional seeded referral.", "immediate_danger": False,
+        "subjects": [{"role": "reported", "given_names": given, "family_name": "McFictional",
+                      "date_of_birth": "1980-04-01", "sex": "male",
+                      "identifiers": [{"kind": "email", "value": email}]}],
+    }
+    return referral_record(actor=actor, unit=unit, draft=referral_from_mapping(mapping, now=timezone.now()),
+                           raw=canonical_json(mapping), media_type="application/json", via="form",
+                           request_id="seed")
+
+
+@pytest.fixture
+def seeded(units: dict[str, Any], handler: Any, settings: Any, tmp_path: Path) -> Seeded:
+    from winnow.accounts.models import Membership, User
+    from winnow.assessments.services import assessment_record
+    from winnow.linkage.models import LinkageRun, LinkProposal
+    from winnow.notifications.models import Notification
+    from winnow.linkage.services import proposal_decide
+    from winnow.offenders.services import contact_record, offender_register, review_record
+    from winnow.triage import services as triage
+
+    settings.DATA_DIR = tmp_path / "data"
+    settings.DATA_DIR.mkdir()
+    triage._CACHE.clear()
+    north = units["north"]
+    walker = User.objects.create_user(username="wally.walker", password=PASSWORD)
+    for role in Role:
+        Membership.objects.create(user=walker, unit=north, role=role)
+
+    referral = _record(walker, north, "CT-SEED-1", "Testy", "testy.seeded@example.com")
+    # The same email from someone else: an identifier link, and a notification to the walker.
+    other = _record(handler, north, "CT-SEED-2", "Tester", "testy.seeded@example.com")
+    subject, other_subject = referral.subjects.get(), other.subjects.get()
+    assessment = assessment_record(actor=walker, subject=subject, instrument_id="phased-prioritisation",
+                                   answers={"lives_with_children": "yes", "grooming": "yes"}, request_id="seed")
+    plan = {"risk": "medium", "mappa_category": 1, "mappa_level": 1, "manager": walker, "visit_every": 3,
+            "visit_unit": "months", "in_person_every": 3, "in_person_unit": "months", "review_every": 12,
+            "review_unit": "months", "digital_indicators": [], "civil_orders": False, "conditions": "",
+            "clean_since": None, "reason": "Fictional seeded plan."}
+    offender = offender_register(actor=walker, subject=subject, convicted_on=date(2024, 5, 1), disposal="custody",
+                                 custody_months=12, under_18=False, plan=plan)
+    contact_record(actor=walker, offender=offender, occurred_at=timezone.now() - timedelta(days=1), mode="phone",
+                   outcome="seen", device_check="not_done")
+    review_record(actor=walker, offender=offender, answers={}, notes="Fictional seeded review.")
+    exhibit = triage.exhibit_create(actor=walker, referral=referral, label="SEED/1", description="Fictional laptop")
+    hash_file = tmp_path / "seeded-list.csv"
+    hash_file.write_text(f"md5,pdq,category\n{'0' * 31}1,,A\n")
+    hash_set = triage.hash_set_import(actor=walker, path=hash_file, name="Seeded list", scheme="uk-abc").hash_set
+    run = LinkageRun.objects.create(unit=north, seconds=0.1, subjects=2, pairs_scored=1, proposals_created=1,
+                                    threshold=0.9, by=walker)
+    left, right = sorted((subject, other_subject), key=lambda s: s.pk)
+    proposal = LinkProposal.objects.create(unit=north, run=run, left_subject=left, right_subject=right,
+                                           match_probability=0.97, match_weight=8.1, fields=[])
+    proposal_decide(proposal=proposal, accept=True, actor=walker, reason="Same email, same birth date.")
+    merge = proposal.merge
+    return Seeded(walker=walker, referral=referral, subject=subject, other_referral=other, assessment=assessment,
+                  offender=offender, exhibit=exhibit, hash_set=hash_set, proposal=proposal, person=merge.person,
+                  merge=merge, notification=Notification.objects.get(recipient=walker))
