@@ -327,6 +327,43 @@ def score_people(
     return pairs
 
 
+def match_new_people(
+    new: Iterable[PersonRecord],
+    existing: Iterable[PersonRecord],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> list[ScoredPair]:
+    """Incremental linkage: pairs involving at least one of `new`, scored exactly as `score_people` scores them (same
+    settings, prior and blocking rules, so the same probability and per-field weights), without comparing
+    `existing` records with each other. splink blocks `new` x `existing` (`predict_between`) and `new` x `new`
+    (`predict_within`); the work grows with the new records' blocks, not with the square of everyone held.
+    A record in both lists counts as new."""
+    from splink import DuckDBAPI, Linker
+
+    fresh = list(new)
+    _check_ids(fresh)
+    fresh_ids = {r.record_id for r in fresh}
+    held = [r for r in existing if r.record_id not in fresh_ids]
+    _check_ids(held)
+    if not fresh or len(fresh) + len(held) < 2:
+        return []
+    db = DuckDBAPI()
+    new_frame = db.register(_frame(fresh), table_name="new_people")
+    linker = Linker(new_frame, splink_settings(prior=True), log_level=_QUIET)
+    pairs: list[ScoredPair] = []
+    if held:
+        held_frame = db.register(_frame(held), table_name="held_people")
+        between = linker.inference.predict_between(
+            held_frame, new_frame, threshold_match_probability=threshold, warning_mode="never"
+        )
+        pairs.extend(_pairs(linker, between, order=True))
+    if len(fresh) > 1:
+        within = linker.inference.predict_within(new_frame, threshold_match_probability=threshold, warning_mode="never")
+        pairs.extend(_pairs(linker, within, order=True))
+    unique = {(p.left_id, p.right_id): p for p in pairs}
+    return sorted(unique.values(), key=lambda p: (-p.match_probability, p.left_id, p.right_id))
+
+
 def link_people(
     left: Iterable[PersonRecord],
     right: Iterable[PersonRecord],
