@@ -21,7 +21,14 @@ from django.utils import timezone
 from winnow.accounts.models import Unit
 from winnow.audit.services import audit_record
 from winnow.core.identifiers import IdentifierKind, ip_observations_link
-from winnow.core.linkage import DEFAULT_THRESHOLD, PersonRecord, score_people, uk_postcode
+from winnow.core.linkage import (
+    DEFAULT_THRESHOLD,
+    PersonRecord,
+    ScoredPair,
+    match_new_people,
+    score_people,
+    uk_postcode,
+)
 from winnow.referrals.models import Identifier, Referral, Status, Subject
 
 from .models import (
@@ -229,16 +236,27 @@ def notification_read(*, notification: Notification, actor: Any, request_id: str
 
 
 def person_record(subject: Subject) -> PersonRecord:
-    address = next((a for a in subject.addresses or [] if isinstance(a, str) and a.strip()), None)
-    postcode = next((p for p in (uk_postcode(a) for a in subject.addresses or [] if isinstance(a, str)) if p), None)
+    return _record(subject.pk, subject.given_names, subject.family_name, subject.date_of_birth, subject.addresses)
+
+
+def _record(pk: int, given_names: str, family_name: str, date_of_birth: Any, addresses: Any) -> PersonRecord:
+    address = next((a for a in addresses or [] if isinstance(a, str) and a.strip()), None)
+    postcode = next((p for p in (uk_postcode(a) for a in addresses or [] if isinstance(a, str)) if p), None)
     return PersonRecord(
-        record_id=str(subject.pk),
-        given_names=subject.given_names or None,
-        family_name=subject.family_name or None,
-        date_of_birth=subject.date_of_birth,
+        record_id=str(pk),
+        given_names=given_names or None,
+        family_name=family_name or None,
+        date_of_birth=date_of_birth,
         postcode=postcode,
         address=address,
     )
+
+
+def _named_records(subjects: Any) -> list[PersonRecord]:
+    """Records for the named subjects of a queryset, read as plain values (a unit may hold 100,000 subjects)."""
+    rows = subjects.exclude(given_names="", family_name="").values_list(
+        "pk", "given_names", "family_name", "date_of_birth", "addresses")
+    return [_record(*row) for row in rows.iterator(chunk_size=5000)]
 
 
 def current_person_ids(subject_ids: Iterable[int]) -> dict[int, int]:
@@ -264,14 +282,41 @@ def people_link(
     A pair is proposed at most once, ever: pairs already proposed (pending, accepted or rejected) and pairs already
     in the same person are skipped, so a rejected pair is never proposed again."""
     started = time.perf_counter()
-    subjects = list(Subject.objects.filter(unit=unit).exclude(given_names="", family_name=""))
-    records = [person_record(s) for s in subjects]
+    records = _named_records(Subject.objects.filter(unit=unit))
     only = None if only_subjects is None else {str(pk) for pk in only_subjects}
     pairs = score_people(records, threshold=threshold, only_involving=only)
-    persons = current_person_ids(s.pk for s in subjects)
-    known = set(
-        LinkProposal.objects.filter(unit=unit).values_list("left_subject_id", "right_subject_id")
-    )
+    return _store_proposals(unit=unit, pairs=pairs, subjects=len(records), threshold=threshold, model="prior",
+                            started=started, actor=actor, request_id=request_id, now=now)
+
+
+def people_link_new(
+    *, unit: Unit, subject_ids: Iterable[int], actor: Any = None, threshold: float = DEFAULT_THRESHOLD,
+    request_id: str = "", now: datetime | None = None,
+) -> LinkageRun:
+    """Incremental person linkage after intake: the given (new) subjects against the unit's other subjects and each
+    other, never the unit's subjects against each other again (`match_new_people`). Same model, threshold,
+    explanations and rules as `people_link`: a pair already proposed (pending, accepted or rejected) or already one
+    person is skipped, so running it twice for the same subjects proposes nothing the second time."""
+    started = time.perf_counter()
+    wanted = set(subject_ids)
+    in_unit = Subject.objects.filter(unit=unit)
+    new = _named_records(in_unit.filter(pk__in=wanted))
+    held = _named_records(in_unit.exclude(pk__in=wanted)) if new else []
+    pairs = match_new_people(new, held, threshold=threshold) if new else []
+    return _store_proposals(unit=unit, pairs=pairs, subjects=len(new), threshold=threshold,
+                            model="prior, incremental", started=started, actor=actor, request_id=request_id, now=now)
+
+
+def _store_proposals(
+    *, unit: Unit, pairs: list[ScoredPair], subjects: int, threshold: float, model: str, started: float, actor: Any,
+    request_id: str, now: datetime | None,
+) -> LinkageRun:
+    """One LinkageRun and a LinkProposal per pair not proposed before and not already one person, with the audit
+    event, in one transaction. If another run proposes one of the pairs at the same moment, the unique pair
+    constraint makes this transaction fail and roll back (IntegrityError); run again (the task worker retries), it
+    then skips that pair. So repeated or concurrent runs never propose a pair twice."""
+    known = set(LinkProposal.objects.filter(unit=unit).values_list("left_subject_id", "right_subject_id"))
+    persons = current_person_ids({int(i) for p in pairs for i in (p.left_id, p.right_id)})
     fresh = []
     for pair in pairs:
         left, right = sorted((int(pair.left_id), int(pair.right_id)))
@@ -283,7 +328,7 @@ def people_link(
     with transaction.atomic():
         run = LinkageRun.objects.create(
             unit=unit, ran_at=now or timezone.now(), seconds=round(time.perf_counter() - started, 3),
-            subjects=len(records), pairs_scored=len(pairs), proposals_created=len(fresh), threshold=threshold,
+            subjects=subjects, pairs_scored=len(pairs), proposals_created=len(fresh), threshold=threshold, model=model,
             by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         for left, right, pair in fresh:
@@ -295,7 +340,7 @@ def people_link(
             )
         audit_record(
             actor=actor, action="linkage.run", unit_id=unit.pk, request_id=request_id, target=run,
-            detail={"subjects": len(records), "pairs": len(pairs), "proposals": len(fresh)},
+            detail={"subjects": subjects, "pairs": len(pairs), "proposals": len(fresh), "model": model},
         )
     return run
 
