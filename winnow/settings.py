@@ -215,5 +215,7 @@ WINNOW_TASK_STALE_SECONDS = env_int("WINNOW_TASK_STALE_SECONDS", 60)
 for _name in ("WINNOW_TASK_MAX_ATTEMPTS", "WINNOW_TASK_RETRY_SECONDS", "WINNOW_TASK_STALE_SECONDS"):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be at least 1, not {globals()[_name]}")
+# Called by `winnow worker` before its first task: person linkage loads splink and keeps cleaned subjects.
+WINNOW_WORKER_STARTUP = ["winnow.linkage.services.worker_start"]
 # Scan results with more files than this are summarised by the worker, not inside the upload request.
 WINNOW_SUMMARY_INLINE_MAX_FILES = env_int("WINNOW_SUMMARY_INLINE_MAX_FILES", 50_000)

@@ -23,11 +23,13 @@ from winnow.audit.services import audit_record
 from winnow.core.identifiers import IdentifierKind, ip_observations_link
 from winnow.core.linkage import (
     DEFAULT_THRESHOLD,
+    CleanedPeople,
     PersonRecord,
     ScoredPair,
     match_new_people,
     score_people,
     uk_postcode,
+    warm_up,
 )
 from winnow.referrals.models import Identifier, Referral, Status, Subject
 
@@ -301,10 +303,35 @@ def people_link_new(
     wanted = set(subject_ids)
     in_unit = Subject.objects.filter(unit=unit)
     new = _named_records(in_unit.filter(pk__in=wanted))
-    held = _named_records(in_unit.exclude(pk__in=wanted)) if new else []
-    pairs = match_new_people(new, held, threshold=threshold) if new else []
+    pairs = match_new_people(new, _held_people(unit, exclude=wanted), threshold=threshold) if new else []
     return _store_proposals(unit=unit, pairs=pairs, subjects=len(new), threshold=threshold,
                             model="prior, incremental", started=started, actor=actor, request_id=request_id, now=now)
+
+
+# In a worker process, per unit: the unit's subjects, cleaned for linkage. Subjects are append-only (never edited)
+# and their ids never reused, so a cleaned record never goes stale; each run reads only the ids of the unit's named
+# subjects and fetches and cleans those not seen before (recorded since, in whatever order their transactions
+# committed). Off unless `worker_start()` has run (the worker command calls it): a test database reuses ids.
+_CLEANED: dict[int, CleanedPeople] = {}
+_KEEP = {"on": False}
+
+
+def worker_start() -> None:
+    """`winnow worker` calls this before its first task (settings.WINNOW_WORKER_STARTUP): load splink (tens of
+    seconds cold on a loaded machine, not to be paid by the first referral) and keep cleaned subjects between tasks."""
+    warm_up()
+    _KEEP["on"] = True
+
+
+def _held_people(unit: Unit, *, exclude: set[int]) -> tuple[CleanedPeople, list[str]]:
+    named = Subject.objects.filter(unit=unit).exclude(given_names="", family_name="")
+    ids = [str(pk) for pk in named.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=20000)
+           if pk not in exclude]
+    cache = _CLEANED.setdefault(unit.pk, CleanedPeople()) if _KEEP["on"] else CleanedPeople()
+    missing = sorted(cache.missing(ids), key=int)
+    for i in range(0, len(missing), 5000):  # SQLite allows a limited number of query parameters
+        cache.add(_named_records(Subject.objects.filter(pk__in=[int(x) for x in missing[i:i + 5000]])))
+    return cache, ids
 
 
 def _store_proposals(

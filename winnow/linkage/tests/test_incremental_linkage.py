@@ -85,3 +85,16 @@ def test_it_keeps_to_the_unit(held: dict[str, Any], handler: Any, outsider: Any,
     assert run.proposals_created == 0 and not LinkProposal.objects.exists()
     # A subject of another unit given by mistake is not linked into this one.
     assert services.people_link_new(unit=units["north"], subject_ids=[east.pk]).subjects == 0
+
+
+def test_the_worker_cache_sees_subjects_recorded_since(held: dict[str, Any], handler: Any, units: dict[str, Any],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(services, "_CLEANED", {})
+    monkeypatch.setitem(services._KEEP, "on", True)
+    first = _new(handler, units)
+    services.people_link_new(unit=units["north"], subject_ids=[first.pk])
+    assert len(services._CLEANED[units["north"].pk]) == 3  # the held subjects, cleaned once
+    second = _new(handler, units)  # recorded after the cache was filled
+    run = services.people_link_new(unit=units["north"], subject_ids=[second.pk])
+    assert run.proposals_created == 2  # with Gareth's record and with the first new one
+    assert len(services._CLEANED[units["north"].pk]) == 4

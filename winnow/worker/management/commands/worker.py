@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connection
+from django.utils.module_loading import import_string
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
 
@@ -81,6 +82,10 @@ class Command(DbWorkerCommand):
             max_tasks=options["max_tasks"], worker_id=options["worker_id"], excluded_queue_names=excluded,
             stale_after=stale,
         )
+        # Apps prepare what their tasks need before the first claim (settings.WINNOW_WORKER_STARTUP: dotted paths,
+        # so this infrastructure module imports no app).
+        for path in settings.WINNOW_WORKER_STARTUP:
+            import_string(path)()
         # No autoreload (db_worker's --reload): a reload can stop a task halfway; restart the worker instead.
         worker.configure_signals()
         worker.run()
