@@ -23,6 +23,7 @@ from django_tasks_db.models import DBTaskResult
 
 from winnow import dbguards
 from winnow.linkage.models import LinkProposal, Notification
+from winnow.worker.models import WorkerHeartbeat
 from winnow.worker.tests.tasks import hold
 
 from .support import import_report, known_offender
@@ -81,6 +82,9 @@ def test_a_new_referral_about_a_known_person_gets_a_proposal_by_itself(
     manager = make_person("olly.manager", "north", "offender_manager")
     earlier = known_offender(handler=handler, manager=manager, unit=units["north"])
     start_worker()
+    # Start-up (Django, then splink warmed before the first claim) is not part of the follow-up: it ends when the
+    # worker writes its first heartbeat. It can take a minute on a loaded machine.
+    _wait_for(WorkerHeartbeat.objects.exists, 180, tmp_path)
     referral = import_report(handler=handler, unit=units["north"])  # committed: the worker can see it now
     new = referral.subjects.get(role="reported")
     took = _wait_for(lambda: LinkProposal.objects.exists(), 60, tmp_path)
@@ -94,11 +98,12 @@ def test_a_task_whose_worker_was_killed_completes_on_restart(start_worker: Any, 
     marker = tmp_path / "marker"
     result = hold.enqueue(marker=str(marker))
     first = start_worker("first", stale_seconds=2)
-    _wait_for(marker.exists, 60, tmp_path)
+    _wait_for(marker.exists, 180, tmp_path)  # includes the worker's start-up
     first.send_signal(signal.SIGKILL)
     first.wait()
     assert DBTaskResult.objects.get(pk=result.id).status == TaskResultStatus.RUNNING  # left behind
     start_worker("second", stale_seconds=2)
-    _wait_for(lambda: DBTaskResult.objects.get(pk=result.id).status == TaskResultStatus.SUCCESSFUL, 60, tmp_path)
+    # The second worker starts up, sees the first one's heartbeat go stale (2 s), takes the task back and runs it.
+    _wait_for(lambda: DBTaskResult.objects.get(pk=result.id).status == TaskResultStatus.SUCCESSFUL, 180, tmp_path)
     row = DBTaskResult.objects.get(pk=result.id)
     assert row.return_value == "done" and len(row.worker_ids) == 2
