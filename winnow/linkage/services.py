@@ -318,9 +318,14 @@ _KEEP = {"on": False}
 
 def worker_start() -> None:
     """`winnow worker` calls this before its first task (settings.WINNOW_WORKER_STARTUP): load splink (tens of
-    seconds cold on a loaded machine, not to be paid by the first referral) and keep cleaned subjects between tasks."""
+    seconds cold on a loaded machine, not to be paid by the first referral) and keep cleaned subjects between tasks,
+    starting with every unit's subjects now."""
     warm_up()
     _KEEP["on"] = True
+    # Clean every unit's subjects now, before the first claim, rather than in the first referral's follow-up (25 s
+    # at 100,000 subjects on a loaded 2-core machine). Memory: roughly 0.5 KB per subject.
+    for unit in Unit.objects.filter(pk__in=Subject.objects.values("unit_id")):
+        _held_people(unit, exclude=set())
 
 
 def _held_people(unit: Unit, *, exclude: set[int]) -> tuple[CleanedPeople, list[str]]:
