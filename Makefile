@@ -1,5 +1,5 @@
 # Winnow: two commands on a fresh machine.
-#   make demo   set everything up, seed fictional demo data, serve on http://127.0.0.1:8000
+#   make demo   set everything up, seed fictional demo data, serve on http://127.0.0.1:8000 with a task worker
 #   make test   set everything up, run the whole suite (SQLite; PostgreSQL when DATABASE_URL is set)
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -12,7 +12,7 @@ export UV_NO_PROGRESS := 1
 
 .PHONY: help setup assets demo serve test lint chromium clean
 help:
-	@echo "make demo   - set up, migrate, seed fictional demo data, serve on http://127.0.0.1:8000"
+	@echo "make demo   - set up, migrate, seed fictional demo data, serve on http://127.0.0.1:8000 with a task worker"
 	@echo "make test   - set up and run the whole suite (set DATABASE_URL for PostgreSQL)"
 	@echo "make lint   - ruff, import-linter (winnow.core stays Django-free), mypy on winnow/core"
 
@@ -47,6 +47,10 @@ demo: setup
 	$(WINNOW) migrate --no-input -v 0
 	$(WINNOW) seed-demo
 	$(WINNOW) collectstatic --no-input -v 0
+	@# One task worker beside gunicorn. Ctrl-C reaches both (same process group); the trap also stops the worker
+	@# when gunicorn exits for any other reason, so no worker is left behind.
+	$(WINNOW) worker --no-startup-delay & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(VENV)/bin/gunicorn winnow.wsgi --bind 127.0.0.1:8000 --workers 2 --access-logfile -
 
 test: setup chromium lint

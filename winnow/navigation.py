@@ -43,6 +43,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("Notifications", "notifications:list", C.READ_REFERRALS, badge="unread_notifications"),
     NavEntry("Hash sets", "triage:hash-sets", C.READ_HASH_SETS),
     NavEntry("Audit", "audit:events", C.READ_AUDIT),
+    NavEntry("Tasks", "worker:tasks", C.ADMINISTER),
 )
 
 # Where `/` goes: the first capability the user holds picks the entry. The last line catches every member.

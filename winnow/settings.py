@@ -7,7 +7,9 @@ turns on the system checks in `winnow.checks` that refuse development secrets an
 
 from __future__ import annotations
 
+import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -78,7 +80,10 @@ INSTALLED_APPS = [
     "winnow.intake",
     "winnow.api",
     "winnow.demo",
+    "winnow.worker",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -124,7 +129,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    DATABASES["default"]["TEST"] = {"NAME": env_str("WINNOW_TEST_SQLITE", "") or None}
+    # The test database is a file, not memory, so a real `winnow worker` process started by a test can open it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env_str("WINNOW_TEST_SQLITE", "")
+        or str(Path(tempfile.gettempdir()) / f"winnow-test-{hashlib.sha256(bytes(BASE_DIR)).hexdigest()[:8]}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -197,3 +206,20 @@ WINNOW_DEADLINE_DAYS = env_days("WINNOW_DEADLINE_DAYS", {"very_high": 1, "high":
 WINNOW_ASSESSMENT_DEADLINE_DAYS = env_int("WINNOW_ASSESSMENT_DEADLINE_DAYS", 2)
 # Instrument files (YAML), loaded and validated at start-up; a broken file stops start-up naming file and line.
 WINNOW_INSTRUMENTS_DIR = Path(env_str("WINNOW_INSTRUMENTS_DIR", str(BASE_DIR / "instruments")))
+
+
+# Background work (Django's Tasks API, database backend): `winnow worker` runs what is enqueued. A failed attempt is
+# tried again after WINNOW_TASK_RETRY_SECONDS, doubling each time (at most an hour), up to WINNOW_TASK_MAX_ATTEMPTS
+# attempts in all; a running task whose worker has sent no heartbeat for WINNOW_TASK_STALE_SECONDS (it was killed,
+# or its machine died) is given back to the queue.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+WINNOW_TASK_MAX_ATTEMPTS = env_int("WINNOW_TASK_MAX_ATTEMPTS", 5)
+WINNOW_TASK_RETRY_SECONDS = env_int("WINNOW_TASK_RETRY_SECONDS", 10)
+WINNOW_TASK_STALE_SECONDS = env_int("WINNOW_TASK_STALE_SECONDS", 60)
+for _name in ("WINNOW_TASK_MAX_ATTEMPTS", "WINNOW_TASK_RETRY_SECONDS", "WINNOW_TASK_STALE_SECONDS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1, not {globals()[_name]}")
+# Called by `winnow worker` before its first task: person linkage loads splink and keeps cleaned subjects.
+WINNOW_WORKER_STARTUP = ["winnow.linkage.services.worker_start"]
+# Scan results with more files than this are summarised by the worker, not inside the upload request.
+WINNOW_SUMMARY_INLINE_MAX_FILES = env_int("WINNOW_SUMMARY_INLINE_MAX_FILES", 50_000)

@@ -64,6 +64,7 @@ class AuditAction(models.TextChoices):
     FORECAST_READ = "forecast.read", "Capacity forecast read"
     AUDIT_SEARCH = "audit.search", "Audit trail searched"
     HASHSET_LIST = "hashset.list", "Hash sets listed"
+    TASK_LIST = "task.list", "Task page read"
 
     @classmethod
     def read_of(cls, model_name: str) -> AuditAction:
@@ -75,6 +76,7 @@ SEARCHES = frozenset({
     AuditAction.REFERRAL_LIST, AuditAction.QUEUE_LIST, AuditAction.QUEUE_MINE, AuditAction.PROPOSAL_LIST,
     AuditAction.NOTIFICATION_LIST, AuditAction.OFFENDER_LIST, AuditAction.DASHBOARD_READ,
     AuditAction.DASHBOARD_EXPORT, AuditAction.FORECAST_READ, AuditAction.AUDIT_SEARCH, AuditAction.HASHSET_LIST,
+    AuditAction.TASK_LIST,
 })
 # Reads of one object. Opening a notification is a change (it marks the notification read), not one of these.
 READS = frozenset(a for a in AuditAction if a.value.endswith(".read")) - SEARCHES - {AuditAction.NOTIFICATION_READ}

@@ -53,8 +53,8 @@ def seeded(units: dict[str, Any], handler: Any, settings: Any, tmp_path: Path) -
     from winnow.accounts.models import Membership, User
     from winnow.assessments.services import assessment_record
     from winnow.linkage.models import LinkageRun, LinkProposal
-    from winnow.notifications.models import Notification
     from winnow.linkage.services import proposal_decide
+    from winnow.notifications.models import Notification
     from winnow.offenders.services import contact_record, offender_register, review_record
     from winnow.triage import services as triage
 

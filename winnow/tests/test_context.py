@@ -38,8 +38,16 @@ def test_a_web_request_id_reaches_its_audit_events(client: Any, handler: Any) ->
 
 
 @pytest.mark.django_db
-def test_a_command_run_through_the_cli_has_one_id(handler: Any, units: dict[str, Any], tmp_path: Any) -> None:
+def test_a_command_run_through_the_cli_has_one_id(
+    handler: Any, units: dict[str, Any], tmp_path: Any, monkeypatch: Any
+) -> None:
+    from django.core import management
+
     from winnow.cli import main
+
+    # Django's own runner closes every connection when the command ends, which would end the test's transaction;
+    # run the same command in-process instead: what is tested is the context main() binds around it.
+    monkeypatch.setattr(management, "execute_from_command_line", lambda argv: management.call_command(*argv[1:]))
 
     csv = tmp_path / "r.csv"
     csv.write_text("source,received_at,summary,immediate_danger\nncmec,2026-11-20 14:30,A fictional report,false\n")

@@ -114,5 +114,5 @@ def test_it_lands_a_superuser_without_units_on_a_page_they_may_use(db: Any) -> N
     from winnow.accounts.models import User
 
     root = User.objects.create_superuser(username="root.nav", password=PASSWORD)
-    assert [e.url_name for e in nav_for(root)] == ["triage:hash-sets"]
+    assert [e.url_name for e in nav_for(root)] == ["triage:hash-sets", "worker:tasks"]
     assert landing_for(root) == "triage:hash-sets"

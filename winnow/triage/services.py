@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import Count
 
@@ -28,6 +30,7 @@ from winnow.core.hashsets import (
 from winnow.core.matching import DEFAULT_PDQ_THRESHOLD, LoadedHashSet, Matcher, match_result_file
 from winnow.core.scanning.result import FILE_COLUMNS, FORMAT, SCHEMA_VERSION
 from winnow.referrals.models import Referral
+from winnow.worker.retry import GiveUp, retrying_task
 
 from .models import (
     CollectionSummary,
@@ -245,14 +248,17 @@ class ScanImport:
 
 
 def scan_result_store(*, actor: Any, exhibit: Exhibit, chunks: Iterable[bytes], filename: str, via: str,
-                      request_id: str = "", summarise: bool = True) -> ScanImport:
-    """Store a scan result file verbatim (content-addressed on disk), record it, and compute its summary."""
+                      request_id: str = "", summarise: bool = True, background: bool | None = None) -> ScanImport:
+    """Store a scan result file verbatim (content-addressed on disk), record it, and compute its summary: here, or
+    (`background`; by default when it lists more than WINNOW_SUMMARY_INLINE_MAX_FILES files) in the task worker,
+    enqueued in the same transaction as the scan result, so the summary is None until the worker has made it."""
     tmp, sha256, size = spool(chunks, filename=filename)
     try:
         existing = ScanResult.objects.filter(exhibit=exhibit, sha256=sha256).first()
         if existing is not None:
             return ScanImport(existing, existing.summaries.order_by("-pk").first(), False)
         meta, files = validate_scan_result(tmp, filename=filename)
+        later = files > settings.WINNOW_SUMMARY_INLINE_MAX_FILES if background is None else background
         storage_name = f"scan-results/{sha256[:2]}/{sha256}.sqlite"
         final = Path(settings.DATA_DIR) / storage_name
         final.parent.mkdir(parents=True, exist_ok=True)
@@ -267,9 +273,12 @@ def scan_result_store(*, actor: Any, exhibit: Exhibit, chunks: Iterable[bytes], 
             audit_record(actor=actor, action=AuditAction.SCANRESULT_STORE, unit_id=exhibit.unit_id, request_id=request_id,
                          target=result, detail={"exhibit": exhibit.pk, "sha256": sha256, "size": size,
                                                 "files": files, "via": via})
+            if summarise and later:
+                summarise_scan_result.enqueue(scan_result_id=result.pk, actor_id=actor.pk)
     finally:
         tmp.unlink(missing_ok=True)
-    summary = summary_compute(actor=actor, scan_result=result, request_id=request_id) if summarise else None
+    inline = summarise and not later
+    summary = summary_compute(actor=actor, scan_result=result, request_id=request_id) if inline else None
     return ScanImport(result, summary, True)
 
 
@@ -362,3 +371,22 @@ def file_chunks(path: Path, size: int = 1 << 20) -> Iterator[bytes]:
         while chunk := fh.read(size):
             yield chunk
 
+
+# ------------------------------------------------------------------------------------------------ worker tasks
+
+
+@retrying_task()
+def summarise_scan_result(*, scan_result_id: int, actor_id: int) -> dict[str, Any]:
+    """Idempotent: if the scan result already has a summary against exactly the hash sets loaded now, nothing new
+    is computed (a retry after a late failure, or a task run twice, adds no second summary)."""
+    try:
+        result = ScanResult.objects.select_related("exhibit").get(pk=scan_result_id)
+        actor = get_user_model().objects.get(pk=actor_id)
+    except ObjectDoesNotExist as exc:
+        raise GiveUp(str(exc)) from None
+    sets = [{"id": s.pk, "name": s.name, "sha256": s.sha256} for s in HashSet.objects.order_by("pk")]
+    done = CollectionSummary.objects.filter(scan_result=result).order_by("-pk").first()
+    if done is not None and done.hash_sets == sets:
+        return {"summary": done.pk, "computed": False}
+    summary = summary_compute(actor=actor, scan_result=result, request_id="task")
+    return {"summary": summary.pk, "computed": True}

@@ -167,7 +167,10 @@ def exhibit_upload(request: HttpRequest, pk: int) -> HttpResponse:
     except TriageError as exc:
         messages.error(request, f"{exc}. Nothing was stored.")
     else:
-        if done.created:
+        if done.created and done.summary is None:
+            messages.success(request, f"{upload.name} stored. It lists {done.scan_result.files:,} files, so its "
+                                      "summary is being computed in the background: reload this page in a while.")
+        elif done.created:
             messages.success(request, f"{upload.name} stored and summarised.")
         else:
             messages.info(request, f"{upload.name} was already stored on this exhibit; nothing new was created.")

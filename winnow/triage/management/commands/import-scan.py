@@ -36,7 +36,7 @@ class Command(BaseCommand):
             target = Exhibit.objects.filter(referral=ref, label=exhibit.strip()).first() or exhibit_create(
                 actor=actor, referral=ref, label=exhibit)
             done = scan_result_store(actor=actor, exhibit=target, chunks=file_chunks(result), filename=result.name,
-                                     via=ScanResult.Via.SERVER)
+                                     via=ScanResult.Via.SERVER, background=False)  # no request to time out
         except TriageError as exc:
             raise CommandError(f"{exc}. Nothing was imported.") from None
         if not done.created:
