@@ -50,6 +50,8 @@ APPEND_ONLY = [  # no UPDATE, no DELETE
     "triage_collectionsummary",
     "triage_unknownmediahash",
     "triage_suggestionconfirmation",
+    "validation_subjectoutcome",
+    "validation_outcomefollowup",
 ]
 NO_DELETE = ["referrals_referral"]
 # Referral columns fixed at intake; only status, closed_at, disposition and closure_reason change (forward only).
