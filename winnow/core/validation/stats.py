@@ -265,20 +265,28 @@ def bootstrap_auc(
     *, replicates: int = 2000, seed: int = 0,
 ) -> Interval:
     """Stratified bootstrap percentile interval: events and non-events are resampled separately, so every replicate
-    keeps the sample's base rate (pROC's boot.stratified = TRUE). The AUC of each replicate comes from ranks of the
-    pooled replicate, vectorised in blocks so 2,000 replicates of 10,000 cases take seconds."""
+    keeps the sample's base rate (pROC's boot.stratified = TRUE). Vectorised in blocks of replicates, so 2,000
+    replicates of 10,000 cases take seconds."""
     positives, negatives = _as_arrays(scores, outcomes)
     m, n = len(positives), len(negatives)
     _need_both(m, n)
     rng = np.random.default_rng(seed)
     estimate, _, _ = _placements(positives, negatives)
+    # A replicate only changes how often each distinct score occurs among events and non-events, so each replicate
+    # is two histograms over the distinct scores (bincount, no sorting): AUC = sum over scores of events there times
+    # (non-events below + half the non-events there), over m * n.
+    distinct, codes = np.unique(np.concatenate([positives, negatives]), return_inverse=True)
+    u = len(distinct)
+    pos_codes, neg_codes = codes[:m], codes[m:]
     aucs = np.empty(replicates)
-    block = max(1, min(replicates, 4_000_000 // (m + n)))
+    block = max(1, min(replicates, 8_000_000 // (m + n + u)))
     for start in range(0, replicates, block):
         k = min(block, replicates - start)
-        pos = positives[rng.integers(0, m, size=(k, m))]
-        neg = negatives[rng.integers(0, n, size=(k, n))]
-        ranks = sps.rankdata(np.hstack([pos, neg]), axis=1)
-        aucs[start : start + k] = (ranks[:, :m].sum(axis=1) - m * (m + 1) / 2) / (m * n)
+        offsets = (np.arange(k) * u)[:, None]
+        pos_hist = np.bincount((pos_codes[rng.integers(0, m, size=(k, m))] + offsets).ravel(), minlength=k * u)
+        neg_hist = np.bincount((neg_codes[rng.integers(0, n, size=(k, n))] + offsets).ravel(), minlength=k * u)
+        pos_hist, neg_hist = pos_hist.reshape(k, u), neg_hist.reshape(k, u)
+        below = np.cumsum(neg_hist, axis=1) - neg_hist
+        aucs[start : start + k] = (pos_hist * (below + 0.5 * neg_hist)).sum(axis=1) / (m * n)
     low, high = np.percentile(aucs, [2.5, 97.5])
     return Interval(estimate, float(low), float(high))
