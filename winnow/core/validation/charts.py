@@ -21,7 +21,8 @@ class RocChart:
     pad: int
     curve: str  # SVG points
     diagonal: str
-    ticks: tuple[tuple[float, str], ...]  # (position along an axis, label)
+    ticks: tuple[tuple[float, str], ...]  # (x position, label) on the false positive axis
+    y_ticks: tuple[tuple[float, str], ...]  # (y position, label) on the true positive axis
     title: str
 
 
@@ -41,7 +42,7 @@ def roc_chart(points: Sequence[RocPoint], title: str) -> RocChart:
     curve = " ".join(f"{_x(p.false_positive_rate)},{_y(p.true_positive_rate)}" for p in kept)
     ticks = tuple((float(i) / 4, f"{i / 4:g}") for i in range(5))
     return RocChart(SIZE, PAD, curve, f"{_x(0)},{_y(0)} {_x(1)},{_y(1)}",
-                    tuple((_x(t), label) for t, label in ticks), title)
+                    tuple((_x(t), label) for t, label in ticks), tuple((_y(t), label) for t, label in ticks), title)
 
 
 @dataclass(frozen=True)
