@@ -70,7 +70,10 @@ def outcome_record(
         if value is not None and value < 0:
             raise OutcomeError(f"{name} cannot be negative")
     with transaction.atomic():
-        previous = SubjectOutcome.objects.select_for_update().current().filter(subject=subject).first()
+        # Lock the subject, not the outcome: the current outcome is found through an outer join, which PostgreSQL
+        # will not lock, and locking the subject also serialises two first records for the same person.
+        Subject.objects.select_for_update().filter(pk=subject.pk).first()
+        previous = SubjectOutcome.objects.current().filter(subject=subject).first()
         if previous is not None and not correction_reason.strip():
             raise OutcomeError("an outcome is already recorded for this subject: a correction needs a reason")
         from_exhibits = iioc_counts_from_exhibits(referral)
