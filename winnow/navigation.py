@@ -37,6 +37,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("My work", "workload:mine", C.TAKE_WORK),
     NavEntry("Referrals", "referrals:list", C.READ_REFERRALS),
     NavEntry("Dashboard", "workload:dashboard", C.READ_DASHBOARD),
+    NavEntry("Validation", "validation:report", C.READ_VALIDATION),
     NavEntry("CyberTipline", "intake:cybertipline", C.RECORD_REFERRALS),
     NavEntry("Matches", "linkage:proposals", C.READ_REFERRALS),
     NavEntry("Offenders", "offenders:dashboard", C.READ_OFFENDERS),

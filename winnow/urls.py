@@ -22,6 +22,7 @@ urlpatterns = [
     path("offenders/", include("winnow.offenders.urls")),
     path("triage/", include("winnow.triage.urls")),
     path("tasks/", include("winnow.worker.urls")),
+    path("validation/", include("winnow.validation.urls")),
     path("audit/", include(([path("", audit_views.event_list, name="events")], "audit"))),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

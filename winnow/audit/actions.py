@@ -65,6 +65,11 @@ class AuditAction(models.TextChoices):
     AUDIT_SEARCH = "audit.search", "Audit trail searched"
     HASHSET_LIST = "hashset.list", "Hash sets listed"
     TASK_LIST = "task.list", "Task page read"
+    OUTCOME_RECORD = "outcome.record", "Outcome recorded"
+    OUTCOME_CORRECT = "outcome.correct", "Outcome corrected"
+    OUTCOME_FOLLOW_UP = "outcome.follow_up", "Outcome follow-up recorded"
+    VALIDATION_REPORT = "validation.report", "Validation report read"
+    VALIDATION_EXPORT = "validation.export", "Validation table exported"
 
     @classmethod
     def read_of(cls, model_name: str) -> AuditAction:
@@ -76,7 +81,7 @@ SEARCHES = frozenset({
     AuditAction.REFERRAL_LIST, AuditAction.QUEUE_LIST, AuditAction.QUEUE_MINE, AuditAction.PROPOSAL_LIST,
     AuditAction.NOTIFICATION_LIST, AuditAction.OFFENDER_LIST, AuditAction.DASHBOARD_READ,
     AuditAction.DASHBOARD_EXPORT, AuditAction.FORECAST_READ, AuditAction.AUDIT_SEARCH, AuditAction.HASHSET_LIST,
-    AuditAction.TASK_LIST,
+    AuditAction.TASK_LIST, AuditAction.VALIDATION_REPORT, AuditAction.VALIDATION_EXPORT,
 })
 # Reads of one object. Opening a notification is a change (it marks the notification read), not one of these.
 READS = frozenset(a for a in AuditAction if a.value.endswith(".read")) - SEARCHES - {AuditAction.NOTIFICATION_READ}

@@ -25,6 +25,8 @@ from winnow.offenders.services import contact_record, offender_register
 from winnow.permissions import Role
 from winnow.referrals.models import Disposition, Referral, Status, Subject
 from winnow.referrals.services import referral_transition
+from winnow.validation.models import ContactOffending
+from winnow.validation.services import outcome_record
 from winnow.workload.services import case_action_record, referrals_assign
 
 DEMO_PASSWORD = "winnow-demo-only"  # noqa: S105 (fictional demo logins; seed-demo refuses to run in production)
@@ -143,6 +145,7 @@ class Command(BaseCommand):
             )
         self._work(rng, users, now)
         self._offenders(rng, users, now)
+        self._outcomes(rng, users)
         self.stdout.write(f"Seeded {Referral.objects.count()} fictional referrals in {len(units)} units.")
 
     def _work(self, rng: random.Random, users: dict[str, User], now: Any) -> None:
@@ -203,6 +206,23 @@ class Command(BaseCommand):
                                             Disposition.CHARGED]),
                     reason="Demo closure: fictional outcome.",
                 )
+
+    def _outcomes(self, rng: random.Random, users: dict[str, User]) -> None:
+        """Fictional outcomes for every closed Northmoor referral, more often contact offending in higher bands, so
+        the validation report has figures on a fresh demo. Marked fictional_demo; the report says so."""
+        rates = {"very_high": 0.6, "high": 0.4, "medium": 0.18, "low": 0.07, "": 0.2}
+        for referral in Referral.objects.filter(unit__code="nmr", status=Status.CLOSED).order_by("id"):
+            for subject in referral.subjects.all():
+                if rng.random() < 0.1:
+                    found = ContactOffending.UNKNOWN
+                elif rng.random() < rates.get(referral.band, 0.2):
+                    found = rng.choice([ContactOffending.CONVICTED, ContactOffending.CHARGED, ContactOffending.ALLEGED])
+                else:
+                    found = ContactOffending.NONE_FOUND
+                outcome_record(actor=users["investigator"], subject=subject, contact_offending=found,
+                               children_safeguarded=rng.choice([0, 0, 1, 2, None]),
+                               victims_identified=rng.choice([0, 0, 1, None]),
+                               note="Fictional demo outcome.", fictional_demo=True, now=referral.closed_at)
 
     def _offenders(self, rng: random.Random, users: dict[str, User], now: Any) -> None:
         """Twelve fictional managed offenders in Northmoor, with contacts over the past year: some on plan, some

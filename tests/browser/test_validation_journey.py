@@ -1,0 +1,32 @@
+"""An analyst opens the validation report on a fresh demo's fictional outcomes and reads its figures."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from tests.browser.support import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+SHOTS = Path(os.environ.get("WINNOW_SCREENSHOTS", "test-results"))
+
+
+def test_an_analyst_reads_the_validation_report_on_demo_data(page: Any, live_db: Any) -> None:
+    call_command("seed-demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    login(page, "analyst", "winnow-demo-only")
+    page.get_by_role("link", name="Validation").click()
+    expect(page.get_by_role("heading", name="Local validation")).to_be_visible()
+    expect(page.get_by_text("fictional demo data made by seed-demo")).to_be_visible()
+    expect(page.get_by_role("row", name="AUC (discrimination)")).to_contain_text("(DeLong)")
+    expect(page.get_by_text("Too small to judge").first).to_be_visible()
+    expect(page.locator("svg[role=img]").first).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download this table as CSV").first.click()
+    assert download.value.suggested_filename == "winnow-validation-rates.csv"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "validation.png"), full_page=True)

@@ -1,0 +1,13 @@
+"""The one error a validation's input can raise: it names the row and the field where it knows them."""
+
+from __future__ import annotations
+
+
+class ValidationInputError(ValueError):
+    def __init__(self, message: str, *, row: int | None = None, field: str | None = None,
+                 problems: list[str] | None = None) -> None:
+        self.row, self.field = row, field
+        self.problems = problems or [message]
+        place = ", ".join(part for part in (f"row {row}" if row is not None else "",
+                                             f"field {field!r}" if field else "") if part)
+        super().__init__(f"{place}: {message}" if place else message)

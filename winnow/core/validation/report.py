@@ -1,0 +1,403 @@
+"""A local validation of a prioritisation instrument: outcomes held against bands or scores.
+
+Input is one `Case` per assessed subject whose referral closed: the computed band (or score), the band a supervisor
+decided, and the outcome (contact sexual offending against a child found: yes, no, or unknown). Unknown outcomes
+are excluded and counted, never read as "no" (invariant 3). `validate` returns a `Report` of plain data that a page,
+a CSV and `winnow validate --json` all render; it raises `ValidationInputError` when the sample cannot be judged at
+all (no cases, all unknown, one class).
+
+"High or Very High" means the upper bands of the scale (`BandScale.flag_from`), "Low or Medium" the rest. When events
+number fewer than 100 the report says the sample is too small to judge (Collins, Ogundimu & Altman 2016) and shows
+the width of the interval it has.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from .errors import ValidationInputError
+from .stats import (
+    Auc,
+    Calibration,
+    Interval,
+    PairedComparison,
+    Proportion,
+    RocPoint,
+    bootstrap_auc,
+    calibration,
+    delong,
+    delong_paired,
+    expected_over_observed,
+    roc_points,
+    wilson,
+)
+
+MIN_EVENTS = 100  # Collins, Ogundimu & Altman 2016: external validation needs at least 100 events, ideally 200
+TOO_SMALL = (
+    "Fewer than 100 cases with the outcome: too small to judge (Collins, Ogundimu & Altman 2016 ask for at least "
+    "100 events, ideally 200). The intervals below show how little this sample can say."
+)
+
+
+@dataclass(frozen=True)
+class BandScale:
+    """Band ids lowest first, as the instrument declares them; bands from `flag_from` up count as flagged."""
+
+    bands: tuple[str, ...]
+    flag_from: str
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if len(set(self.bands)) != len(self.bands) or len(self.bands) < 2:
+            raise ValueError("a band scale needs at least two distinct bands")
+        if self.flag_from not in self.bands or self.flag_from == self.bands[0]:
+            raise ValueError(f"flag_from {self.flag_from!r} must be one of the bands above the lowest")
+
+    def rank(self, band: str) -> int:
+        return self.bands.index(band)
+
+    def label(self, band: str) -> str:
+        return self.labels.get(band) or band.replace("_", " ").title()
+
+    def flagged(self, band: str) -> bool:
+        return self.rank(band) >= self.rank(self.flag_from)
+
+
+PRIORITY_SCALE = BandScale(
+    ("low", "medium", "high", "very_high"), "high",
+    {"low": "Low", "medium": "Medium", "high": "High", "very_high": "Very High"},
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    outcome: bool | None  # None: unknown, excluded and counted
+    band: str | None = None  # computed band id
+    score: float | None = None  # computed score, for a scored instrument
+    decided_band: str | None = None  # the band a supervisor confirmed or set
+    alternative_score: float | None = None  # the same case scored by another instrument version
+    expected: float | None = None  # expected probability of the outcome, where the instrument declares rates
+    closed_on: date | None = None  # for drift by quarter
+    unknown_answers: int | None = None
+    groups: Mapping[str, str] = field(default_factory=dict)  # subgroup name -> value
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a per-band or per-score table."""
+
+    key: str
+    label: str
+    n: int
+    events: int
+    rate: Proportion
+    share: Proportion  # of all included cases
+
+
+@dataclass(frozen=True)
+class Cutoff:
+    """What calling every case at or above `key` 'flagged' would do."""
+
+    key: str
+    label: str
+    sensitivity: Proportion
+    specificity: Proportion
+    flagged: Proportion  # share of cases at or above: the workload the cut-off creates
+    current: bool  # the instrument's own High-or-Very-High boundary
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The figures for one set of cases: the whole sample, a subgroup or a quarter."""
+
+    n: int
+    events: int
+    excluded_unknown: int
+    base_rate: Proportion
+    auc: Auc | None
+    sensitivity: Proportion | None
+    specificity: Proportion | None
+    ppv: Proportion | None
+    npv: Proportion | None
+    flagged: Proportion | None
+    too_small: bool
+    note: str
+
+
+@dataclass(frozen=True)
+class Report:
+    summary: Summary
+    kind: str  # "band" or "score"
+    roc: list[RocPoint]
+    rows: list[Row]  # per band (lowest first) or per score
+    cutoffs: list[Cutoff]
+    calibration: Calibration | None
+    expected_over_observed: Interval | None
+    expected_total: float | None
+    calibration_note: str
+    computed_vs_decided: PairedComparison | None
+    versions: PairedComparison | None
+    subgroups: dict[str, list[tuple[str, Summary]]]
+    drift: list[tuple[str, Summary]]
+    by_unknown_answers: list[Row]
+    bootstrap: Interval | None
+    scale: BandScale | None
+    notes: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return report_dict(self)
+
+
+def _position(case: Case, scale: BandScale | None) -> float | None:
+    if case.score is not None:
+        return case.score
+    if case.band is not None and scale is not None:
+        return float(scale.rank(case.band))
+    return None
+
+
+def summarise(cases: Sequence[Case], scale: BandScale | None, *, excluded_unknown: int = 0) -> Summary:
+    """Figures for cases whose outcome is known. A group with one class gets no AUC, and says why."""
+    known = [c for c in cases if c.outcome is not None]
+    n = len(known)
+    events = sum(1 for c in known if c.outcome)
+    notes = []
+    auc = None
+    positions = [_position(c, scale) for c in known]
+    if n and 0 < events < n and all(p is not None for p in positions):
+        auc = delong([p for p in positions if p is not None], [bool(c.outcome) for c in known])
+    elif n and (events == 0 or events == n):
+        notes.append("no AUC: every case had the same outcome")
+    sens = spec = ppv = npv = flagged = None
+    banded = [c for c in known if c.band is not None]
+    if scale is not None and banded and len(banded) == n:
+        hit = [scale.flagged(c.band) for c in banded if c.band is not None]
+        outcome = [bool(c.outcome) for c in banded]
+        tp = sum(h and o for h, o in zip(hit, outcome, strict=True))
+        fp = sum(h and not o for h, o in zip(hit, outcome, strict=True))
+        fn = sum((not h) and o for h, o in zip(hit, outcome, strict=True))
+        tn = n - tp - fp - fn
+        sens, spec = wilson(tp, tp + fn), wilson(tn, tn + fp)
+        ppv, npv = wilson(tp, tp + fp), wilson(tn, tn + fn)
+        flagged = wilson(tp + fp, n)
+    too_small = events < MIN_EVENTS
+    if too_small:
+        notes.insert(0, TOO_SMALL)
+    return Summary(n, events, excluded_unknown, wilson(events, n), auc, sens, spec, ppv, npv, flagged,
+                   too_small, " ".join(notes))
+
+
+def _rows(groups: Mapping[str, list[Case]], order: Iterable[tuple[str, str]], total: int) -> list[Row]:
+    rows = []
+    for key, label in order:
+        cases = groups.get(key, [])
+        events = sum(1 for c in cases if c.outcome)
+        rows.append(Row(key, label, len(cases), events, wilson(events, len(cases)), wilson(len(cases), total)))
+    return rows
+
+
+def _cutoffs(known: Sequence[Case], keys: list[tuple[str, str, float]], current: float | None,
+             position: Any) -> list[Cutoff]:
+    outcomes = np.array([bool(c.outcome) for c in known])
+    values = np.array([position(c) for c in known], dtype=np.float64)
+    events, non_events = int(outcomes.sum()), int((~outcomes).sum())
+    result = []
+    for key, label, threshold in keys:
+        at_or_above = values >= threshold
+        tp = int((at_or_above & outcomes).sum())
+        tn = int((~at_or_above & ~outcomes).sum())
+        result.append(Cutoff(key, label, wilson(tp, events), wilson(tn, non_events),
+                             wilson(int(at_or_above.sum()), len(known)), threshold == current))
+    return result
+
+
+def quarter(day: date) -> str:
+    return f"{day.year} Q{(day.month - 1) // 3 + 1}"
+
+
+def _check(cases: Sequence[Case], scale: BandScale | None) -> tuple[list[Case], int, str]:
+    if not cases:
+        raise ValidationInputError("there are no cases to validate")
+    known = [c for c in cases if c.outcome is not None]
+    excluded = len(cases) - len(known)
+    if not known:
+        raise ValidationInputError(f"all {len(cases)} cases have an unknown outcome: nothing to validate against")
+    events = sum(1 for c in known if c.outcome)
+    if events == 0:
+        raise ValidationInputError(f"none of the {len(known)} cases with a known outcome had the outcome (no events)")
+    if events == len(known):
+        raise ValidationInputError(f"all {len(known)} cases with a known outcome had the outcome: one class only")
+    scored = all(c.score is not None for c in known)
+    banded = all(c.band is not None for c in known)
+    if not scored and not banded:
+        raise ValidationInputError("every case needs a band or a score")
+    if banded and not scored and scale is None:
+        raise ValidationInputError("banded cases need the instrument's band scale")
+    if scale is not None:
+        for c in known:
+            for band in (c.band, c.decided_band):
+                if band is not None and band not in scale.bands:
+                    raise ValidationInputError(f"unknown band id {band!r} (bands: {', '.join(scale.bands)})")
+    return known, excluded, "score" if scored else "band"
+
+
+def validate(
+    cases: Sequence[Case], *, scale: BandScale | None = PRIORITY_SCALE, bootstrap_replicates: int = 0,
+    seed: int = 0,
+) -> Report:
+    known, excluded, kind = _check(cases, scale)
+    summary = summarise(known, scale, excluded_unknown=excluded)
+    outcomes = [bool(c.outcome) for c in known]
+    notes: list[str] = []
+
+    def position(c: Case) -> float:
+        value = _position(c, scale)
+        assert value is not None  # _check made sure every case has a band or a score
+        return value
+
+    positions = [position(c) for c in known]
+    roc = roc_points(positions, outcomes)
+    total = len(known)
+    if kind == "band" and scale is not None:
+        by_band: dict[str, list[Case]] = defaultdict(list)
+        for c in known:
+            by_band[str(c.band)].append(c)
+        rows = _rows(by_band, [(b, scale.label(b)) for b in scale.bands], total)
+        keys = [(b, scale.label(b) + " or above", float(scale.rank(b))) for b in scale.bands[1:]]
+        current: float | None = float(scale.rank(scale.flag_from))
+    else:
+        by_score: dict[str, list[Case]] = defaultdict(list)
+        for c in known:
+            by_score[f"{c.score:g}"].append(c)
+        distinct = sorted({float(c.score) for c in known if c.score is not None})
+        rows = _rows(by_score, [(f"{s:g}", f"Score {s:g}") for s in distinct], total)
+        keys = [(f"{s:g}", f"Score {s:g} or above", s) for s in distinct[1:]]
+        current = None
+    cutoffs = _cutoffs(known, keys, current, position)
+
+    cal: Calibration | None = None
+    eo: Interval | None = None
+    expected_total: float | None = None
+    if all(c.expected is not None for c in known):
+        expected = [float(c.expected) for c in known if c.expected is not None]
+        expected_total = float(sum(expected))
+        eo = expected_over_observed(expected_total, summary.events)
+        try:
+            cal = calibration(expected, outcomes)
+            cal_note = ""
+        except (ValueError, np.linalg.LinAlgError) as exc:
+            cal_note = f"calibration intercept and slope not estimated: {exc}"
+    else:
+        cal_note = "The instrument declares no expected rates, so calibration (E/O, intercept, slope) is not computed."
+
+    decided = None
+    if scale is not None and all(c.decided_band is not None and c.band is not None for c in known):
+        decided = delong_paired([float(scale.rank(str(c.decided_band))) for c in known], positions, outcomes)
+    versions = None
+    if all(c.alternative_score is not None for c in known):
+        versions = delong_paired([float(c.alternative_score) for c in known if c.alternative_score is not None],
+                                 positions, outcomes)
+
+    subgroups: dict[str, list[tuple[str, Summary]]] = {}
+    names = sorted({name for c in cases for name in c.groups})
+    for name in names:
+        split: dict[str, list[Case]] = defaultdict(list)
+        for c in cases:
+            split[c.groups.get(name, "not recorded")].append(c)
+        subgroups[name] = [
+            (value, summarise(group, scale, excluded_unknown=sum(1 for g in group if g.outcome is None)))
+            for value, group in sorted(split.items())
+        ]
+    quarters: dict[str, list[Case]] = defaultdict(list)
+    for c in cases:
+        if c.closed_on is not None:
+            quarters[quarter(c.closed_on)].append(c)
+    drift = [(q, summarise(group, scale, excluded_unknown=sum(1 for g in group if g.outcome is None)))
+             for q, group in sorted(quarters.items())]
+    by_unknown: dict[str, list[Case]] = defaultdict(list)
+    for c in known:
+        if c.unknown_answers is not None:
+            by_unknown[str(c.unknown_answers)].append(c)
+    unknown_rows = _rows(by_unknown, [(k, f"{k} unknown") for k in sorted(by_unknown, key=int)], total)
+    boot = bootstrap_auc(positions, outcomes, replicates=bootstrap_replicates, seed=seed) if bootstrap_replicates else None
+    if kind == "band":
+        notes.append("Bands are ranked lowest to highest; the AUC treats each band as one score, so ties are many.")
+    return Report(summary, kind, roc, rows, cutoffs, cal, eo, expected_total, cal_note, decided, versions,
+                  subgroups, drift, unknown_rows, boot, scale if kind == "band" else None, notes)
+
+
+def _r(value: float | None, places: int = 4) -> float | None:
+    return None if value is None else round(value, places)
+
+
+def _triple(p: Interval | None) -> list[float | None] | None:
+    return None if p is None else [_r(p.value), _r(p.low), _r(p.high)]
+
+
+def summary_dict(s: Summary) -> dict[str, Any]:
+    return {
+        "n": s.n,
+        "events": s.events,
+        "excluded_unknown": s.excluded_unknown,
+        "base_rate": _triple(s.base_rate),
+        "auc": _r(s.auc.value) if s.auc else None,
+        "auc_ci": [_r(s.auc.low), _r(s.auc.high)] if s.auc else None,
+        "auc_ci_width": _r(s.auc.width) if s.auc else None,
+        "sensitivity_high_or_very_high": _triple(s.sensitivity),
+        "specificity_low_or_medium": _triple(s.specificity),
+        "ppv": _triple(s.ppv),
+        "npv": _triple(s.npv),
+        "share_flagged": _triple(s.flagged),
+        "too_small_to_judge": s.too_small,
+        "note": s.note,
+    }
+
+
+def _paired(p: PairedComparison | None) -> dict[str, Any] | None:
+    if p is None:
+        return None
+    return {"auc_first": _r(p.first.value), "auc_first_ci": [_r(p.first.low), _r(p.first.high)],
+            "auc_second": _r(p.second.value), "auc_second_ci": [_r(p.second.low), _r(p.second.high)],
+            "difference": _r(p.difference), "difference_ci": [_r(p.low), _r(p.high)],
+            "z": _r(p.z), "p": _r(p.p)}
+
+
+def _row(r: Row) -> dict[str, Any]:
+    return {"key": r.key, "label": r.label, "n": r.n, "events": r.events, "rate": _triple(r.rate),
+            "share": _triple(r.share)}
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    """The JSON shape of `winnow validate --json`: the summary's keys at the top level, details beside them."""
+    result = summary_dict(report.summary)
+    result.update({
+        "kind": report.kind,
+        "bootstrap_auc_ci": [_r(report.bootstrap.low), _r(report.bootstrap.high)] if report.bootstrap else None,
+        "roc": [[_r(p.false_positive_rate), _r(p.true_positive_rate)] for p in report.roc],
+        "rows": [_row(r) for r in report.rows],
+        "cutoffs": [{"key": c.key, "label": c.label, "sensitivity": _triple(c.sensitivity),
+                     "specificity": _triple(c.specificity), "share_flagged": _triple(c.flagged),
+                     "current": c.current} for c in report.cutoffs],
+        "calibration": None if report.calibration is None else {
+            "intercept": _triple(report.calibration.intercept), "slope": _triple(report.calibration.slope)},
+        "expected_events": _r(report.expected_total, 2),
+        "expected_over_observed": _triple(report.expected_over_observed),
+        "calibration_note": report.calibration_note,
+        "computed_vs_decided": _paired(report.computed_vs_decided),
+        "versions": _paired(report.versions),
+        "subgroups": {name: [{"value": v, **summary_dict(s)} for v, s in groups]
+                      for name, groups in report.subgroups.items()},
+        "drift": [{"quarter": q, **summary_dict(s)} for q, s in report.drift],
+        "by_unknown_answers": [_row(r) for r in report.by_unknown_answers],
+        "notes": report.notes,
+    })
+    if report.kind == "score":
+        result.pop("sensitivity_high_or_very_high")
+        result.pop("specificity_low_or_medium")
+    return result

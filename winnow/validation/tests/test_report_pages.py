@@ -1,0 +1,105 @@
+"""The validation report page, its CSVs and `winnow validate --instrument`: analysts and supervisors only."""
+
+from __future__ import annotations
+
+import json
+import random
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from winnow.assessments.models import Assessment, BandDecision
+from winnow.audit.models import AuditEvent
+from winnow.core.intake import referral_from_mapping
+from winnow.intake.services import canonical_json, referral_record
+from winnow.referrals.services import referral_transition
+from winnow.validation.services import outcome_record
+
+RATES = {"very_high": 0.7, "high": 0.45, "medium": 0.2, "low": 0.08}
+
+
+def closed_cases(unit: Any, handler: Any, supervisor: Any, count: int, seed: int = 1) -> None:
+    """Fictional closed referrals, each assessed, decided and with an outcome."""
+    rng = random.Random(seed)
+    for i in range(count):
+        mapping = {"source": "public", "received_at": "2026-01-05T10:00:00+00:00",
+                   "summary": f"Fictional validation test referral {i}", "immediate_danger": False,
+                   "subjects": [{"role": "reported", "given_names": "Fictional", "family_name": f"Person{i}",
+                                 "sex": "male", "identifiers": []}]}
+        from django.utils import timezone
+        draft = referral_from_mapping(mapping, now=timezone.now())
+        referral = referral_record(actor=handler, unit=unit, draft=draft, raw=canonical_json(mapping),
+                                   media_type="application/json", via="form", request_id="test")
+        subject = referral.subjects.get()
+        band = rng.choice(list(RATES))
+        assessment = Assessment.objects.create(
+            referral=referral, subject=subject, instrument_id="phased-prioritisation", instrument_version="0.1.0",
+            instrument_sha256="0" * 64, instrument_title="Test", answers={}, band=band, band_label=band,
+            decided_by="test", explanation=[], unknown_count=rng.choice([0, 1, 2]), created_by=handler)
+        BandDecision.objects.create(assessment=assessment, referral=referral, supervisor=supervisor,
+                                    decision="confirm", computed_band=band, decided_band=band, rationale="test")
+        referral_transition(actor=supervisor, referral=referral, to_status="closed", disposition="nfa", reason="t")
+        found = "charged" if rng.random() < RATES[band] else ("unknown" if rng.random() < 0.05 else "none_found")
+        outcome_record(actor=supervisor, subject=subject, contact_offending=found, children_safeguarded=None,
+                       victims_identified=None)
+
+
+@pytest.fixture
+def cases(units: Any, handler: Any, supervisor: Any) -> None:
+    closed_cases(units["north"], handler, supervisor, 60)
+
+
+def test_an_analyst_sees_the_report_with_n_and_intervals(client: Any, cases: None, analyst: Any) -> None:
+    client.force_login(analyst)
+    page = client.get("/validation/?instrument=phased-prioritisation")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "AUC (discrimination)" in html and "(DeLong)" in html and "Too small to judge" in html
+    assert "<svg" in html and "ROC curve" in html and "Cut-off explorer" in html
+    assert "What this rests on, and its limits" in html
+    assert AuditEvent.objects.filter(action="validation.report").exists()
+
+
+def test_the_csv_has_the_rates_table(client: Any, cases: None, supervisor: Any) -> None:
+    client.force_login(supervisor)
+    response = client.get("/validation/report.csv?instrument=phased-prioritisation&table=rates")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode().splitlines()
+    assert lines[0].startswith("Band,Cases,With the outcome,Rate,95% low,95% high")
+    assert [line.split(",")[0] for line in lines[1:]] == ["Low", "Medium", "High", "Very High"]
+    assert client.get("/validation/report.csv?instrument=phased-prioritisation&table=nope").status_code == 404
+
+
+def test_an_outsider_analyst_sees_none_of_northmoors_cases(client: Any, cases: None, make_person: Any) -> None:
+    client.force_login(make_person("ed.eastvale", "east", "analyst"))
+    html = client.get("/validation/?instrument=phased-prioritisation").content.decode()
+    assert "No report: there are no cases to validate" in html
+
+
+def test_a_handler_may_not_see_the_report(client: Any, cases: None, handler: Any) -> None:
+    client.force_login(handler)
+    assert client.get("/validation/").status_code == 403
+    assert client.get("/validation/report.csv?table=rates").status_code == 403
+
+
+def test_anonymous_is_sent_to_sign_in(client: Any) -> None:
+    response = client.get("/validation/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_the_command_validates_the_units_closed_referrals(cases: None, units: Any) -> None:
+    out = StringIO()
+    call_command("validate", "--instrument", "phased-prioritisation", "--unit", "north", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["n"] + data["excluded_unknown"] == 60
+    assert data["too_small_to_judge"] and len(data["sensitivity_high_or_very_high"]) == 3
+    assert data["computed_vs_decided"]["difference"] == 0
+
+
+def test_the_command_names_an_unknown_unit(cases: None) -> None:
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="no unit with code nowhere"):
+        call_command("validate", "--instrument", "phased-prioritisation", "--unit", "nowhere")
