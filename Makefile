@@ -14,7 +14,7 @@ export UV_NO_PROGRESS := 1
 help:
 	@echo "make demo   - set up, migrate, seed fictional demo data, serve on http://127.0.0.1:8000 with a task worker"
 	@echo "make test   - set up and run the whole suite (set DATABASE_URL for PostgreSQL)"
-	@echo "make lint   - ruff, import-linter (winnow.core stays Django-free), mypy on winnow/core"
+	@echo "make lint   - ruff, import-linter (winnow.core stays Django-free), mypy on winnow (strict on winnow/core)"
 
 $(UV):
 	python3 -m venv .tools

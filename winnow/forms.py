@@ -25,6 +25,12 @@ class GovukFormMixin:
             widget_class = next((css for kind, css in _CLASSES.items() if isinstance(field.widget, kind)), "")
             field.widget.attrs.setdefault("class", widget_class)
 
+    def choice_field(self, name: str) -> forms.ChoiceField:
+        """The named field as the ChoiceField it is, for forms that set its choices per request."""
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField), f"{name} is not a ChoiceField"
+        return field
+
 
 class LoginForm(GovukFormMixin, AuthenticationForm):
     pass

@@ -56,7 +56,7 @@ def _field_names(model: type[models.Model], names: Iterable[str]) -> set[str]:
 
 def _refuse_edit(model: type[models.Model], names: Iterable[str] | None) -> None:
     """Raise unless every named column may change (None: all columns, as a plain save() writes)."""
-    allowed = getattr(model, "mutable_fields", frozenset())
+    allowed: frozenset[str] = getattr(model, "mutable_fields", frozenset())
     if names is None:
         if allowed:
             raise ImmutableError(
@@ -189,12 +189,14 @@ def check_model(model: type[PermanentModel]) -> list[checks.CheckMessage]:
                 f"manager '{manager.name}' is built on {queryset.__name__}, not PermanentQuerySet",
                 hint="Build it with PermanentQuerySet (or a subclass).as_manager().", obj=model, id="winnow.E101"))
     for field in model._meta.concrete_fields:
-        if field.is_relation and field.remote_field.on_delete not in _KEEPS_ROWS:
+        remote = field.remote_field
+        if field.is_relation and remote is not None and remote.on_delete not in _KEEPS_ROWS:
             errors.append(checks.Error(
                 f"{field.name} would delete or edit permanent rows when its target is deleted",
                 hint="Use on_delete=models.PROTECT.", obj=model, id="winnow.E102"))
     for field in model._meta.local_many_to_many:
-        if not issubclass(field.remote_field.through, PermanentModel):
+        through = field.remote_field.through
+        if through is None or not issubclass(through, PermanentModel):
             errors.append(checks.Error(
                 f"{field.name}: the rows of its through table can be removed",
                 hint="Use a through model that is a PermanentModel.", obj=model, id="winnow.E103"))
@@ -219,6 +221,13 @@ def _table_columns(connection: Any, table: str) -> list[str]:
         return [column.name for column in connection.introspection.get_table_description(cursor, table)]
 
 
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    # mutable_fields names concrete columns (check_model, winnow.E104), never a reverse relation.
+    assert isinstance(field, models.Field) and field.column is not None, f"{model.__name__}.{name} is not a column"
+    return field.column
+
+
 def _guarded(connection: Any) -> list[tuple[str, str, list[str]]]:
     """(table, event, columns that may change) for every guard trigger the models want, on existing tables.
 
@@ -230,7 +239,7 @@ def _guarded(connection: Any) -> list[tuple[str, str, list[str]]]:
         table = model._meta.db_table
         if table not in existing:  # e.g. part-way through a backwards migration
             continue
-        mutable = [model._meta.get_field(name).column for name in sorted(model.mutable_fields)]
+        mutable = [_column(model, name) for name in sorted(model.mutable_fields)]
         wanted.append((table, "UPDATE", mutable))
         if not model.deletable:
             wanted.append((table, "DELETE", []))

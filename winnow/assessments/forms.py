@@ -103,7 +103,7 @@ class DecisionForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args: Any, band_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["decided_band"].choices = [("", "(choose a band)"), *band_choices]
+        self.choice_field("decided_band").choices = [("", "(choose a band)"), *band_choices]
 
     def add_problems(self, problems: tuple[tuple[str, str], ...]) -> None:
         for where, reason in problems:

@@ -7,7 +7,7 @@ decision is a new BandDecision; a revised youth pathway decision is a new YouthP
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -85,7 +85,7 @@ class Assessment(PermanentModel):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    objects = AssessmentQuerySet.as_manager()
+    objects: ClassVar[models.Manager[Assessment]] = AssessmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -161,7 +161,7 @@ class BandDecision(PermanentModel):
     rationale = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = VisibleQuerySet.as_manager()
+    objects: ClassVar[models.Manager[BandDecision]] = VisibleQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -195,7 +195,7 @@ class YouthPathwayDecision(PermanentModel):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    objects = VisibleQuerySet.as_manager()
+    objects: ClassVar[models.Manager[YouthPathwayDecision]] = VisibleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -283,9 +283,9 @@ def cybertipline_import(
                 extra = file_identifiers if index == 0 and person.role.value == "reported" else []
                 ReportedPerson.objects.create(subject=subject, source=person.source, platform=person.platform,
                                               details=_person_details(person, extra), created_at=now)
-            for details, document in zip(package.files, documents[1:], strict=True):
+            for details, file_document in zip(package.files, documents[1:], strict=True):
                 ReportedFile.objects.create(
-                    referral=referral, document=document,
+                    referral=referral, document=file_document,
                     report_id=str(details.report_id) if details.report_id is not None else "",
                     file_id=(details.file_id or "")[:200], file_name=(details.file_name or "")[:500],
                     original_file_name=(details.original_file_name or "")[:500],

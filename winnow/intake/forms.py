@@ -39,7 +39,7 @@ class ReferralForm(GovukFormMixin, forms.Form):
     def __init__(self, *args: Any, units: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._identifier_rows_used: list[int] = []
-        self.fields["unit"].choices = [(u.pk, u.name) for u in units]
+        self.choice_field("unit").choices = [(u.pk, u.name) for u in units]
         kinds = [("", "(none)")] + [(k.value, KIND_LABELS[k]) for k in IdentifierKind]
         for i in range(IDENTIFIER_ROWS):
             self.fields[f"identifier_{i}_kind"] = forms.ChoiceField(choices=kinds, required=False, label="Kind")
@@ -124,7 +124,7 @@ class ImportForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args: Any, units: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [(u.pk, u.name) for u in units]
+        self.choice_field("unit").choices = [(u.pk, u.name) for u in units]
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -145,7 +145,9 @@ class MultipleFileField(forms.FileField):
 
 class CyberTiplineForm(GovukFormMixin, forms.Form):
     unit = forms.TypedChoiceField(coerce=int, label="Unit")
-    files = MultipleFileField(
+    # The metaclass moves declared fields into base_fields, so this never shadows BaseForm.files at runtime;
+    # django-stubs cannot express that. (Renaming it would change the upload form's field name.)
+    files = MultipleFileField(  # type: ignore[assignment]
         label="Package files",
         help_text="One zip, or the report XML and its fileDetails XML files (choose several files at once).",
     )
@@ -156,4 +158,4 @@ class CyberTiplineForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args: Any, units: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [(u.pk, u.name) for u in units]
+        self.choice_field("unit").choices = [(u.pk, u.name) for u in units]

@@ -27,4 +27,4 @@ class RunForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args: Any, units: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [(u.pk, u.name) for u in units]
+        self.choice_field("unit").choices = [(u.pk, u.name) for u in units]

@@ -10,7 +10,7 @@ on the subject (subjects are append-only): it is its latest `PersonMembership` w
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -36,7 +36,7 @@ class ReferralDocument(PermanentModel):
     name = models.CharField(max_length=255, help_text="The document's name as received (file or zip member)")
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = PermanentQuerySet.as_manager()
+    objects: ClassVar[models.Manager[ReferralDocument]] = PermanentQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -70,7 +70,7 @@ class CyberTiplineReport(PermanentModel):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    objects = UnitScopedQuerySet.as_manager()
+    objects: ClassVar[models.Manager[CyberTiplineReport]] = UnitScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -91,7 +91,7 @@ class ReportedPerson(PermanentModel):
     details = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = PermanentQuerySet.as_manager()
+    objects: ClassVar[models.Manager[ReportedPerson]] = PermanentQuerySet.as_manager()
 
     def __str__(self) -> str:
         return self.source
@@ -124,7 +124,7 @@ class ReportedFile(PermanentModel):
     additional_info = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = PermanentQuerySet.as_manager()
+    objects: ClassVar[models.Manager[ReportedFile]] = PermanentQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -157,7 +157,7 @@ class IdentifierLink(PermanentModel):
     reason = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = IdentifierLinkQuerySet.as_manager()
+    objects: ClassVar[models.Manager[IdentifierLink]] = IdentifierLinkQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -181,7 +181,7 @@ class KnownElsewhere(PermanentModel):
     other_unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = UnitScopedQuerySet.as_manager()
+    objects: ClassVar[models.Manager[KnownElsewhere]] = UnitScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -209,7 +209,7 @@ class LinkageRun(PermanentModel):
     model = models.CharField(max_length=40, default="prior")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
 
-    objects = UnitScopedQuerySet.as_manager()
+    objects: ClassVar[models.Manager[LinkageRun]] = UnitScopedQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"linkage run {self.pk} ({self.proposals_created} new proposals)"
@@ -236,7 +236,7 @@ class LinkProposal(PermanentModel):
     fields = models.JSONField(help_text="[{field, label, level, match_weight, left, right}]")
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = LinkProposalQuerySet.as_manager()
+    objects: ClassVar[models.Manager[LinkProposal]] = LinkProposalQuerySet.as_manager()
 
     class Meta:
         ordering = ["-match_probability", "id"]
@@ -268,7 +268,7 @@ class ProposalDecision(PermanentModel):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
-    objects = PermanentQuerySet.as_manager()
+    objects: ClassVar[models.Manager[ProposalDecision]] = PermanentQuerySet.as_manager()
 
     def __str__(self) -> str:
         return self.get_outcome_display()
@@ -281,7 +281,7 @@ class Person(PermanentModel):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    objects = UnitScopedQuerySet.as_manager()
+    objects: ClassVar[models.Manager[Person]] = UnitScopedQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"Person P{self.pk}"
@@ -299,7 +299,7 @@ class Merge(PermanentModel):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
-    objects = UnitScopedQuerySet.as_manager()
+    objects: ClassVar[models.Manager[Merge]] = UnitScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -323,7 +323,7 @@ class PersonMembership(PermanentModel):
     merge = models.ForeignKey(Merge, on_delete=models.PROTECT, related_name="memberships")
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = PersonMembershipQuerySet.as_manager()
+    objects: ClassVar[models.Manager[PersonMembership]] = PersonMembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -338,7 +338,7 @@ class MergeUndo(PermanentModel):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
-    objects = PermanentQuerySet.as_manager()
+    objects: ClassVar[models.Manager[MergeUndo]] = PermanentQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"undo of {self.merge}"

@@ -8,7 +8,7 @@ The tables keep the names they had when notifications lived in the linkage app (
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -36,7 +36,7 @@ class Notification(PermanentModel):
     referral = models.ForeignKey("referrals.Referral", null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = NotificationQuerySet.as_manager()
+    objects: ClassVar[models.Manager[Notification]] = NotificationQuerySet.as_manager()
 
     class Meta:
         db_table = "linkage_notification"
@@ -53,7 +53,7 @@ class NotificationRead(PermanentModel):
     notification = models.OneToOneField(Notification, on_delete=models.PROTECT, related_name="read")
     read_at = models.DateTimeField(default=timezone.now)
 
-    objects = PermanentQuerySet.as_manager()
+    objects: ClassVar[models.Manager[NotificationRead]] = PermanentQuerySet.as_manager()
 
     class Meta:
         db_table = "linkage_notificationread"

@@ -11,7 +11,7 @@ Schedules are computed by `winnow.core.offenders` from these rows at read time; 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -100,7 +100,7 @@ class ManagedOffender(PermanentModel):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    objects = ManagedOffenderQuerySet.as_manager()
+    objects: ClassVar[models.Manager[ManagedOffender]] = ManagedOffenderQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -184,7 +184,7 @@ class Plan(PermanentModel):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    objects = PermanentQuerySet.as_manager()
+    objects: ClassVar[models.Manager[Plan]] = PermanentQuerySet.as_manager()
 
     class Meta:
         ordering = ["offender", "version"]
@@ -228,7 +228,7 @@ class Contact(PermanentModel):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    objects = PermanentQuerySet.as_manager()
+    objects: ClassVar[models.Manager[Contact]] = PermanentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -263,7 +263,7 @@ class Review(PermanentModel):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    objects = PermanentQuerySet.as_manager()
+    objects: ClassVar[models.Manager[Review]] = PermanentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-reviewed_at", "-id"]
@@ -283,7 +283,7 @@ class ReactiveDecision(PermanentModel):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
-    objects = PermanentQuerySet.as_manager()
+    objects: ClassVar[models.Manager[ReactiveDecision]] = PermanentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -311,7 +311,7 @@ class IntelligenceLink(PermanentModel):
                                      related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = IntelligenceLinkQuerySet.as_manager()
+    objects: ClassVar[models.Manager[IntelligenceLink]] = IntelligenceLinkQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

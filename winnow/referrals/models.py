@@ -8,7 +8,7 @@ recorded; only its current-state columns (`Referral.mutable_fields`) move: its s
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -86,7 +86,7 @@ class RawPackage(PermanentModel):
     received_at = models.DateTimeField(default=timezone.now)
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    objects = PermanentQuerySet.as_manager()
+    objects: ClassVar[models.Manager[RawPackage]] = PermanentQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.sha256[:12]}"
@@ -102,7 +102,7 @@ class ImportBatch(PermanentModel):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    objects = PermanentQuerySet.as_manager()
+    objects: ClassVar[models.Manager[ImportBatch]] = PermanentQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "sha256"], name="importbatch_unique_file_per_unit")]
@@ -161,7 +161,7 @@ class Referral(PermanentModel):
         "closed_at", "disposition", "closure_reason",
     })
 
-    objects = ReferralQuerySet.as_manager()
+    objects: ClassVar[models.Manager[Referral]] = ReferralQuerySet.as_manager()
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -245,7 +245,7 @@ class StatusChange(PermanentModel):
     disposition = models.CharField(max_length=20, choices=Disposition.choices, blank=True)
     reason = models.TextField(blank=True)
 
-    objects = PermanentQuerySet.as_manager()
+    objects: ClassVar[models.Manager[StatusChange]] = PermanentQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]
@@ -268,7 +268,7 @@ class Subject(PermanentModel):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    objects = UnitScopedQuerySet.as_manager()
+    objects: ClassVar[models.Manager[Subject]] = UnitScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -291,7 +291,7 @@ class Identifier(PermanentModel):
     observed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = UnitScopedQuerySet.as_manager()
+    objects: ClassVar[models.Manager[Identifier]] = UnitScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "id"]

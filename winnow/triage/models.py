@@ -15,7 +15,7 @@ which a database BinaryField would have to hold in memory.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -61,7 +61,7 @@ class HashSet(PermanentModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )  # null: imported by the command line without a named user
 
-    objects = HashSetQuerySet.as_manager()
+    objects: ClassVar[models.Manager[HashSet]] = HashSetQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "imported_at"]
@@ -89,7 +89,7 @@ class HashEntry(PermanentModel):
     category = models.CharField(max_length=16, null=True)  # noqa: DJ001 - null = uncategorised, never 0 or ""
     series = models.CharField(max_length=200, null=True)  # noqa: DJ001 - absent, not ""
 
-    objects = PermanentQuerySet.as_manager()
+    objects: ClassVar[models.Manager[HashEntry]] = PermanentQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["hash_set", "id"])]
@@ -110,7 +110,7 @@ class Exhibit(PermanentModel):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
 
-    objects = UnitScopedQuerySet.as_manager()
+    objects: ClassVar[models.Manager[Exhibit]] = UnitScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["referral", "label"]
@@ -145,7 +145,7 @@ class ScanResult(PermanentModel):
     received_at = models.DateTimeField(default=timezone.now)
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    objects = UnitScopedQuerySet.as_manager()
+    objects: ClassVar[models.Manager[ScanResult]] = UnitScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["received_at", "pk"]
@@ -171,7 +171,7 @@ class CollectionSummary(PermanentModel):
     computed_at = models.DateTimeField(default=timezone.now)
     computed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    objects = UnitScopedQuerySet.as_manager()
+    objects: ClassVar[models.Manager[CollectionSummary]] = UnitScopedQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"Summary {self.pk} of {self.scan_result}"
@@ -186,7 +186,7 @@ class UnknownMediaHash(PermanentModel):
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
     md5 = models.CharField(max_length=32)
 
-    objects = PermanentQuerySet.as_manager()
+    objects: ClassVar[models.Manager[UnknownMediaHash]] = PermanentQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["md5"]), models.Index(fields=["scan_result"])]
@@ -208,7 +208,7 @@ class SuggestionConfirmation(PermanentModel):
     confirmed_at = models.DateTimeField(default=timezone.now)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    objects = UnitScopedQuerySet.as_manager()
+    objects: ClassVar[models.Manager[SuggestionConfirmation]] = UnitScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["summary", "item"], name="suggestion_confirmed_once")]

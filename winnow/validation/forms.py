@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -34,5 +34,5 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args: Any, instruments: list[tuple[str, str]], units: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["instrument"].choices = instruments
-        self.fields["unit"].choices = [("", "All my units"), *units]
+        cast(forms.ChoiceField, self.fields["instrument"]).choices = instruments
+        cast(forms.ChoiceField, self.fields["unit"]).choices = [("", "All my units"), *units]

@@ -8,6 +8,8 @@ A correction is a new `SubjectOutcome` that `supersedes` the previous one; a lat
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -58,7 +60,7 @@ class SubjectOutcome(PermanentModel):
     recorded_at = models.DateTimeField(default=timezone.now)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    objects = SubjectOutcomeQuerySet.as_manager()
+    objects: ClassVar[models.Manager[SubjectOutcome]] = SubjectOutcomeQuerySet.as_manager()
 
     class Meta:
         ordering = ["subject_id", "-recorded_at", "-id"]
@@ -95,7 +97,7 @@ class OutcomeFollowUp(PermanentModel):
     recorded_at = models.DateTimeField(default=timezone.now)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    objects = UnitScopedQuerySet.as_manager()
+    objects: ClassVar[models.Manager[OutcomeFollowUp]] = UnitScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["occurred_on", "id"]

@@ -76,10 +76,11 @@ def _record(request: HttpRequest, referral: Referral) -> HttpResponse:
             made = followups_from_linkage(actor=request.user, outcome=outcome)
             messages.success(request, f"{len(made)} later referral(s) found by linkage recorded.")
             return redirect("validation:outcomes", pk=referral.pk)
-        form = FollowUpForm(request.POST, prefix=f"f{outcome.pk}")
-        if form.is_valid():
-            followup_record(actor=request.user, outcome=outcome, occurred_on=form.cleaned_data["occurred_on"],
-                            contact_offence=form.cleaned_data["contact_offence"], detail=form.cleaned_data["detail"])
+        follow_up = FollowUpForm(request.POST, prefix=f"f{outcome.pk}")
+        if follow_up.is_valid():
+            data = follow_up.cleaned_data
+            followup_record(actor=request.user, outcome=outcome, occurred_on=data["occurred_on"],
+                            contact_offence=data["contact_offence"], detail=data["detail"])
             messages.success(request, "Follow-up recorded.")
         else:
             messages.error(request, "The follow-up needs a date (YYYY-MM-DD).")
@@ -87,7 +88,7 @@ def _record(request: HttpRequest, referral: Referral) -> HttpResponse:
     subject = get_object_or_404(referral.subjects.all(), pk=request.POST.get("subject_id"))
     form = OutcomeForm(request.POST, prefix=f"s{subject.pk}")
     if not form.is_valid():
-        errors = "; ".join(f"{form.fields[f].label or f}: {' '.join(e)}" for f, e in form.errors.items() if f in form.fields)
+        errors = "; ".join(f"{form.fields[f].label or f}: {' '.join(map(str, e))}" for f, e in form.errors.items() if f in form.fields)
         messages.error(request, f"Nothing was recorded. {errors}")
         return redirect("validation:outcomes", pk=referral.pk)
     data = form.cleaned_data

@@ -21,9 +21,9 @@ class QueueFilterForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args: Any, units: list[Any], officers: list[Any], sources: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", "All my units"), *[(u.pk, u.name) for u in units]]
-        self.fields["officer"].choices = [("", "Anyone"), *[(o.pk, o.get_username()) for o in officers]]
-        self.fields["source"].choices = [("", "Any"), *sources]
+        self.choice_field("unit").choices = [("", "All my units"), *[(u.pk, u.name) for u in units]]
+        self.choice_field("officer").choices = [("", "Anyone"), *[(o.pk, o.get_username()) for o in officers]]
+        self.choice_field("source").choices = [("", "Any"), *sources]
 
 
 class AssignForm(GovukFormMixin, forms.Form):
@@ -32,8 +32,8 @@ class AssignForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args: Any, officers: list[Any], referral_ids: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = [(o.pk, o.get_username()) for o in officers]
-        self.fields["referrals"].choices = [(pk, pk) for pk in referral_ids]
+        self.choice_field("assignee").choices = [(o.pk, o.get_username()) for o in officers]
+        self.choice_field("referrals").choices = [(pk, pk) for pk in referral_ids]
 
 
 class CaseActionForm(GovukFormMixin, forms.Form):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -16,7 +18,7 @@ class Assignment(PermanentModel):
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     assigned_at = models.DateTimeField(default=timezone.now)
 
-    objects = PermanentQuerySet.as_manager()
+    objects: ClassVar[models.Manager[Assignment]] = PermanentQuerySet.as_manager()
 
     class Meta:
         ordering = ["assigned_at", "id"]
@@ -53,7 +55,7 @@ class CaseAction(PermanentModel):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
-    objects = PermanentQuerySet.as_manager()
+    objects: ClassVar[models.Manager[CaseAction]] = PermanentQuerySet.as_manager()
 
     class Meta:
         ordering = ["occurred_at", "id"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -119,7 +120,8 @@ def assign(request: HttpRequest) -> HttpResponse:
                 messages.error(request, f"{exc}; nothing was assigned.")
             else:
                 messages.success(request, f"{len(referrals)} referral(s) assigned to {assignee.get_username()}.")
-    return redirect(request.POST.get("next") if str(request.POST.get("next", "")).startswith("/queue/") else "workload:queue")
+    next_url = request.POST.get("next", "")
+    return redirect(next_url if next_url.startswith("/queue/") else "workload:queue")
 
 
 @login_required
@@ -227,18 +229,16 @@ def capacity_forecast(request: HttpRequest) -> HttpResponse:
         params = {"history_weeks": 8, "officers": 6, "change": 0}
     now = timezone.now()
     days = {Band(k): v for k, v in settings.WINNOW_DEADLINE_DAYS.items()}
-    common = {
-        "backlog_ages": stats.backlog_ages(referrals, now=now),
-        "weekly_intake": stats.weekly_intake_by_band(referrals, now=now, weeks=params["history_weeks"]),
-        "weekly_capacity": stats.weekly_capacity(referrals, now=now, weeks=params["history_weeks"]),
-        "deadline_days": days,
-        "officers": params["officers"],
-    }
+    weekly_intake = stats.weekly_intake_by_band(referrals, now=now, weeks=params["history_weeks"])
+    weekly_capacity = stats.weekly_capacity(referrals, now=now, weeks=params["history_weeks"])
+    # One set of inputs for both runs (a partial keeps forecast's keyword types, a dict of them would not).
+    run = partial(forecast, backlog_ages=stats.backlog_ages(referrals, now=now), weekly_intake=weekly_intake,
+                  weekly_capacity=weekly_capacity, deadline_days=days, officers=params["officers"])
     if params["officers"] + params["change"] < 0:
         form.add_error("change", "Cannot lose more officers than the unit has.")
         params["change"] = 0
-    baseline = forecast(**common)
-    what_if = forecast(**common, officer_change=params["change"])
+    baseline = run()
+    what_if = run(officer_change=params["change"])
     weeks = [f"Week {w.week}" for w in baseline]
     chart = bar_chart(
         "Projected backlog and overdue", weeks,
@@ -256,6 +256,6 @@ def capacity_forecast(request: HttpRequest) -> HttpResponse:
     audit_search(request, AuditAction.FORECAST_READ, {k: str(v) for k, v in params.items()})
     return render(request, "workload/forecast.html", {
         "form": form, "chart": chart, "rows": rows, "method": METHOD, "params": params,
-        "intake": {b.label: f"{v:.1f}" for b, v in common["weekly_intake"].items()},
-        "capacity": f"{common['weekly_capacity']:.1f}",
+        "intake": {b.label: f"{v:.1f}" for b, v in weekly_intake.items()},
+        "capacity": f"{weekly_capacity:.1f}",
     })
