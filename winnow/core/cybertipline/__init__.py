@@ -38,7 +38,7 @@ from winnow.core.cybertipline.errors import (
     MiB,
     PackageLimitError,
 )
-from winnow.core.cybertipline.extraction import PersonIdentifier, iter_identifiers
+from winnow.core.cybertipline.extraction import PersonIdentifier
 from winnow.core.cybertipline.model import (
     AccountDisabled,
     Address,
@@ -116,5 +116,4 @@ __all__ = [
     "parse_report",
     "read_package",
     "read_zip",
-    "iter_identifiers",
 ]

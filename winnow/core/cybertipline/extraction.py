@@ -24,9 +24,8 @@ from winnow.core.identifiers import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
 
-    from winnow.core.cybertipline.model import DeviceId, Email, IpCaptureEvent, Person, Phone, Report
+    from winnow.core.cybertipline.model import DeviceId, Email, IpCaptureEvent, Phone
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,11 +151,3 @@ def _collect_account(
             )
         )
 
-
-def iter_identifiers(
-    report: Report, *, default_region: str = "GB"
-) -> Iterator[tuple[Person, PersonIdentifier]]:
-    """Every (person, identifier) pair of a report, reported person first."""
-    for person in report.people:
-        for ident in person.identifiers(default_region=default_region):
-            yield person, ident
