@@ -1,6 +1,6 @@
 """The validated, immutable form of an instrument file.
 
-The loader (`loader.py`) turns YAML into these frozen dataclasses; nothing else builds them from files. Every
+The loader (`loader/`) turns YAML into these frozen dataclasses; nothing else builds them from files. Every
 object keeps the line it came from so that later checks, and anyone reading a result, can point at the file.
 """
 
