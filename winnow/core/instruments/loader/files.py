@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from winnow.core.instruments.compiler import compile_instrument
 from winnow.core.instruments.errors import InstrumentError
 from winnow.core.instruments.loader.parser import (
     _Parser,
@@ -14,7 +15,6 @@ from winnow.core.instruments.marked_yaml import YamlSyntaxError, load_marked
 from winnow.core.instruments.schema import (
     Instrument,
 )
-from winnow.core.instruments.scorer import compile_instrument
 
 MAX_FILE_BYTES = 1_000_000
 
