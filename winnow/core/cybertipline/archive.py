@@ -10,12 +10,7 @@ import re
 import zipfile
 from typing import IO
 
-from winnow.core.cybertipline.errors import (
-    CyberTiplineError,
-    Limits,
-    MiB,
-    PackageLimitError,
-)
+from winnow.core.cybertipline.errors import CyberTiplineError, Limits, MiB, PackageLimitError
 
 
 def zip_documents(

@@ -9,9 +9,7 @@ from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
-from winnow.core.cybertipline.vocabulary import (
-    CaptureEvent,
-)
+from winnow.core.cybertipline.vocabulary import CaptureEvent
 from winnow.core.identifiers import (
     IdentifierError,
     IdentifierKind,
@@ -24,7 +22,6 @@ from winnow.core.identifiers import (
 )
 
 if TYPE_CHECKING:
-
     from winnow.core.cybertipline.model import DeviceId, Email, IpCaptureEvent, Phone
 
 
@@ -150,4 +147,3 @@ def _collect_account(
                 event=device.event_name,
             )
         )
-

@@ -6,11 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from winnow.core.cybertipline.extraction import (
-    PersonIdentifier,
-    _collect_account,
-    _collect_contact,
-)
+from winnow.core.cybertipline.extraction import PersonIdentifier, _collect_account, _collect_contact
 from winnow.core.cybertipline.vocabulary import (
     _DETAILS_TAG,
     CaptureEvent,

@@ -9,28 +9,11 @@ import stat
 from collections.abc import Iterable
 from typing import IO
 
-from winnow.core.cybertipline.archive import (
-    _looks_like_zip,
-    zip_documents,
-)
-from winnow.core.cybertipline.errors import (
-    DEFAULT_LIMITS,
-    CyberTiplineError,
-    Limits,
-    PackageLimitError,
-)
-from winnow.core.cybertipline.model import (
-    Document,
-    FileDetails,
-    Package,
-    Report,
-)
-from winnow.core.cybertipline.reader import (
-    _Reader,
-)
-from winnow.core.cybertipline.xmltree import (
-    _build_tree,
-)
+from winnow.core.cybertipline.archive import _looks_like_zip, zip_documents
+from winnow.core.cybertipline.errors import DEFAULT_LIMITS, CyberTiplineError, Limits, PackageLimitError
+from winnow.core.cybertipline.model import Document, FileDetails, Package, Report
+from winnow.core.cybertipline.reader import _Reader
+from winnow.core.cybertipline.xmltree import _build_tree
 
 
 def read_package(

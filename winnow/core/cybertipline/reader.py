@@ -26,9 +26,7 @@ from winnow.core.cybertipline.model import (
     ReportAnnotations,
     Reporter,
 )
-from winnow.core.cybertipline.values import (
-    _ValueReader,
-)
+from winnow.core.cybertipline.values import _ValueReader
 from winnow.core.cybertipline.vocabulary import (
     _DETAILS_TAG,
     CaptureEvent,
@@ -39,9 +37,7 @@ from winnow.core.cybertipline.vocabulary import (
     PersonRole,
     _hash_type,
 )
-from winnow.core.cybertipline.xmltree import (
-    _Node,
-)
+from winnow.core.cybertipline.xmltree import _Node
 
 _HEX_LENGTHS: Mapping[str, int] = {"MD5": 32, "SHA1": 40, "SHA256": 64, "SHA384": 96, "SHA512": 128}
 

@@ -9,12 +9,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import TypeVar
 
-from winnow.core.cybertipline.errors import (
-    CyberTiplineError,
-)
-from winnow.core.cybertipline.xmltree import (
-    _Node,
-)
+from winnow.core.cybertipline.errors import CyberTiplineError
+from winnow.core.cybertipline.xmltree import _Node
 
 _E = TypeVar("_E", bound=StrEnum)
 _T = TypeVar("_T")

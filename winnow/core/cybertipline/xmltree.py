@@ -14,12 +14,7 @@ from defusedxml.ElementTree import (  # type: ignore[import-untyped,unused-ignor
     ParseError,
 )
 
-from winnow.core.cybertipline.errors import (
-    CyberTiplineError,
-    HostileXmlError,
-    Limits,
-    PackageLimitError,
-)
+from winnow.core.cybertipline.errors import CyberTiplineError, HostileXmlError, Limits, PackageLimitError
 
 
 class _Node:

@@ -11,14 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from winnow.core.identifiers import IdentifierKind
-from winnow.core.intake.checks import (
-    _check_identifiers,
-    _Checker,
-    _Errors,
-    _label,
-    _show,
-    _subject_key,
-)
+from winnow.core.intake.checks import _check_identifiers, _Checker, _Errors, _label, _show, _subject_key
 from winnow.core.intake.drafts import (
     MAX_ADDRESS_CHARS,
     MAX_FIELD_CHARS,

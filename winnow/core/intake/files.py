@@ -6,28 +6,11 @@ import csv
 import io
 from datetime import datetime
 
-from winnow.core.intake.checks import (
-    _Errors,
-    _label,
-    _Stop,
-)
-from winnow.core.intake.csv_files import (
-    _csv_field_limit,
-    _parse_csv,
-)
-from winnow.core.intake.drafts import (
-    _BOM,
-    MAX_ERRORS,
-    FieldError,
-    IntakeError,
-    ReferralDraft,
-)
-from winnow.core.intake.json_files import (
-    _parse_json,
-)
-from winnow.core.intake.mapping import (
-    _require_aware,
-)
+from winnow.core.intake.checks import _Errors, _label, _Stop
+from winnow.core.intake.csv_files import _csv_field_limit, _parse_csv
+from winnow.core.intake.drafts import _BOM, MAX_ERRORS, FieldError, IntakeError, ReferralDraft
+from winnow.core.intake.json_files import _parse_json
+from winnow.core.intake.mapping import _require_aware
 
 
 def parse_referral_file(data: bytes, *, filename: str, now: datetime, max_bytes: int) -> list[ReferralDraft]:

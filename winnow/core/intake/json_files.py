@@ -9,23 +9,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 
-from winnow.core.intake.checks import (
-    _Checker,
-    _Errors,
-    _label,
-    _show,
-)
-from winnow.core.intake.drafts import (
-    MAX_JSON_DEPTH,
-    MAX_REFERRALS,
-    ReferralDraft,
-    Source,
-)
-from winnow.core.intake.mapping import (
-    _json_object,
-    _json_type,
-    _mapping_referral,
-)
+from winnow.core.intake.checks import _Checker, _Errors, _label, _show
+from winnow.core.intake.drafts import MAX_JSON_DEPTH, MAX_REFERRALS, ReferralDraft, Source
+from winnow.core.intake.mapping import _json_object, _json_type, _mapping_referral
 
 _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]', re.DOTALL)
 

@@ -7,14 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from winnow.core.identifiers import IdentifierKind
-from winnow.core.intake.checks import (
-    _check_identifiers,
-    _check_subjects,
-    _Checker,
-    _Errors,
-    _label,
-    _Stop,
-)
+from winnow.core.intake.checks import _check_identifiers, _check_subjects, _Checker, _Errors, _label, _Stop
 from winnow.core.intake.drafts import (
     MAX_ADDRESS_CHARS,
     MAX_ERRORS,

@@ -6,12 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from winnow.core.instruments.loader.fields import (
-    MAX_CONDITION_DEPTH,
-    _describe,
-    _Map,
-    _ParserBase,
-)
+from winnow.core.instruments.loader.fields import MAX_CONDITION_DEPTH, _describe, _Map, _ParserBase
 from winnow.core.instruments.marked_yaml import MarkedDict, MarkedList
 from winnow.core.instruments.schema import (
     AllOf,

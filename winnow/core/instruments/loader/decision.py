@@ -3,13 +3,8 @@ the missing-data rule."""
 
 from __future__ import annotations
 
-from winnow.core.instruments.loader.fields import (
-    _STEP_ID,
-    _Map,
-)
-from winnow.core.instruments.loader.items import (
-    _ItemParser,
-)
+from winnow.core.instruments.loader.fields import _STEP_ID, _Map
+from winnow.core.instruments.loader.items import _ItemParser
 from winnow.core.instruments.schema import (
     Band,
     Decision,

@@ -9,9 +9,7 @@ from typing import Any, NoReturn
 
 from winnow.core.instruments.errors import InstrumentError
 from winnow.core.instruments.marked_yaml import MarkedDict, MarkedList
-from winnow.core.instruments.schema import (
-    NOT_SCORABLE,
-)
+from winnow.core.instruments.schema import NOT_SCORABLE
 
 MAX_CONDITION_DEPTH = 16
 PROVENANCE_STATUSES = ("published", "unvalidated", "restricted")

@@ -8,13 +8,9 @@ from pathlib import Path
 
 from winnow.core.instruments.compiler import compile_instrument
 from winnow.core.instruments.errors import InstrumentError
-from winnow.core.instruments.loader.parser import (
-    _Parser,
-)
+from winnow.core.instruments.loader.parser import _Parser
 from winnow.core.instruments.marked_yaml import YamlSyntaxError, load_marked
-from winnow.core.instruments.schema import (
-    Instrument,
-)
+from winnow.core.instruments.schema import Instrument
 
 MAX_FILE_BYTES = 1_000_000
 

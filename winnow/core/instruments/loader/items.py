@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from winnow.core.instruments.loader.conditions import (
-    _ConditionParser,
-)
-from winnow.core.instruments.loader.fields import (
-    _INSTRUMENT_ID,
-    _RESERVED_IDS,
-    PROVENANCE_STATUSES,
-    _Map,
-)
+from winnow.core.instruments.loader.conditions import _ConditionParser
+from winnow.core.instruments.loader.fields import _INSTRUMENT_ID, _RESERVED_IDS, PROVENANCE_STATUSES, _Map
 from winnow.core.instruments.schema import (
     Applicability,
     Band,

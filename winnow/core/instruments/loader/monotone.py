@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from winnow.core.instruments.loader.decision import (
-    _DecisionParser,
-)
-from winnow.core.instruments.loader.fields import (
-    _Map,
-)
+from winnow.core.instruments.loader.decision import _DecisionParser
+from winnow.core.instruments.loader.fields import _Map
 from winnow.core.instruments.schema import (
     AllOf,
     AnyOf,

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from winnow.core.instruments.loader.fields import (
-    _INSTRUMENT_ID,
-)
-from winnow.core.instruments.loader.monotone import (
-    _MonotoneChecker,
-)
-from winnow.core.instruments.schema import (
-    Instrument,
-)
+from winnow.core.instruments.loader.fields import _INSTRUMENT_ID
+from winnow.core.instruments.loader.monotone import _MonotoneChecker
+from winnow.core.instruments.schema import Instrument
 
 
 class _Parser(_MonotoneChecker):
