@@ -19,6 +19,7 @@ from winnow.core.instruments.schema import (
     ScoreComponent,
     Step,
 )
+from winnow.core.priority import Band as PriorityBand
 
 
 class _DecisionParser(_ItemParser):
@@ -179,3 +180,33 @@ class _DecisionParser(_ItemParser):
         statement = m.text("statement")
         m.done()
         return MissingRule(max_unknown, counted, exempt, statement, m.anchor)
+
+    def referral_priority(
+        self, m: _Map | None, bands: tuple[Band, ...]
+    ) -> tuple[tuple[str, PriorityBand], ...]:
+        """`sets_referral_priority`: every band of the instrument mapped to one of the queue's priority bands."""
+        if m is None:
+            return ()
+        if not bands:
+            m.fail(None, "the instrument has no bands to map")
+        declared = [band.id for band in bands]
+        mapping: dict[str, PriorityBand] = {}
+        for band_id in m.data:
+            if band_id not in declared:
+                self.fail(
+                    m.data.key_lines[band_id],
+                    f"{m.where}: unknown band {band_id!r} (bands: {', '.join(declared)})",
+                )
+            value = m.text(band_id)
+            try:
+                mapping[band_id] = PriorityBand(value)
+            except ValueError:
+                m.fail(
+                    band_id,
+                    f"{value!r} is not a priority band (one of {', '.join(b.value for b in PriorityBand)})",
+                )
+        unmapped = [band_id for band_id in declared if band_id not in mapping]
+        if unmapped:
+            m.fail(None, f"band {unmapped[0]!r} is not mapped: map every band to a priority band")
+        m.done()
+        return tuple((band_id, mapping[band_id]) for band_id in declared)

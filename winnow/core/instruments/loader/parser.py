@@ -41,6 +41,9 @@ class _Parser(_MonotoneChecker):
                     self.check_condition(rule.when, kinds, derived_ids, f"rule {rule.id!r}")
         score = self.score(top.mapping("score", required=False), kinds, derived_ids, band_ids)
         missing = self.missing(top.mapping("missing_data", required=False), kinds, decision)
+        referral_priority = self.referral_priority(
+            top.mapping("sets_referral_priority", required=False), bands
+        )
         top.done()
         if decision is None and score is None:
             top.fail(None, "an instrument needs 'decision' steps, a 'score', or both")
@@ -70,6 +73,7 @@ class _Parser(_MonotoneChecker):
             missing=missing,
             path=self.path,
             sha256=sha256,
+            referral_priority=referral_priority,
         )
         if monotone:
             self.check_monotone(instrument, top)
