@@ -142,18 +142,10 @@ def _parse_csv(text: str, now: datetime, errors: _Errors) -> list[ReferralDraft]
                 if header is None:
                     return []
                 continue
-            if len(cells) > len(header) and not any(cells[len(header) :]):
-                record, cells = record[: len(header)], cells[: len(header)]
-            if len(cells) != len(header):
-                errors.add(number, "", f"has {len(cells)} cells but the header has {len(header)} columns")
+            fitted = _fit_to_header(record, cells, header, number, errors)
+            if fitted is None:
                 continue
-            too_long = [
-                name for name, cell in zip(header, record, strict=True) if len(cell) > MAX_FIELD_CHARS
-            ]
-            for name in too_long:
-                errors.add(number, name, f"is longer than {MAX_FIELD_CHARS:,} characters")
-            if too_long:
-                continue
+            record, cells = fitted
             key = tuple(cells)
             if key in seen_rows:
                 errors.add(number, "", f"is identical to row {seen_rows[key]}")
@@ -161,17 +153,7 @@ def _parse_csv(text: str, now: datetime, errors: _Errors) -> list[ReferralDraft]
             seen_rows[key] = number
             row = _csv_row(dict(zip(header, record, strict=True)), number, now, errors)
             rows.append(row)
-            reference = row.referral.get("source_reference")
-            if isinstance(reference, str) and reference:
-                group = groups.get(reference)
-                if group is not None:
-                    _join_group(group, row, reference, errors)
-                    continue
-            group = _Group(row, [row], {})
-            _note_subject(group, row, reference, errors)
-            order.append(group)
-            if isinstance(reference, str) and reference:
-                groups[reference] = group
+            _group_row(row, groups, order, errors)
             if len(order) > MAX_REFERRALS:
                 errors.add(number, "", f"the file holds more than {MAX_REFERRALS:,} referrals; split it")
                 return []
@@ -184,6 +166,38 @@ def _parse_csv(text: str, now: datetime, errors: _Errors) -> list[ReferralDraft]
     if errors.items:
         return []
     return [_draft_from_group(group) for group in order]
+
+
+def _fit_to_header(
+    record: list[str], cells: list[str], header: list[str], number: int, errors: _Errors
+) -> tuple[list[str], list[str]] | None:
+    """The record and its trimmed cells, extra empty cells dropped; None (the errors added) when it does not fit."""
+    if len(cells) > len(header) and not any(cells[len(header) :]):
+        record, cells = record[: len(header)], cells[: len(header)]
+    if len(cells) != len(header):
+        errors.add(number, "", f"has {len(cells)} cells but the header has {len(header)} columns")
+        return None
+    too_long = [name for name, cell in zip(header, record, strict=True) if len(cell) > MAX_FIELD_CHARS]
+    for name in too_long:
+        errors.add(number, name, f"is longer than {MAX_FIELD_CHARS:,} characters")
+    if too_long:
+        return None
+    return record, cells
+
+
+def _group_row(row: _Row, groups: dict[str, _Group], order: list[_Group], errors: _Errors) -> None:
+    """Add the row to its referral: a further row of a source_reference already seen, or a new referral."""
+    reference = row.referral.get("source_reference")
+    if isinstance(reference, str) and reference:
+        group = groups.get(reference)
+        if group is not None:
+            _join_group(group, row, reference, errors)
+            return
+    group = _Group(row, [row], {})
+    _note_subject(group, row, reference, errors)
+    order.append(group)
+    if isinstance(reference, str) and reference:
+        groups[reference] = group
 
 
 def _csv_header(cells: list[str], errors: _Errors) -> list[str] | None:
