@@ -113,27 +113,8 @@ class _ConditionParser(_ParserBase):
     def check_condition(
         self, cond: Condition, items: dict[str, Item], derived: dict[str, DerivedItem], where: str
     ) -> None:
-        def need(item_id: str, kind: ItemKind, line: int, what: str) -> Item:
-            item = items.get(item_id)
-            if item is None:
-                extra = " (a derived item is yes/no)" if item_id in derived else ""
-                self.fail(line, f"{where}: unknown item {item_id!r}{extra}")
-            if item.kind is not kind:
-                self.fail(
-                    line,
-                    f"{where}: item {item_id!r} is a {item.kind.value} item; {what} needs a {kind.value} item",
-                )
-            return item
-
         if isinstance(cond, Ref):
-            item = items.get(cond.item)
-            if item is None and cond.item not in derived:
-                self.fail(cond.line, f"{where}: unknown item {cond.item!r}")
-            if item is not None and item.kind is not ItemKind.YESNO:
-                self.fail(
-                    cond.line,
-                    f"{where}: item {cond.item!r} is a {item.kind.value} item; use 'threshold' or 'choice' to test it",
-                )
+            self._check_ref(cond, items, derived, where)
         elif isinstance(cond, AnyOf | AllOf | CountAtLeast):
             for part in cond.of:
                 self.check_condition(part, items, derived, where)
@@ -141,17 +122,55 @@ class _ConditionParser(_ParserBase):
             self.check_condition(cond.of, items, derived, where)
         elif isinstance(cond, Threshold):
             if cond.item is not None:
-                need(cond.item, ItemKind.COUNT, cond.line, "'threshold' with 'item'")
+                self._need(
+                    items, derived, where, cond.item, ItemKind.COUNT, cond.line, "'threshold' with 'item'"
+                )
             else:
                 assert cond.between is not None
                 for date_id in cond.between:
-                    need(date_id, ItemKind.DATE, cond.line, f"'{cond.unit}_between'")
+                    self._need(
+                        items, derived, where, date_id, ItemKind.DATE, cond.line, f"'{cond.unit}_between'"
+                    )
         elif isinstance(cond, ChoiceIn):
-            choice = need(cond.item, ItemKind.CHOICE, cond.line, "'choice'")
+            choice = self._need(items, derived, where, cond.item, ItemKind.CHOICE, cond.line, "'choice'")
             known = {o.id for o in choice.options}
             for option in cond.options:
                 if option not in known:
                     self.fail(cond.line, f"{where}: item {cond.item!r} has no option {option!r}")
+
+    def _check_ref(
+        self, cond: Ref, items: dict[str, Item], derived: dict[str, DerivedItem], where: str
+    ) -> None:
+        item = items.get(cond.item)
+        if item is None and cond.item not in derived:
+            self.fail(cond.line, f"{where}: unknown item {cond.item!r}")
+        if item is not None and item.kind is not ItemKind.YESNO:
+            self.fail(
+                cond.line,
+                f"{where}: item {cond.item!r} is a {item.kind.value} item; use 'threshold' or 'choice' to test it",
+            )
+
+    def _need(
+        self,
+        items: dict[str, Item],
+        derived: dict[str, DerivedItem],
+        where: str,
+        item_id: str,
+        kind: ItemKind,
+        line: int,
+        what: str,
+    ) -> Item:
+        """The item a threshold or choice tests, which must exist and be of `kind`."""
+        item = items.get(item_id)
+        if item is None:
+            extra = " (a derived item is yes/no)" if item_id in derived else ""
+            self.fail(line, f"{where}: unknown item {item_id!r}{extra}")
+        if item.kind is not kind:
+            self.fail(
+                line,
+                f"{where}: item {item_id!r} is a {item.kind.value} item; {what} needs a {kind.value} item",
+            )
+        return item
 
     def order_derived(self, derived: tuple[DerivedItem, ...]) -> tuple[DerivedItem, ...]:
         """Derived items in dependency order; a cycle is an error naming it."""
