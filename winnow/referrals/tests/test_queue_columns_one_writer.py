@@ -88,30 +88,39 @@ def test_it_writes_the_queue_columns_only_through_reprioritise(
 def _writes(tree: ast.AST) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     for node in ast.walk(tree):
-        targets: list[ast.expr] = []
-        if isinstance(node, ast.Assign):
-            targets = list(node.targets)
-        elif isinstance(node, ast.AugAssign | ast.AnnAssign):
-            targets = [node.target]
-        for target in targets:
-            for part in ast.walk(target):
-                if isinstance(part, ast.Attribute) and part.attr in COLUMNS:
-                    found.append((node.lineno, f"assigns .{part.attr}"))
-        if isinstance(node, ast.Call):
-            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            if name in {"filter", "exclude", "get", "order_by", "values", "values_list", "only", "defer"}:
-                continue  # reads
-            for keyword in node.keywords:
-                if keyword.arg in COLUMNS:
-                    found.append((node.lineno, f"passes {keyword.arg}= to {name}()"))
-                if keyword.arg in {"update_fields", "fields"}:
-                    for const in ast.walk(keyword.value):
-                        if isinstance(const, ast.Constant) and const.value in COLUMNS:
-                            found.append((node.lineno, f"saves {const.value} via {keyword.arg}"))
-            if name == "setattr":
-                for const in node.args[1:2]:
-                    if isinstance(const, ast.Constant) and const.value in COLUMNS:
-                        found.append((node.lineno, f"setattr {const.value}"))
+        if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+            found.extend(_assigned(node))
+        elif isinstance(node, ast.Call):
+            found.extend(_call_writes(node))
+    return found
+
+
+def _assigned(node: ast.Assign | ast.AugAssign | ast.AnnAssign) -> list[tuple[int, str]]:
+    targets = list(node.targets) if isinstance(node, ast.Assign) else [node.target]
+    return [
+        (node.lineno, f"assigns .{part.attr}")
+        for target in targets
+        for part in ast.walk(target)
+        if isinstance(part, ast.Attribute) and part.attr in COLUMNS
+    ]
+
+
+def _call_writes(node: ast.Call) -> list[tuple[int, str]]:
+    name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+    if name in {"filter", "exclude", "get", "order_by", "values", "values_list", "only", "defer"}:
+        return []  # reads
+    found = [(node.lineno, f"passes {k.arg}= to {name}()") for k in node.keywords if k.arg in COLUMNS]
+    for keyword in node.keywords:
+        if keyword.arg in {"update_fields", "fields"}:
+            found.extend(
+                (node.lineno, f"saves {const.value} via {keyword.arg}")
+                for const in ast.walk(keyword.value)
+                if isinstance(const, ast.Constant) and const.value in COLUMNS
+            )
+    if name == "setattr" and len(node.args) > 1:
+        const = node.args[1]
+        if isinstance(const, ast.Constant) and const.value in COLUMNS:
+            found.append((node.lineno, f"setattr {const.value}"))
     return found
 
 
