@@ -185,8 +185,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 
-NINJA_PAGINATION_PER_PAGE = 50
-
 
 def env_days(name: str, default: dict[str, int]) -> dict[str, int]:
     """e.g. WINNOW_DEADLINE_DAYS="very_high=1,high=7,medium=14,low=30"."""

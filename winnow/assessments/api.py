@@ -145,7 +145,7 @@ def list_instruments(request: HttpRequest) -> Any:
     return [
         {
             "id": i.id, "version": i.version, "title": i.title, "sha256": i.sha256, "status": i.provenance.status,
-            "notice": i.provenance.notice, "sets_referral_band": i.id in services.PRIORITY_BANDS,
+            "notice": i.provenance.notice, "sets_referral_band": i.sets_referral_priority,
             "items": [
                 {"id": it.id, "kind": it.kind.value, "section": it.section, "question": it.question, "help": it.help,
                  "options": [{"id": o.id, "label": o.label} for o in it.options], "minimum": it.minimum,

@@ -20,18 +20,6 @@ from winnow.permanence import PermanentModel, PermanentQuerySet
 from .registry import registry
 from .youth import CONDITIONS, immediate_referral_needed, outcome_21_blockers
 
-# Which instruments may set a referral's band, and how their band ids map onto the queue's bands. Explicit on
-# purpose: an instrument not listed here (CPORT, CASIC: scores, not prioritisation bands) never sets a referral's
-# band, and its output is never combined with a prioritisation band. A force that loads its own prioritisation
-# instrument adds its mapping here.
-PRIORITY_BANDS: dict[str, dict[str, PriorityBand]] = {
-    "phased-prioritisation": {
-        "very_high": PriorityBand.VERY_HIGH,
-        "high": PriorityBand.HIGH,
-        "medium": PriorityBand.MEDIUM,
-        "low": PriorityBand.LOW,
-    },
-}
 NOT_SCORABLE = "not_scorable"
 
 
@@ -99,7 +87,7 @@ class Assessment(PermanentModel):
 
     @property
     def sets_referral_band(self) -> bool:
-        return self.instrument_id in PRIORITY_BANDS
+        return bool(registry().priority_bands(self.instrument_id))
 
     @property
     def has_band(self) -> bool:
@@ -116,11 +104,11 @@ class Assessment(PermanentModel):
 
     def band_choices(self) -> list[tuple[str, str]]:
         """The bands a supervisor may decide: the instrument's bands that map onto the queue's, highest first."""
-        mapping = PRIORITY_BANDS.get(self.instrument_id, {})
-        return [(b.value, b.label) for b in PriorityBand if b.value in {k for k in mapping}]
+        mapping = registry().priority_bands(self.instrument_id)
+        return [(band_id, band.label) for band in PriorityBand for band_id, mapped in mapping.items() if mapped is band]
 
     def priority_band(self, band_id: str) -> PriorityBand:
-        return PRIORITY_BANDS[self.instrument_id][band_id]
+        return registry().priority_bands(self.instrument_id)[band_id]
 
     def instrument(self) -> Any:
         """The loaded instrument if, and only if, it is the very file (same SHA-256) that scored this assessment."""

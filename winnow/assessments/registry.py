@@ -12,6 +12,7 @@ from pathlib import Path
 from django.conf import settings
 
 from winnow.core.instruments import Instrument, load_directory
+from winnow.core.priority import Band as PriorityBand
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,16 @@ class Registry:
     def current(self, instrument_id: str) -> Instrument | None:
         """The loaded file for this instrument id (a directory holds one version of each id)."""
         return next((i for (iid, _), i in self.by_key.items() if iid == instrument_id), None)
+
+    def priority_bands(self, instrument_id: str) -> dict[str, PriorityBand]:
+        """How the loaded instrument's band ids map onto the queue's bands (its file's `sets_referral_priority`);
+        empty when it never sets a referral's priority, or when no file with that id is loaded."""
+        instrument = self.current(instrument_id)
+        return dict(instrument.referral_priority) if instrument is not None else {}
+
+    def priority_instrument_ids(self) -> list[str]:
+        """The ids of the loaded instruments whose bands set a referral's priority."""
+        return sorted({i.id for i in self.by_key.values() if i.sets_referral_priority})
 
     def instruments(self) -> list[Instrument]:
         return sorted(self.by_key.values(), key=lambda i: (i.provenance.status != "unvalidated", i.title))

@@ -24,7 +24,7 @@ from winnow.permissions import Capability, require
 from winnow.referrals.models import Subject
 from winnow.referrals.services import referral_apply_band
 
-from .models import PRIORITY_BANDS, Assessment, BandDecision, YouthPathwayDecision
+from .models import Assessment, BandDecision, YouthPathwayDecision
 from .registry import registry
 from .youth import ANSWERS, CONDITIONS, OUTCOME_21_EXCLUSIONS, outcome_21_blockers
 
@@ -231,7 +231,7 @@ def _referral_band(referral: Any) -> tuple[str | None, Any]:
     """The referral's band: the highest decided band among its subjects' current prioritisation assessments."""
     best: tuple[int, str, Any] | None = None
     order = [b.value for b in reversed(PriorityBand)]  # low ... very_high
-    latest = Assessment.objects.filter(referral=referral, instrument_id__in=list(PRIORITY_BANDS)).latest_versions()
+    latest = Assessment.objects.filter(referral=referral, instrument_id__in=registry().priority_instrument_ids()).latest_versions()
     for assessment in latest:
         decision = assessment.current_decision()
         if decision is None:
@@ -258,7 +258,7 @@ def band_decide(
             "Only a supervisor of the referral's unit confirms or overrides a band.")
     problems: list[tuple[str, str]] = []
     rationale = (rationale or "").strip()
-    if assessment.instrument_id not in PRIORITY_BANDS:
+    if not assessment.sets_referral_band:
         problems.append(("assessment", f"{assessment.instrument_title} gives a score, not a prioritisation band: "
                                        "it never sets the referral's band"))
     elif Assessment.objects.filter(supersedes=assessment).exists():

@@ -404,10 +404,6 @@ def platform_key(platform: str) -> str:
     return key
 
 
-def platform_rule(platform: str) -> PlatformRule:
-    return _PLATFORM_BY_NAME.get(platform_key(platform), DEFAULT_PLATFORM_RULE)
-
-
 def normalise_username(value: str, *, platform: str) -> str:
     """`platform:name`, with the platform's case, prefix and ignored-character rules applied.
 

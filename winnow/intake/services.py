@@ -29,11 +29,9 @@ from winnow.core.intake import (
     draft_problems,
     parse_referral_file,
 )
-from winnow.core.priority import prioritise
 from winnow.linkage.services import referral_link_at_intake
 from winnow.offenders.services import offenders_notify_linked
 from winnow.referrals.models import Identifier, ImportBatch, RawPackage, ReferenceCounter, Referral, Subject
-from winnow.referrals.services import deadline_policy
 
 from . import tasks
 
@@ -116,13 +114,7 @@ def _create_subject(*, referral: Referral, draft: SubjectDraft, actor: Any, requ
 def _record_one(
     *, unit: Unit, draft: ReferralDraft, package: RawPackage, actor: Any, request_id: str
 ) -> Referral:
-    priority = prioritise(
-        received_at=draft.received_at, immediate_danger=draft.immediate_danger, band=None, decided_at=None,
-        policy=deadline_policy(),
-    )
-    referral = Referral.objects.create(
-        priority_tier=priority.tier,
-        deadline_at=priority.deadline_at,
+    referral = Referral(
         unit=unit,
         reference=ReferenceCounter.next_reference(unit, timezone.localtime(draft.received_at).year),
         source=draft.source.value,
@@ -134,6 +126,8 @@ def _record_one(
         package_locator=draft.locator,
         created_by=actor,
     )
+    referral.reprioritise(band=None, decided_at=None)  # unassessed: the queue columns come from the model
+    referral.save(force_insert=True)
     audit_record(
         actor=actor,
         action=AuditAction.REFERRAL_CREATE,

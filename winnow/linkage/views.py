@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -15,7 +13,6 @@ from winnow.accounts.models import Unit
 from winnow.audit.reads import get_for_read, get_visible
 from winnow.audit.services import AuditAction, audit_search
 from winnow.permissions import Capability, can, require, require_units
-from winnow.referrals.models import Subject
 
 from . import services
 from .forms import DecisionForm, RunForm, UndoForm
@@ -110,9 +107,3 @@ def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Merge {merge.pk} undone.")
     return redirect(merge.person)
-
-
-def subject_person(subject: Subject) -> Any:
-    """The person a subject currently belongs to (for templates), or None."""
-    person_id = services.current_person_ids([subject.pk]).get(subject.pk)
-    return Person.objects.filter(pk=person_id).first() if person_id else None

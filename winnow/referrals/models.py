@@ -8,6 +8,7 @@ recorded; only its current-state columns (`Referral.mutable_fields`) move: its s
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from winnow.core.identifiers import IdentifierKind
 from winnow.core.intake import Sex, Source, SubjectRole
-from winnow.core.priority import Band, Tier
+from winnow.core.priority import Band, DeadlinePolicy, Priority, Tier, prioritise
 from winnow.permanence import PermanentModel, PermanentQuerySet, UnitScopedQuerySet
 
 SOURCE_LABELS = {
@@ -124,6 +125,14 @@ class ReferralQuerySet(UnitScopedQuerySet):
         return self.open().filter(actioned_at__isnull=True, deadline_at__lt=now)
 
 
+def deadline_policy() -> DeadlinePolicy:
+    """The deployment's deadline days (settings.WINNOW_DEADLINE_DAYS, WINNOW_ASSESSMENT_DEADLINE_DAYS)."""
+    return DeadlinePolicy(
+        band_days={Band(k): v for k, v in settings.WINNOW_DEADLINE_DAYS.items()},
+        assessment_days=settings.WINNOW_ASSESSMENT_DEADLINE_DAYS,
+    )
+
+
 class Referral(PermanentModel):
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="referrals")
     reference = models.CharField(max_length=40, unique=True)
@@ -197,6 +206,27 @@ class Referral(PermanentModel):
 
     def get_absolute_url(self) -> str:
         return reverse("referrals:detail", args=[self.pk])
+
+    # The queue's columns. Referral.reprioritise is their one writer (a test holds it to that).
+    QUEUE_FIELDS = ("band", "band_decided_at", "priority_tier", "deadline_at")
+
+    def reprioritise(
+        self, *, band: str | None, decided_at: datetime | None, policy: DeadlinePolicy | None = None
+    ) -> Priority:
+        """Set the queue columns from the decided band (None: unassessed, or the band withdrawn) and when it was
+        decided, the referral's receipt, danger flag and whether it has been actioned, under the deadline policy
+        (default: the deployment's). Time comes in as `decided_at`; nothing here reads the clock. The caller saves
+        (`update_fields=Referral.QUEUE_FIELDS`), inside the transaction that holds the row."""
+        priority = prioritise(
+            received_at=self.received_at, immediate_danger=self.immediate_danger, band=band or None,
+            decided_at=decided_at if band else None, policy=policy or deadline_policy(),
+            actioned=self.actioned_at is not None,
+        )
+        self.band = band or ""
+        self.band_decided_at = decided_at if band else None
+        self.priority_tier = priority.tier
+        self.deadline_at = priority.deadline_at
+        return priority
 
     def allowed_transitions(self) -> list[str]:
         return [s for s in Status.values if s in NEXT_STATUS[self.status]]

@@ -8,20 +8,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from winnow.audit.services import AuditAction, audit_record
-from winnow.core.priority import Band, DeadlinePolicy, prioritise
 
 from .models import Referral, StatusChange
-
-
-def deadline_policy() -> DeadlinePolicy:
-    return DeadlinePolicy(
-        band_days={Band(k): v for k, v in settings.WINNOW_DEADLINE_DAYS.items()},
-        assessment_days=settings.WINNOW_ASSESSMENT_DEADLINE_DAYS,
-    )
+from .models import (
+    deadline_policy as deadline_policy,  # moved to models (Referral.reprioritise uses it); kept importable here
+)
 
 
 def referral_transition(
@@ -63,15 +57,8 @@ def referral_apply_band(
     the caller (e.g. an assessment decision); this updates the queue columns derived from it, with an audit event."""
     with transaction.atomic():
         locked = Referral.objects.select_for_update().get(pk=referral.pk)
-        priority = prioritise(
-            received_at=locked.received_at, immediate_danger=locked.immediate_danger, band=band or None,
-            decided_at=decided_at, policy=deadline_policy(), actioned=locked.actioned_at is not None,
-        )
-        locked.band = band or ""
-        locked.band_decided_at = decided_at if band else None
-        locked.priority_tier = priority.tier
-        locked.deadline_at = priority.deadline_at
-        locked.save(update_fields=["band", "band_decided_at", "priority_tier", "deadline_at"])
+        priority = locked.reprioritise(band=band, decided_at=decided_at)
+        locked.save(update_fields=Referral.QUEUE_FIELDS)
         audit_record(
             actor=actor, action=AuditAction.REFERRAL_PRIORITISE, unit_id=locked.unit_id, request_id=request_id, target=locked,
             detail={"band": locked.band, "tier": int(priority.tier), "deadline_at": priority.deadline_at.isoformat(),

@@ -37,6 +37,40 @@ def _key(row: dict[str, Any]) -> str:
     return row.get("md5") or row.get("sha1") or row.get("path_display") or ""
 
 
+def _note_image(
+    row: dict[str, Any],
+    verdict: Verdict,
+    key: str,
+    *,
+    unhashable: _Tally,
+    unknown_pdq: dict[str, dict[str, Any]],
+    exif: dict[tuple[str, str], dict[str, Any]],
+) -> None:
+    """An image's share of the summary: whether PDQ could hash it, unknown-material PDQ groups, camera models."""
+    quality = row.get("pdq_quality")
+    hashable = bool(row.get("pdq")) and quality is not None and quality >= QUALITY_THRESHOLD
+    if not hashable and row.get("pdq_status") in ("low-quality", "ok", "error"):
+        unhashable.add(key)
+    if verdict.status == UNKNOWN and hashable:
+        entry = unknown_pdq.setdefault(row["pdq"], {"md5s": [], "paths": [], "files": 0})
+        entry["files"] += 1
+        if row.get("md5") and row["md5"] not in entry["md5s"] and len(entry["md5s"]) < MAX_PATHS_PER_HASH:
+            entry["md5s"].append(row["md5"])
+        if len(entry["paths"]) < MAX_PATHS_PER_HASH:
+            entry["paths"].append(str(row.get("path_display", "")))
+    make, model = (row.get("exif_make") or "").strip(), (row.get("exif_model") or "").strip()
+    if make or model:
+        g = exif.setdefault((make, model), {"make": make, "model": model, "images": 0, "unknown": 0,
+                                            "with_gps": 0, "first": None, "last": None})
+        g["images"] += 1
+        g["unknown"] += verdict.status == UNKNOWN
+        g["with_gps"] += bool(row.get("exif_gps"))
+        taken = row.get("exif_datetime_original") or row.get("exif_datetime")
+        if taken:
+            g["first"] = min(filter(None, [g["first"], taken]))
+            g["last"] = max(filter(None, [g["last"], taken]))
+
+
 def build_summary(
     matched: Iterable[tuple[dict[str, Any], Verdict]],
     *,
@@ -77,28 +111,7 @@ def build_summary(
         if verdict.status != UNKNOWN and verdict.hits and all(h.method == "pdq" for h in verdict.hits):
             near_only.add(key)
         if media == "image":
-            quality = row.get("pdq_quality")
-            hashable = bool(row.get("pdq")) and quality is not None and quality >= QUALITY_THRESHOLD
-            if not hashable and row.get("pdq_status") in ("low-quality", "ok", "error"):
-                unhashable.add(key)
-            if verdict.status == UNKNOWN and hashable:
-                entry = unknown_pdq.setdefault(row["pdq"], {"md5s": [], "paths": [], "files": 0})
-                entry["files"] += 1
-                if row.get("md5") and row["md5"] not in entry["md5s"] and len(entry["md5s"]) < MAX_PATHS_PER_HASH:
-                    entry["md5s"].append(row["md5"])
-                if len(entry["paths"]) < MAX_PATHS_PER_HASH:
-                    entry["paths"].append(str(row.get("path_display", "")))
-            make, model = (row.get("exif_make") or "").strip(), (row.get("exif_model") or "").strip()
-            if make or model:
-                g = exif.setdefault((make, model), {"make": make, "model": model, "images": 0, "unknown": 0,
-                                                    "with_gps": 0, "first": None, "last": None})
-                g["images"] += 1
-                g["unknown"] += verdict.status == UNKNOWN
-                g["with_gps"] += bool(row.get("exif_gps"))
-                taken = row.get("exif_datetime_original") or row.get("exif_datetime")
-                if taken:
-                    g["first"] = min(filter(None, [g["first"], taken]))
-                    g["last"] = max(filter(None, [g["last"], taken]))
+            _note_image(row, verdict, key, unhashable=unhashable, unknown_pdq=unknown_pdq, exif=exif)
         if verdict.status == UNKNOWN and media in ("image", "video") and row.get("md5"):
             unknown_media_md5.add(row["md5"])
 

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from winnow.assessments.models import NOT_SCORABLE, PRIORITY_BANDS, Assessment, BandDecision
+from winnow.assessments.models import NOT_SCORABLE, Assessment, BandDecision
 from winnow.assessments.registry import registry
 from winnow.audit.services import AuditAction, audit_record
 from winnow.core.priority import LONDON
@@ -151,7 +151,7 @@ def instrument_scale(instrument_id: str, version: str | None = None) -> BandScal
         return None
     bands = sorted(instrument.bands, key=lambda b: b.rank)
     ids = tuple(b.id for b in bands)
-    mapping = PRIORITY_BANDS.get(instrument_id, {})
+    mapping = dict(instrument.referral_priority)
     high = [b for b, p in mapping.items() if p == PriorityBand.HIGH]
     flag_from = high[0] if high else ids[len(ids) // 2]
     return BandScale(ids, flag_from, {b.id: b.label for b in bands})
@@ -204,7 +204,7 @@ def validation_cases(
             assessment_id__in=assessments.values("id")).order_by("created_at", "id").values_list(
             "assessment_id", "decided_band"):
         decided[assessment_id] = band
-    mapping = PRIORITY_BANDS.get(instrument_id, {})
+    mapping = registry().priority_bands(instrument_id)
     back = {p.value: b for b, p in mapping.items()}  # queue band -> instrument band id, for decided bands
     result = Gathered([])
     for subject_id, contact, fictional, closed_at, received_at, source, unit_code, sex in rows:

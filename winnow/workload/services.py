@@ -11,10 +11,8 @@ from django.utils import timezone
 
 from winnow.accounts.models import User
 from winnow.audit.services import AuditAction, audit_record
-from winnow.core.priority import prioritise
 from winnow.permissions import Capability, can
 from winnow.referrals.models import Referral
-from winnow.referrals.services import deadline_policy
 
 from .models import ENFORCEMENT_ACTIONS, Assignment, CaseAction
 
@@ -59,12 +57,8 @@ def case_action_record(
         )
         if kind in ENFORCEMENT_ACTIONS and (locked.actioned_at is None or occurred_at < locked.actioned_at):
             locked.actioned_at = occurred_at
-            priority = prioritise(
-                received_at=locked.received_at, immediate_danger=locked.immediate_danger, band=locked.band or None,
-                decided_at=locked.band_decided_at, policy=deadline_policy(), actioned=True,
-            )
-            locked.priority_tier = priority.tier
-            locked.save(update_fields=["actioned_at", "priority_tier"])
+            locked.reprioritise(band=locked.band or None, decided_at=locked.band_decided_at)
+            locked.save(update_fields=["actioned_at", *Referral.QUEUE_FIELDS])
         audit_record(actor=actor, action=AuditAction.REFERRAL_ACTION, unit_id=locked.unit_id, request_id=request_id,
                      target=locked, detail={"kind": kind, "occurred_at": occurred_at.isoformat()})
     referral.refresh_from_db()

@@ -55,7 +55,7 @@ def test_it_refuses_oversized_bytes_before_parsing(monkeypatch):
     def must_not_parse(*args, **kwargs):
         raise AssertionError("parsed a document that is over the size limit")
 
-    monkeypatch.setattr(cybertipline, "_build_tree", must_not_parse)
+    monkeypatch.setattr(cybertipline.package, "_build_tree", must_not_parse)
     with pytest.raises(PackageLimitError, match="at most 1,000"):
         parse_report(
             report_xml("<additionalInfo>" + "x" * 2000 + "</additionalInfo>"),

@@ -532,3 +532,61 @@ def test_a_mangled_file_is_loaded_or_rejected_never_crashes(
         load_instrument(path)
     except InstrumentError as error:
         assert error.path == str(path) and error.reason
+
+
+MAPPED = edit(
+    VALID,
+    "sections:\n",
+    "sets_referral_priority:\n  low: low\n  high: very_high\nsections:\n",
+)
+
+
+def test_it_loads_the_mapping_of_bands_to_referral_priority(tmp_path: Path) -> None:
+    path = tmp_path / "ok.yaml"
+    path.write_text(MAPPED, encoding="utf-8")
+    instrument = load_instrument(path)
+    assert instrument.sets_referral_priority
+    assert instrument.priority_band("high") == "very_high" and instrument.priority_band("low") == "low"
+    path.write_text(VALID, encoding="utf-8")
+    assert not load_instrument(path).sets_referral_priority
+
+
+def test_it_rejects_an_unknown_band_in_the_priority_mapping(tmp_path: Path) -> None:
+    text = edit(MAPPED, "  high: very_high\n", "  high: very_high\n  medium: medium\n")
+    error = rejected(tmp_path, text)
+    assert error.line == line_of(text, "  medium: medium")
+    assert error.reason == "instrument.sets_referral_priority: unknown band 'medium' (bands: low, high)"
+
+
+def test_it_rejects_a_band_left_out_of_the_priority_mapping(tmp_path: Path) -> None:
+    text = edit(MAPPED, "  low: low\n", "")
+    error = rejected(tmp_path, text)
+    assert error.line == line_of(text, "sets_referral_priority:")
+    assert error.reason == (
+        "instrument.sets_referral_priority: band 'low' is not mapped: map every band to a priority band"
+    )
+
+
+def test_it_rejects_a_priority_that_is_not_a_priority_band(tmp_path: Path) -> None:
+    text = edit(MAPPED, "  high: very_high\n", "  high: urgent\n")
+    error = rejected(tmp_path, text)
+    assert error.line == line_of(text, "high: urgent")
+    assert error.reason == (
+        "instrument.sets_referral_priority: 'urgent' is not a priority band (one of very_high, high, medium, low)"
+    )
+
+
+def test_it_rejects_a_priority_mapping_on_an_instrument_without_bands(tmp_path: Path) -> None:
+    scored_only = edit(SCORED, "  bands:\n    - {band: low, min: 0, max: 1}\n    - {band: high, min: 2, max: 2}\n", "")
+    scored_only = edit(scored_only, "bands:\n  - {id: low, label: Low}\n  - {id: high, label: High}\n", "")
+    text = edit(scored_only, "sections:\n", "sets_referral_priority:\n  low: low\nsections:\n")
+    error = rejected(tmp_path, text)
+    assert error.line == line_of(text, "sets_referral_priority:")
+    assert error.reason == "instrument.sets_referral_priority: the instrument has no bands to map"
+
+
+def test_it_rejects_a_priority_mapping_that_is_not_a_mapping(tmp_path: Path) -> None:
+    text = edit(VALID, "sections:\n", "sets_referral_priority: [low, high]\nsections:\n")
+    error = rejected(tmp_path, text)
+    assert error.line == line_of(text, "sets_referral_priority:")
+    assert error.reason == "instrument: 'sets_referral_priority' must be a mapping, found a list"

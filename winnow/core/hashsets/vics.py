@@ -87,13 +87,13 @@ class VicsParse(HashSetParse):
         super().__init__(path, scheme, **kw)
         self._explicit_scheme = scheme is not None
         self._reader: HashingReader | None = None
+        self._context_seen = self._value_seen = False  # the top-level keys seen so far
 
     def _entries(self) -> Iterator[tuple[int, str, Any]]:
         report = self.report
         media_no = 0
         case_no = 0
-        context_seen = False
-        value_seen = False
+        self._context_seen = self._value_seen = False
         top: _Builder | None = None  # the current value item (a Media, or a Case without its Media array)
         top_is_case = False
         media: _Builder | None = None  # a Media inside a Case
@@ -148,41 +148,49 @@ class VicsParse(HashSetParse):
                             continue
                         top.event(event, value)
                         continue
-                    # outside any value item
-                    if prefix == "" and event == "map_key":
-                        if value in _META_KEYS:
-                            report.format_version = _META_KEYS[value]
-                        elif value == "value" and not context_seen:
-                            raise self.error(
-                                "top level",
-                                "not a VICS file: no odata.metadata or @odata.context before value",
-                            )
-                        elif value == "value":
-                            value_seen = True
-                    elif prefix in _META_KEYS and event == "string":
-                        context_seen = True
-                        self._set_context(str(value))
-                    elif prefix == "value.item" and event == "start_map":
+                    if self._top_level_event(prefix, event, value, case_no):  # outside any value item
                         top = _Builder()
                         top_is_case = False
                         case_fields = {}
                         case_no += 1
                         media_no_in_case = 1
-                    elif prefix == "value.item":
-                        raise self.error(f"value item {case_no + 1}", f"expected an object, found {event}")
-                    elif prefix == "value" and event not in ("start_array", "end_array"):
-                        raise self.error("value", f"expected an array, found {event}")
             except ijson.JSONError as exc:
                 raise self.error(
                     f"after media entry {media_no}, near byte {reader.bytes_read}", f"invalid JSON ({exc})"
                 ) from None
-            if first:
-                raise self.error("start", "empty file")
-            if not context_seen:
-                raise self.error("top level", "not a VICS file: no odata.metadata or @odata.context")
-            if not value_seen:
-                raise self.error("top level", "no value array")
+            self._check_complete(first)
             reader.drain()
+
+    def _top_level_event(self, prefix: str, event: str, value: Any, case_no: int) -> bool:
+        """An event outside any value item (once per item, not per field); True when a value item starts."""
+        if prefix == "" and event == "map_key":
+            if value in _META_KEYS:
+                self.report.format_version = _META_KEYS[value]
+            elif value == "value" and not self._context_seen:
+                raise self.error(
+                    "top level",
+                    "not a VICS file: no odata.metadata or @odata.context before value",
+                )
+            elif value == "value":
+                self._value_seen = True
+        elif prefix in _META_KEYS and event == "string":
+            self._context_seen = True
+            self._set_context(str(value))
+        elif prefix == "value.item" and event == "start_map":
+            return True
+        elif prefix == "value.item":
+            raise self.error(f"value item {case_no + 1}", f"expected an object, found {event}")
+        elif prefix == "value" and event not in ("start_array", "end_array"):
+            raise self.error("value", f"expected an array, found {event}")
+        return False
+
+    def _check_complete(self, first: bool) -> None:
+        if first:
+            raise self.error("start", "empty file")
+        if not self._context_seen:
+            raise self.error("top level", "not a VICS file: no odata.metadata or @odata.context")
+        if not self._value_seen:
+            raise self.error("top level", "no value array")
 
     def _set_context(self, context: str) -> None:
         report = self.report

@@ -37,9 +37,28 @@ def build_explanation(instrument: Instrument, r: dict[str, Any]) -> tuple[str, .
     lines: list[str] = []
     labels: dict[str, str] = instrument.compiled.labels
     band: Band | None = r["band"]
+    _headline(lines, instrument, r, band)
+    _driver_line(lines, instrument, r, band)
+    _fallback_lines(lines, labels, r["fallbacks"])
+
+    unknown: tuple[str, ...] = r["unknown_items"]
+    if unknown:
+        shown = _join([labels[item_id] for item_id in unknown])
+        lines.append(f"Unknown answers: {len(unknown)} of {len(instrument.items)} ({shown}).")
+    else:
+        lines.append(f"Unknown answers: none of {len(instrument.items)}.")
+
+    if band is not NOT_SCORABLE:
+        _unknowns_lines(lines, labels, r, band, unknown)
+
+    lines.append(f"Instrument: {instrument.title}, version {instrument.version}.")
+    lines.append(instrument.provenance.notice)
+    return tuple(lines)
+
+
+def _headline(lines: list[str], instrument: Instrument, r: dict[str, Any], band: Band | None) -> None:
     total, total_max = r["score"], r["score_max"]
     score = instrument.score
-
     if band is NOT_SCORABLE:
         lines.append(f"Not scorable: {r['not_scorable_reason']}.")
         if instrument.missing is not None:
@@ -52,21 +71,20 @@ def build_explanation(instrument: Instrument, r: dict[str, Any]) -> tuple[str, .
         lines.append(_score_line(score.label, total, total_max, score.maximum))
         lines.append("This instrument gives a score, not a band.")
 
-    drivers: tuple[Driver, ...] = r["drivers"]
-    if drivers:
-        if (
-            band is not None
-            and r["rule_id"] is None
-            and r["cutoff"] is None
-            and instrument.decision is not None
-        ):
-            lines.append(f"Answers that kept every rule from firing: {_answers(drivers)}.")
-        elif score is not None and r["rule_id"] is None:
-            lines.append(f"Scored answers: {_score_answers(instrument, drivers)}.")
-        else:
-            lines.append(f"Answers behind it: {_answers(drivers)}.")
 
-    fallbacks: tuple[FallbackUse, ...] = r["fallbacks"]
+def _driver_line(lines: list[str], instrument: Instrument, r: dict[str, Any], band: Band | None) -> None:
+    drivers: tuple[Driver, ...] = r["drivers"]
+    if not drivers:
+        return
+    if band is not None and r["rule_id"] is None and r["cutoff"] is None and instrument.decision is not None:
+        lines.append(f"Answers that kept every rule from firing: {_answers(drivers)}.")
+    elif instrument.score is not None and r["rule_id"] is None:
+        lines.append(f"Scored answers: {_score_answers(instrument, drivers)}.")
+    else:
+        lines.append(f"Answers behind it: {_answers(drivers)}.")
+
+
+def _fallback_lines(lines: list[str], labels: dict[str, str], fallbacks: tuple[FallbackUse, ...]) -> None:
     for use in fallbacks:
         question = labels[use.item]
         if use.value is None:
@@ -80,46 +98,36 @@ def build_explanation(instrument: Instrument, r: dict[str, Any]) -> tuple[str, .
                 f"{use.instrument.upper()} score {use.score}. {use.note}"
             )
 
-    unknown: tuple[str, ...] = r["unknown_items"]
-    if unknown:
-        shown = _join([labels[item_id] for item_id in unknown])
-        lines.append(f"Unknown answers: {len(unknown)} of {len(instrument.items)} ({shown}).")
-    else:
-        lines.append(f"Unknown answers: none of {len(instrument.items)}.")
 
+def _unknowns_lines(
+    lines: list[str], labels: dict[str, str], r: dict[str, Any], band: Band | None, unknown: tuple[str, ...]
+) -> None:
+    """Which undecided rules could change the band, and whether the result rests on unknown answers."""
     undecided: tuple[UndecidedRule, ...] = r["undecided"]
-    if band is not NOT_SCORABLE:
-        if undecided:
-            for rule in undecided:
-                if band is not None and rule.band.id == band.id:
-                    continue  # firing it would give the same band
-                blockers = _join([labels[i] for i in rule.unknown_items])
-                lines.append(
-                    f"Rule {rule.rule} ({rule.band.label}) could not be decided because these answers are "
-                    f"unknown: {blockers}."
-                )
-        if r["rests_on_unknowns"]:
-            highest: Band | None = r["highest_possible_band"]
-            could = (
-                f" Once they are answered the band could be as high as {highest.label}."
-                if highest is not None and band is not None and highest.rank > band.rank
-                else ""
-            )
-            policy = (
-                POLICY_LINE
-                if any(band is None or u.band.id != band.id for u in undecided)
-                else SCORE_POLICY_LINE
-            )
-            lines.append(f"This result rests on unknown answers. {policy}{could}")
-        elif unknown and band is not None:
-            lines.append(
-                "The band does not rest on the unknown answers: no rule or cut-off that could change it "
-                "depends on them."
-            )
-
-    lines.append(f"Instrument: {instrument.title}, version {instrument.version}.")
-    lines.append(instrument.provenance.notice)
-    return tuple(lines)
+    for rule in undecided:
+        if band is not None and rule.band.id == band.id:
+            continue  # firing it would give the same band
+        blockers = _join([labels[i] for i in rule.unknown_items])
+        lines.append(
+            f"Rule {rule.rule} ({rule.band.label}) could not be decided because these answers are "
+            f"unknown: {blockers}."
+        )
+    if r["rests_on_unknowns"]:
+        highest: Band | None = r["highest_possible_band"]
+        could = (
+            f" Once they are answered the band could be as high as {highest.label}."
+            if highest is not None and band is not None and highest.rank > band.rank
+            else ""
+        )
+        policy = (
+            POLICY_LINE if any(band is None or u.band.id != band.id for u in undecided) else SCORE_POLICY_LINE
+        )
+        lines.append(f"This result rests on unknown answers. {policy}{could}")
+    elif unknown and band is not None:
+        lines.append(
+            "The band does not rest on the unknown answers: no rule or cut-off that could change it "
+            "depends on them."
+        )
 
 
 def _decider(instrument: Instrument, r: dict[str, Any]) -> str:

@@ -1,6 +1,6 @@
 """The validated, immutable form of an instrument file.
 
-The loader (`loader.py`) turns YAML into these frozen dataclasses; nothing else builds them from files. Every
+The loader (`loader/`) turns YAML into these frozen dataclasses; nothing else builds them from files. Every
 object keeps the line it came from so that later checks, and anyone reading a result, can point at the file.
 """
 
@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Final
+
+from winnow.core.priority import Band as PriorityBand
 
 
 class _UnknownType:
@@ -290,6 +292,9 @@ class Instrument:
     missing: MissingRule | None
     path: str = ""
     sha256: str = ""
+    # `sets_referral_priority:` in the file: each band id and the queue's priority band it sets; empty when the
+    # instrument's bands never set a referral's priority (a score such as CPORT or CASIC).
+    referral_priority: tuple[tuple[str, PriorityBand], ...] = ()
     # Filled once by the scorer (closures and lookup tables); not part of the instrument's identity.
     compiled: Any = field(default=None, compare=False, repr=False, hash=False)
 
@@ -304,6 +309,14 @@ class Instrument:
             if band.id == band_id:
                 return band
         raise KeyError(band_id)
+
+    @property
+    def sets_referral_priority(self) -> bool:
+        return bool(self.referral_priority)
+
+    def priority_band(self, band_id: str) -> PriorityBand | None:
+        """The queue's priority band that this instrument's band sets, or None."""
+        return dict(self.referral_priority).get(band_id)
 
     def label_of(self, item_id: str) -> str:
         """The question or label of an answered or derived item."""

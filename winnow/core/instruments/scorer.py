@@ -20,265 +20,30 @@ Unknown answers (policy, repeated in every explanation):
 
 from __future__ import annotations
 
-import operator
 from bisect import bisect_right
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import date
 from types import MappingProxyType
 from typing import Any
 
+from winnow.core.instruments.compiler import Env, Fn, _Compiled, compile_instrument
+from winnow.core.instruments.compiler import whole_years as whole_years  # re-exported: assessments use it
 from winnow.core.instruments.errors import AnswerError
 from winnow.core.instruments.explanation import build_explanation
 from winnow.core.instruments.result import Driver, FallbackUse, Result, UndecidedRule
 from winnow.core.instruments.schema import (
     NOT_SCORABLE,
     UNKNOWN,
-    AllOf,
-    AnyOf,
     Band,
-    ChoiceIn,
-    Condition,
-    CountAtLeast,
     Fallback,
     Instrument,
     Item,
     ItemKind,
-    Not,
-    Ref,
     Rule,
     ScoreBand,
-    Threshold,
 )
 
-Env = dict[str, Any]  # item id -> value; None is unknown (internally only: faster than a sentinel test)
-Fn = Callable[[Env], Any]  # returns True, False or None (undecided)
-# A tracer appends the answered items behind a condition's value to `out`: what made it true (want=True), false
-# (want=False), or the unknown items that left it undecided (want=None). Used only to explain a result.
-Tracer = Callable[[Env, Any, list[str]], None]
-
 _YESNO, _COUNT, _CHOICE, _DATE = ItemKind.YESNO, ItemKind.COUNT, ItemKind.CHOICE, ItemKind.DATE
-
-
-@dataclass(slots=True)
-class _Compiled:
-    blank: Env
-    specs: dict[str, tuple[ItemKind, int, int | None, frozenset[str]]]
-    items: dict[str, Item]
-    input_ids: tuple[str, ...]
-    derived_ids: frozenset[str]
-    derived: tuple[tuple[str, Fn], ...]
-    derived_labels: dict[str, str]
-    labels: dict[str, str]  # question or label of every answered and derived item
-    fallbacks: tuple[tuple[str, Fallback], ...]
-    rules: tuple[tuple[Rule, Fn, Band], ...]
-    otherwise: tuple[str, Band] | None
-    # score: (item, Yes points, No points, lowest and highest when unknown, option points or None)
-    components: tuple[tuple[str, int, int, int, int, dict[str, int] | None], ...]
-    cutoff_starts: tuple[
-        int, ...
-    ]  # each cut-off's minimum, ascending (the loader checks they tile the range)
-    cutoffs: tuple[tuple[ScoreBand, Band], ...]
-    missing_ids: tuple[str, ...]
-    missing_all: bool  # the missing-data rule counts every answered item
-    rule_tracers: dict[str, Tracer]
-    derived_tracers: dict[str, Tracer]
-    deciders: dict[str, str]  # rule id -> "Step title, rule id: label"
-
-
-def compile_instrument(instrument: Instrument) -> _Compiled:
-    """Turn the instrument into closures and lookup tables, once; cached on the instrument."""
-    compiled = instrument.compiled
-    if isinstance(compiled, _Compiled):
-        return compiled
-    fn_by_id: dict[int, Fn] = {}
-    items = {item.id: item for item in instrument.items}
-    bands = {band.id: band for band in instrument.bands}
-    blank: Env = dict.fromkeys(items)
-    blank.update(dict.fromkeys(d.id for d in instrument.derived))
-    specs = {
-        item.id: (
-            item.kind,
-            item.minimum or 0,
-            item.maximum,
-            frozenset(o.id for o in item.options),
-        )
-        for item in instrument.items
-    }
-    derived = tuple((d.id, _compile(d.when, fn_by_id)) for d in instrument.derived)
-    rule_tracers: dict[str, Tracer] = {}
-    derived_tracers: dict[str, Tracer] = {}
-    for d in instrument.derived:  # in dependency order, so a derived item's tracer exists before it is used
-        derived_tracers[d.id] = _tracer(d.when, fn_by_id, derived_tracers)
-    rules: list[tuple[Rule, Fn, Band]] = []
-    deciders: dict[str, str] = {}
-    otherwise = None
-    if instrument.decision is not None:
-        for step in instrument.decision.steps:
-            for rule in step.rules:
-                rules.append((rule, _compile(rule.when, fn_by_id), bands[rule.band]))
-                rule_tracers[rule.id] = _tracer(rule.when, fn_by_id, derived_tracers)
-                deciders[rule.id] = f"{step.title}, rule {rule.id}: {rule.label}"
-        if instrument.decision.otherwise is not None:
-            otherwise = (instrument.decision.otherwise.label, bands[instrument.decision.otherwise.band])
-    components: list[tuple[str, int, int, int, int, dict[str, int] | None]] = []
-    if instrument.score is not None:
-        for comp in instrument.score.components:
-            if comp.option_points:
-                points = dict(comp.option_points)
-                components.append((comp.item, 0, 0, min(points.values()), max(points.values()), points))
-            else:
-                low, high = sorted((comp.points, comp.points_if_no))
-                components.append((comp.item, comp.points, comp.points_if_no, low, high, None))
-    missing_ids = instrument.missing.items if instrument.missing is not None else ()
-    compiled = _Compiled(
-        blank=blank,
-        specs=specs,
-        items=items,
-        input_ids=tuple(items),
-        derived_ids=frozenset(d.id for d in instrument.derived),
-        derived=derived,
-        derived_labels={d.id: d.label for d in instrument.derived},
-        labels={
-            **{i.id: i.question for i in instrument.items},
-            **{d.id: d.label for d in instrument.derived},
-        },
-        fallbacks=tuple((item.id, item.fallback) for item in instrument.items if item.fallback is not None),
-        rules=tuple(rules),
-        otherwise=otherwise,
-        components=tuple(components),
-        cutoff_starts=tuple(cut.minimum for cut in instrument.score.bands) if instrument.score else (),
-        cutoffs=tuple((cut, bands[cut.band]) for cut in instrument.score.bands) if instrument.score else (),
-        missing_ids=missing_ids,
-        missing_all=set(missing_ids) == set(items),
-        rule_tracers=rule_tracers,
-        derived_tracers=derived_tracers,
-        deciders=deciders,
-    )
-    object.__setattr__(instrument, "compiled", compiled)
-    return compiled
-
-
-def whole_years(start: date, end: date) -> int:
-    """Completed years from `start` to `end` (an age on a date); negative when `end` is earlier."""
-    years = end.year - start.year
-    if (end.month, end.day) < (start.month, start.day):
-        years -= 1
-    return years
-
-
-def _compile(cond: Condition, fn_by_id: dict[int, Fn]) -> Fn:
-    fn = _compile_one(cond, fn_by_id)
-    fn_by_id[id(cond)] = fn
-    return fn
-
-
-def _compile_one(cond: Condition, fn_by_id: dict[int, Fn]) -> Fn:  # noqa: C901 (one case per form)
-    if isinstance(cond, Ref):
-        key = cond.item
-        if not cond.negated:
-            return operator.itemgetter(key)  # the stored value is already True, False or None
-
-        def is_no(env: Env) -> Any:
-            value = env[key]
-            return None if value is None else not value
-
-        return is_no
-
-    if isinstance(cond, AnyOf | AllOf) and all(isinstance(p, Ref) and not p.negated for p in cond.of):
-        keys = tuple(p.item for p in cond.of if isinstance(p, Ref))
-        for part in cond.of:
-            _compile(part, fn_by_id)  # registered for explanations; the fast path reads the keys directly
-        stop = isinstance(cond, AnyOf)  # AnyOf stops at the first True, AllOf at the first False
-
-        def flat(env: Env) -> Any:
-            undecided = False
-            for key in keys:
-                value = env[key]
-                if value is stop:
-                    return stop
-                if value is None:
-                    undecided = True
-            return None if undecided else not stop
-
-        return flat
-
-    if isinstance(cond, AnyOf | AllOf):
-        parts = tuple(_compile(p, fn_by_id) for p in cond.of)
-        stop = isinstance(cond, AnyOf)
-
-        def nested(env: Env) -> Any:
-            undecided = False
-            for part in parts:
-                value = part(env)
-                if value is stop:
-                    return stop
-                if value is None:
-                    undecided = True
-            return None if undecided else not stop
-
-        return nested
-
-    if isinstance(cond, Not):
-        inner = _compile(cond.of, fn_by_id)
-
-        def negate(env: Env) -> Any:
-            value = inner(env)
-            return None if value is None else not value
-
-        return negate
-
-    if isinstance(cond, CountAtLeast):
-        parts = tuple(_compile(p, fn_by_id) for p in cond.of)
-        n = cond.n
-
-        def count(env: Env) -> Any:
-            true = undecided = 0
-            for part in parts:
-                value = part(env)
-                if value is True:
-                    true += 1
-                elif value is None:
-                    undecided += 1
-            if true >= n:
-                return True
-            return None if true + undecided >= n else False
-
-        return count
-
-    if isinstance(cond, Threshold):
-        low = cond.at_least if cond.at_least is not None else float("-inf")
-        high = cond.at_most if cond.at_most is not None else float("inf")
-        if cond.item is not None:
-            key = cond.item
-
-            def threshold(env: Env) -> Any:
-                value = env[key]
-                return None if value is None else low <= value <= high
-
-            return threshold
-        assert cond.between is not None
-        start_key, end_key = cond.between
-        years = cond.unit == "years"
-
-        def between(env: Env) -> Any:
-            start, end = env[start_key], env[end_key]
-            if start is None or end is None:
-                return None
-            value = whole_years(start, end) if years else (end - start).days
-            return low <= value <= high
-
-        return between
-
-    assert isinstance(cond, ChoiceIn)
-    key = cond.item
-    options = frozenset(cond.options)
-
-    def choice(env: Env) -> Any:
-        value = env[key]
-        return None if value is None else value in options
-
-    return choice
 
 
 def _describe(value: Any) -> str:
@@ -304,142 +69,16 @@ def score(
 ) -> Result:
     """Score `answers`; `other_results` maps instrument ids to their `Result` (or an int score) for fallbacks."""
     c = compile_instrument(instrument)
-    if not isinstance(answers, Mapping):
-        raise AnswerError(
-            [("answers", f"must be a mapping of item id to answer, found {type(answers).__name__}")]
-        )
-    if other_results is not None and not isinstance(other_results, Mapping):
-        raise AnswerError(
-            [
-                (
-                    "other_results",
-                    f"must be a mapping of instrument id to result, found {type(other_results).__name__}",
-                )
-            ]
-        )
-    env = c.blank.copy()
-    specs = c.specs
-    problems: list[tuple[str, str]] = []
-    for key, value in answers.items():
-        spec = specs.get(key)
-        if spec is None:
-            if key in c.derived_ids:
-                problems.append((key, "is a derived item: it is computed, not answered"))
-            else:
-                problems.append(
-                    (key if type(key) is str else _describe(key), "is not an item of this instrument")
-                )
-            continue
-        kind = spec[0]
-        if value is True or value is False:
-            if kind is _YESNO:
-                env[key] = value
-                continue
-        elif value is None or value is UNKNOWN:
-            continue
-        elif kind is _COUNT:
-            if type(value) is int and value >= spec[1] and (spec[2] is None or value <= spec[2]):
-                env[key] = value
-                continue
-            if type(value) is int:
-                bound = f"at least {spec[1]}" + (f" and at most {spec[2]}" if spec[2] is not None else "")
-                problems.append((key, f"must be {bound}, found {value}"))
-                continue
-        elif kind is _CHOICE:
-            if type(value) is str and value in spec[3]:
-                env[key] = value
-                continue
-            if type(value) is str:
-                problems.append((key, f"must be one of {', '.join(sorted(spec[3]))}, found {value!r}"))
-                continue
-        elif kind is _DATE and type(value) is date:
-            env[key] = value
-            continue
-        problems.append((key, f"{_EXPECTED[kind]}, found {_describe(value)}"))
-    if problems:
-        raise AnswerError(problems)
-
-    fallbacks: list[FallbackUse] = []
-    for item_id, fallback in c.fallbacks:
-        if env[item_id] is None:
-            use = _use_fallback(item_id, fallback, other_results)
-            fallbacks.append(use)
-            env[item_id] = use.value
+    _check_arguments(answers, other_results)
+    env = _read_answers(c, answers)
+    fallbacks = _apply_fallbacks(c, env, other_results)
     for derived_id, fn in c.derived:
         env[derived_id] = fn(env)
-
     unknown_items = tuple(item_id for item_id in c.input_ids if env[item_id] is None)
-
-    fired: tuple[Rule, Fn, Band] | None = None
-    undecided: list[tuple[Rule, Fn, Band]] = []
-    for entry in c.rules:
-        value = entry[1](env)
-        if value is True:
-            fired = entry
-            break
-        if value is None:
-            undecided.append(entry)
-
-    total = total_max = None
-    if c.components:
-        total = total_max = 0
-        for item_id, yes, no, low, high, option_points in c.components:
-            value = env[item_id]
-            if value is None:
-                total += low
-                total_max += high
-            elif option_points is not None:
-                points = option_points[value]
-                total += points
-                total_max += points
-            else:
-                total += yes if value else no
-                total_max += yes if value else no
-
-    band: Band | None = None
-    cutoff: ScoreBand | None = None
-    highest: Band | None = None
-    if fired is not None:
-        band = fired[2]
-        decided_by = f"rule {fired[0].id}"
-    elif c.otherwise is not None:
-        band = c.otherwise[1]
-        decided_by = "otherwise (no rule fired)"
-    elif c.cutoffs and total is not None and total_max is not None:
-        cutoff, band = c.cutoffs[bisect_right(c.cutoff_starts, total) - 1]
-        decided_by = f"score cut-off {cutoff.minimum}-{cutoff.maximum}"
-        top_band = c.cutoffs[bisect_right(c.cutoff_starts, total_max) - 1][1]
-        if top_band.rank > band.rank:
-            highest = top_band  # the unknowns could lift the score into a higher band
-    else:
-        decided_by = "score"
-    # An undecided rule matters only if firing it would give another band than the one reached.
-    rests = any(rule_band is not band for _, _, rule_band in undecided) or highest is not None
-    if band is not None:
-        for _, _, rule_band in undecided:
-            if highest is None or rule_band.rank > highest.rank:
-                highest = rule_band
-        if highest is None or highest.rank < band.rank:
-            highest = band
-    if total is not None and total != total_max:
-        rests = rests or band is None  # a bare score with unknowns always rests on them
-
-    not_scorable_reason = None
-    missing = instrument.missing
-    if missing is not None:
-        counted = len(unknown_items) if c.missing_all else sum(1 for i in c.missing_ids if env[i] is None)
-        if counted > missing.max_unknown and not (
-            missing.exempt_when_decided and not rests and band is not None
-        ):
-            not_scorable_reason = (
-                f"{counted} of the {len(c.missing_ids)} counted items are unknown; "
-                f"the missing-data rule allows at most {missing.max_unknown}"
-                + (
-                    " unless the band is reached on known answers alone"
-                    if missing.exempt_when_decided
-                    else ""
-                )
-            )
+    fired, undecided = _run_rules(c, env)
+    total, total_max = _add_score(c, env)
+    band, cutoff, highest, decided_by, rests = _decide(c, fired, undecided, total, total_max)
+    not_scorable_reason = _not_scorable_reason(instrument, c, env, unknown_items, rests, band)
 
     if not_scorable_reason is not None:
         band, highest, cutoff, total, total_max, fired = NOT_SCORABLE, None, None, None, None, None
@@ -479,6 +118,175 @@ def score(
         not_scorable_reason=not_scorable_reason,
     )
     return Result(**parts, explanation=build_explanation(instrument, parts))  # type: ignore[arg-type]
+
+
+def _check_arguments(answers: object, other_results: object) -> None:
+    if not isinstance(answers, Mapping):
+        raise AnswerError(
+            [("answers", f"must be a mapping of item id to answer, found {type(answers).__name__}")]
+        )
+    if other_results is not None and not isinstance(other_results, Mapping):
+        raise AnswerError(
+            [
+                (
+                    "other_results",
+                    f"must be a mapping of instrument id to result, found {type(other_results).__name__}",
+                )
+            ]
+        )
+
+
+def _read_answers(c: _Compiled, answers: Mapping[Any, Any]) -> Env:
+    """The working table of answers, or AnswerError listing every bad one. The accepting paths stay inline (this
+    loop runs for every answer of every assessment); the messages for bad answers are built apart."""
+    env = c.blank.copy()
+    specs = c.specs
+    problems: list[tuple[str, str]] = []
+    for key, value in answers.items():
+        spec = specs.get(key)
+        if spec is None:
+            problems.append(_unknown_item(c, key))
+            continue
+        kind = spec[0]
+        if value is True or value is False:
+            if kind is _YESNO:
+                env[key] = value
+                continue
+        elif value is None or value is UNKNOWN:
+            continue
+        elif kind is _COUNT:
+            if type(value) is int and value >= spec[1] and (spec[2] is None or value <= spec[2]):
+                env[key] = value
+                continue
+        elif kind is _CHOICE:
+            if type(value) is str and value in spec[3]:
+                env[key] = value
+                continue
+        elif kind is _DATE and type(value) is date:
+            env[key] = value
+            continue
+        problems.append((key, _answer_problem(spec, value)))
+    if problems:
+        raise AnswerError(problems)
+    return env
+
+
+def _unknown_item(c: _Compiled, key: Any) -> tuple[str, str]:
+    if key in c.derived_ids:
+        return key, "is a derived item: it is computed, not answered"
+    return (key if type(key) is str else _describe(key)), "is not an item of this instrument"
+
+
+def _answer_problem(spec: tuple[ItemKind, int, int | None, frozenset[str]], value: Any) -> str:
+    kind = spec[0]
+    if kind is _COUNT and type(value) is int:
+        bound = f"at least {spec[1]}" + (f" and at most {spec[2]}" if spec[2] is not None else "")
+        return f"must be {bound}, found {value}"
+    if kind is _CHOICE and type(value) is str:
+        return f"must be one of {', '.join(sorted(spec[3]))}, found {value!r}"
+    return f"{_EXPECTED[kind]}, found {_describe(value)}"
+
+
+def _apply_fallbacks(c: _Compiled, env: Env, other_results: Mapping[str, Any] | None) -> list[FallbackUse]:
+    fallbacks: list[FallbackUse] = []
+    for item_id, fallback in c.fallbacks:
+        if env[item_id] is None:
+            use = _use_fallback(item_id, fallback, other_results)
+            fallbacks.append(use)
+            env[item_id] = use.value
+    return fallbacks
+
+
+def _run_rules(c: _Compiled, env: Env) -> tuple[tuple[Rule, Fn, Band] | None, list[tuple[Rule, Fn, Band]]]:
+    """The first rule that fires, and the undecided rules before it."""
+    undecided: list[tuple[Rule, Fn, Band]] = []
+    for entry in c.rules:
+        value = entry[1](env)
+        if value is True:
+            return entry, undecided
+        if value is None:
+            undecided.append(entry)
+    return None, undecided
+
+
+def _add_score(c: _Compiled, env: Env) -> tuple[int | None, int | None]:
+    """The additive score on known answers, and the highest the unknown answers could make it."""
+    if not c.components:
+        return None, None
+    total = total_max = 0
+    for item_id, yes, no, low, high, option_points in c.components:
+        value = env[item_id]
+        if value is None:
+            total += low
+            total_max += high
+        elif option_points is not None:
+            points = option_points[value]
+            total += points
+            total_max += points
+        else:
+            total += yes if value else no
+            total_max += yes if value else no
+    return total, total_max
+
+
+def _decide(
+    c: _Compiled,
+    fired: tuple[Rule, Fn, Band] | None,
+    undecided: list[tuple[Rule, Fn, Band]],
+    total: int | None,
+    total_max: int | None,
+) -> tuple[Band | None, ScoreBand | None, Band | None, str, bool]:
+    """(band, score cut-off, highest possible band, what decided, whether the band rests on unknowns)."""
+    band: Band | None = None
+    cutoff: ScoreBand | None = None
+    highest: Band | None = None
+    if fired is not None:
+        band = fired[2]
+        decided_by = f"rule {fired[0].id}"
+    elif c.otherwise is not None:
+        band = c.otherwise[1]
+        decided_by = "otherwise (no rule fired)"
+    elif c.cutoffs and total is not None and total_max is not None:
+        cutoff, band = c.cutoffs[bisect_right(c.cutoff_starts, total) - 1]
+        decided_by = f"score cut-off {cutoff.minimum}-{cutoff.maximum}"
+        top_band = c.cutoffs[bisect_right(c.cutoff_starts, total_max) - 1][1]
+        if top_band.rank > band.rank:
+            highest = top_band  # the unknowns could lift the score into a higher band
+    else:
+        decided_by = "score"
+    # An undecided rule matters only if firing it would give another band than the one reached.
+    rests = any(rule_band is not band for _, _, rule_band in undecided) or highest is not None
+    if band is not None:
+        for _, _, rule_band in undecided:
+            if highest is None or rule_band.rank > highest.rank:
+                highest = rule_band
+        if highest is None or highest.rank < band.rank:
+            highest = band
+    if total is not None and total != total_max:
+        rests = rests or band is None  # a bare score with unknowns always rests on them
+    return band, cutoff, highest, decided_by, rests
+
+
+def _not_scorable_reason(
+    instrument: Instrument,
+    c: _Compiled,
+    env: Env,
+    unknown_items: tuple[str, ...],
+    rests: bool,
+    band: Band | None,
+) -> str | None:
+    """Why the missing-data rule withholds a result, or None."""
+    missing = instrument.missing
+    if missing is None:
+        return None
+    counted = len(unknown_items) if c.missing_all else sum(1 for i in c.missing_ids if env[i] is None)
+    if counted <= missing.max_unknown or (missing.exempt_when_decided and not rests and band is not None):
+        return None
+    return (
+        f"{counted} of the {len(c.missing_ids)} counted items are unknown; "
+        f"the missing-data rule allows at most {missing.max_unknown}"
+        + (" unless the band is reached on known answers alone" if missing.exempt_when_decided else "")
+    )
 
 
 def _use_fallback(item_id: str, fallback: Fallback, other_results: Mapping[str, Any] | None) -> FallbackUse:
@@ -560,53 +368,3 @@ def _undecided_items(c: _Compiled, env: Env, rule: Rule) -> tuple[str, ...]:
     ids: list[str] = []
     c.rule_tracers[rule.id](env, None, ids)
     return tuple(dict.fromkeys(ids))
-
-
-def _tracer(cond: Condition, fns: dict[int, Fn], derived: dict[str, Tracer]) -> Tracer:
-    """Compile the explanation of a condition: which answered items are behind its value."""
-    if isinstance(cond, Ref):
-        key = cond.item
-        if key in derived:
-            inner = derived[key]
-            if not cond.negated:
-                return inner
-
-            def negated_derived(env: Env, want: Any, out: list[str]) -> None:
-                inner(env, None if want is None else not want, out)
-
-            return negated_derived
-
-        def answered(env: Env, want: Any, out: list[str]) -> None:
-            if want is not None or env[key] is None:
-                out.append(key)
-
-        return answered
-
-    if isinstance(cond, Not):
-        inner_not = _tracer(cond.of, fns, derived)
-
-        def negation(env: Env, want: Any, out: list[str]) -> None:
-            inner_not(env, None if want is None else not want, out)
-
-        return negation
-
-    if isinstance(cond, AnyOf | AllOf | CountAtLeast):
-        # Follow the parts that share the whole's value: for "any of" that is true, its true parts; and so on.
-        parts = tuple((fns[id(part)], _tracer(part, fns, derived)) for part in cond.of)
-
-        def composite(env: Env, want: Any, out: list[str]) -> None:
-            for fn, trace in parts:
-                if fn(env) is want:
-                    trace(env, want, out)
-
-        return composite
-
-    if isinstance(cond, Threshold):
-        keys: tuple[str, ...] = (cond.item,) if cond.item is not None else cond.between or ()
-    else:
-        keys = (cond.item,)
-
-    def operands(env: Env, want: Any, out: list[str]) -> None:
-        out.extend(k for k in keys if want is not None or env[k] is None)
-
-    return operands

@@ -61,7 +61,11 @@ def sniff(head: bytes) -> tuple[str, str | None]:
     """(media type, MIME type or None) from the first bytes of a file."""
     if not head:
         return EMPTY, None
-    # images Pillow decodes
+    return _image(head) or _iso_bmff(head) or _video(head) or (OTHER, None)
+
+
+def _image(head: bytes) -> tuple[str, str] | None:
+    """Images Pillow decodes."""
     if head.startswith(b"\xff\xd8\xff"):
         return IMAGE, "image/jpeg"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -88,10 +92,10 @@ def sniff(head: bytes) -> tuple[str, str | None]:
         return IMAGE, "image/x-portable-anymap"
     if head.startswith(b"8BPS"):
         return IMAGE, "image/vnd.adobe.photoshop"
-    iso = _iso_bmff(head)
-    if iso:
-        return iso
-    # videos
+    return None
+
+
+def _video(head: bytes) -> tuple[str, str] | None:
     if head.startswith(b"\x1a\x45\xdf\xa3"):
         return VIDEO, ("video/webm" if b"webm" in head[:64] else "video/x-matroska")
     if head.startswith(b"RIFF") and head[8:12] == b"AVI ":
@@ -108,4 +112,4 @@ def sniff(head: bytes) -> tuple[str, str | None]:
         return VIDEO, "video/ogg"
     if head.startswith(b".RMF"):
         return VIDEO, "application/vnd.rn-realmedia"
-    return OTHER, None
+    return None

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Iterator
 from datetime import date
 
 from .errors import ValidationInputError
@@ -70,24 +71,7 @@ def read_cases(data: bytes, *, scale: BandScale = PRIORITY_SCALE) -> list[Case]:
     if "\x00" in text:
         raise ValidationInputError("the file contains NUL bytes: it is not a text CSV file")
     reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [h.strip().casefold() for h in next(reader)]
-    except StopIteration:
-        raise ValidationInputError("the file is empty: it needs a header row and one row per case") from None
-    except csv.Error as exc:
-        raise ValidationInputError(f"the header is not valid CSV: {exc}", row=1) from None
-    duplicates = sorted({h for h in header if header.count(h) > 1})
-    if duplicates:
-        raise ValidationInputError(f"columns named more than once: {', '.join(duplicates)}", row=1)
-    if "outcome" not in header:
-        raise ValidationInputError("the header has no 'outcome' column (yes, no or unknown)", row=1)
-    if "band" not in header and "score" not in header:
-        raise ValidationInputError("the header needs a 'band' or a 'score' column", row=1)
-    unknown = [h for h in header if h not in KNOWN and not h.startswith("group_")]
-    if unknown:
-        raise ValidationInputError(
-            f"unknown column(s): {', '.join(unknown)} (known: {', '.join(sorted(KNOWN))}, group_<name>)", row=1
-        )
+    header = _header(reader)
     cases: list[Case] = []
     problems: list[tuple[int, str, str]] = []
     number = 1
@@ -113,6 +97,29 @@ def read_cases(data: bytes, *, scale: BandScale = PRIORITY_SCALE) -> list[Case]:
     if not cases:
         raise ValidationInputError("the file has a header but no cases")
     return cases
+
+
+def _header(reader: Iterator[list[str]]) -> list[str]:
+    """The header row, folded, or ValidationInputError naming what is wrong with it (row 1)."""
+    try:
+        header = [h.strip().casefold() for h in next(reader)]
+    except StopIteration:
+        raise ValidationInputError("the file is empty: it needs a header row and one row per case") from None
+    except csv.Error as exc:
+        raise ValidationInputError(f"the header is not valid CSV: {exc}", row=1) from None
+    duplicates = sorted({h for h in header if header.count(h) > 1})
+    if duplicates:
+        raise ValidationInputError(f"columns named more than once: {', '.join(duplicates)}", row=1)
+    if "outcome" not in header:
+        raise ValidationInputError("the header has no 'outcome' column (yes, no or unknown)", row=1)
+    if "band" not in header and "score" not in header:
+        raise ValidationInputError("the header needs a 'band' or a 'score' column", row=1)
+    unknown = [h for h in header if h not in KNOWN and not h.startswith("group_")]
+    if unknown:
+        raise ValidationInputError(
+            f"unknown column(s): {', '.join(unknown)} (known: {', '.join(sorted(KNOWN))}, group_<name>)", row=1
+        )
+    return header
 
 
 def _case(cells: dict[str, str], number: int, scale: BandScale,

@@ -247,6 +247,31 @@ def _check(cases: Sequence[Case], scale: BandScale | None) -> tuple[list[Case], 
     return known, excluded, "score" if scored else "band"
 
 
+def _subgroups(cases: Sequence[Case], scale: BandScale | None) -> dict[str, list[tuple[str, Summary]]]:
+    """Each group_<name> column: a summary per value (cases without one are "not recorded")."""
+    subgroups: dict[str, list[tuple[str, Summary]]] = {}
+    names = sorted({name for c in cases for name in c.groups})
+    for name in names:
+        split: dict[str, list[Case]] = defaultdict(list)
+        for c in cases:
+            split[c.groups.get(name, "not recorded")].append(c)
+        subgroups[name] = [
+            (value, summarise(group, scale, excluded_unknown=sum(1 for g in group if g.outcome is None)))
+            for value, group in sorted(split.items())
+        ]
+    return subgroups
+
+
+def _drift(cases: Sequence[Case], scale: BandScale | None) -> list[tuple[str, Summary]]:
+    """A summary per quarter of closure, for cases with a closing date."""
+    quarters: dict[str, list[Case]] = defaultdict(list)
+    for c in cases:
+        if c.closed_on is not None:
+            quarters[quarter(c.closed_on)].append(c)
+    return [(q, summarise(group, scale, excluded_unknown=sum(1 for g in group if g.outcome is None)))
+            for q, group in sorted(quarters.items())]
+
+
 def validate(
     cases: Sequence[Case], *, scale: BandScale | None = PRIORITY_SCALE, bootstrap_replicates: int = 0,
     seed: int = 0,
@@ -304,22 +329,8 @@ def validate(
         versions = delong_paired([float(c.alternative_score) for c in known if c.alternative_score is not None],
                                  positions, outcomes)
 
-    subgroups: dict[str, list[tuple[str, Summary]]] = {}
-    names = sorted({name for c in cases for name in c.groups})
-    for name in names:
-        split: dict[str, list[Case]] = defaultdict(list)
-        for c in cases:
-            split[c.groups.get(name, "not recorded")].append(c)
-        subgroups[name] = [
-            (value, summarise(group, scale, excluded_unknown=sum(1 for g in group if g.outcome is None)))
-            for value, group in sorted(split.items())
-        ]
-    quarters: dict[str, list[Case]] = defaultdict(list)
-    for c in cases:
-        if c.closed_on is not None:
-            quarters[quarter(c.closed_on)].append(c)
-    drift = [(q, summarise(group, scale, excluded_unknown=sum(1 for g in group if g.outcome is None)))
-             for q, group in sorted(quarters.items())]
+    subgroups = _subgroups(cases, scale)
+    drift = _drift(cases, scale)
     by_unknown: dict[str, list[Case]] = defaultdict(list)
     for c in known:
         if c.unknown_answers is not None:
