@@ -160,8 +160,8 @@ def test_assess_files_prints_every_row_and_a_summary(tmp_path: Path) -> None:
     printed, status = assess_files(instrument, answers)
 
     assert status == 0
-    assert printed.startswith("Row 2 (a): Winnow phased prioritisation aid (not KIRAT) 0.1.0: Very High")
-    assert "Row 3 (b): Winnow phased prioritisation aid (not KIRAT) 0.1.0: Medium" in printed
+    assert printed.startswith("Row 2 (a): Winnow phased prioritisation aid (not KIRAT) 0.2.0: Very High")
+    assert "Row 3 (b): Winnow phased prioritisation aid (not KIRAT) 0.2.0: Medium" in printed
     assert "NOT KIRAT" in printed
     assert printed.endswith("2 rows: 2 scored (0 not scorable), 0 with errors, 0 not as expected.")
 

@@ -231,15 +231,15 @@ def test_it_applies_the_missing_data_rule_at_its_boundary(
 def test_it_records_the_instrument_that_scored_it(phased: Instrument) -> None:
     result = score(phased, all_no(phased))
 
-    assert (result.instrument_id, result.instrument_version) == ("phased-prioritisation", "0.1.0")
+    assert (result.instrument_id, result.instrument_version) == ("phased-prioritisation", "0.2.0")
     assert len(result.instrument_sha256) == 64
-    assert "Instrument: Winnow phased prioritisation aid (not KIRAT), version 0.1.0." in text(result)
+    assert "Instrument: Winnow phased prioritisation aid (not KIRAT), version 0.2.0." in text(result)
 
 
 def test_it_formats_a_result_for_printing(phased: Instrument) -> None:
     printed = format_result(score(phased, all_no(phased, incitement=True)))
 
     first, *rest = printed.splitlines()
-    assert first == "Winnow phased prioritisation aid (not KIRAT) 0.1.0: High"
+    assert first == "Winnow phased prioritisation aid (not KIRAT) 0.2.0: High"
     assert all(line.startswith("  ") for line in rest)
     assert any(NOTICE in line for line in rest)

@@ -34,7 +34,7 @@ def assessed(subject: Any, handler: Any) -> Any:
 
     return assessment_record(
         actor=handler, subject=subject, instrument_id="phased-prioritisation", answers=GROOMING_WITH_ACCESS,
-        evidence={"grooming": "Chat logs in the CyberTipline package, fictional."}, request_id="test",
+        evidence={"grooming": "Chat logs in the CyberTipline package, fictional."},
     )
 
 

@@ -20,7 +20,7 @@ def _api(token: str | None) -> Client:
 def test_it_lists_instruments_with_version_hash_and_items(handler: Any, token_for: Any) -> None:
     body = _api(token_for(handler)).get("/api/v1/assessments/instruments").json()
     phased = next(i for i in body if i["id"] == "phased-prioritisation")
-    assert phased["version"] == "0.1.0" and len(phased["sha256"]) == 64 and phased["sets_referral_band"]
+    assert phased["version"] == "0.2.0" and len(phased["sha256"]) == 64 and phased["sets_referral_band"]
     assert "NOT KIRAT" in phased["notice"] and len(phased["items"]) == 14
     assert {i["id"] for i in body} >= {"cport", "casic"}
 

@@ -22,7 +22,7 @@ def test_it_scores_each_row_and_exits_0_when_all_are_as_expected(tmp_path: Path)
     answers.write_text("_label,_expected,prior_contact_offence\ncontact,very_high,yes\n")
     done = _run(str(PHASED), str(answers))
     assert done.returncode == 0, done.stderr
-    assert "Row 2 (contact): Winnow phased prioritisation aid (not KIRAT) 0.1.0: Very High" in done.stdout
+    assert "Row 2 (contact): Winnow phased prioritisation aid (not KIRAT) 0.2.0: Very High" in done.stdout
     assert "NOT KIRAT" in done.stdout
 
 

@@ -22,7 +22,7 @@ def test_it_records_band_explanation_and_every_answer_with_unknowns_explicit(ass
     assert any("NOT KIRAT" in line for line in a.explanation)
     assert "NOT KIRAT" in a.instrument_notice
     assert a.evidence == {"grooming": "Chat logs in the CyberTipline package, fictional."}
-    assert len(a.instrument_sha256) == 64 and a.instrument_version == "0.1.0"
+    assert len(a.instrument_sha256) == 64 and a.instrument_version == "0.2.0"
     assert a.version == 1 and a.supersedes is None and a.subject_age is not None and a.subject_age >= 18
     assert AuditEvent.objects.filter(action="assessment.create", target_id=str(a.pk), actor=handler).exists()
 

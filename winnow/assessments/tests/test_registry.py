@@ -23,7 +23,7 @@ def _fresh_registry(settings: Any) -> Any:
 def test_it_loads_the_shipped_instruments_keyed_by_id_and_version_with_their_hash(settings: Any) -> None:
     loaded = load_registry()
     assert {key[0] for key in loaded.by_key} >= {"phased-prioritisation", "cport", "casic"}
-    phased = registry().get("phased-prioritisation", "0.1.0")
+    phased = registry().get("phased-prioritisation", "0.2.0")
     assert phased is not None
     assert phased.sha256 == instrument_sha256(Path(settings.WINNOW_INSTRUMENTS_DIR) / "phased-prioritisation.yaml")
 

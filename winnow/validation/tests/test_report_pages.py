@@ -31,11 +31,11 @@ def closed_cases(unit: Any, handler: Any, supervisor: Any, count: int, seed: int
         from django.utils import timezone
         draft = referral_from_mapping(mapping, now=timezone.now())
         referral = referral_record(actor=handler, unit=unit, draft=draft, raw=canonical_json(mapping),
-                                   media_type="application/json", via="form", request_id="test")
+                                   media_type="application/json", via="form")
         subject = referral.subjects.get()
         band = rng.choice(list(RATES))
         assessment = Assessment.objects.create(
-            referral=referral, subject=subject, instrument_id="phased-prioritisation", instrument_version="0.1.0",
+            referral=referral, subject=subject, instrument_id="phased-prioritisation", instrument_version="0.2.0",
             instrument_sha256="0" * 64, instrument_title="Test", answers={}, band=band, band_label=band,
             decided_by="test", explanation=[], unknown_count=rng.choice([0, 1, 2]), created_by=handler)
         BandDecision.objects.create(assessment=assessment, referral=referral, supervisor=supervisor,
