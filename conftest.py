@@ -72,6 +72,7 @@ def referral(handler: Any, units: dict[str, Any]) -> Any:
     """A Northmoor referral with one subject and three identifiers, recorded through the service."""
     from django.utils import timezone
 
+    from winnow.context import acting
     from winnow.core.intake import referral_from_mapping
     from winnow.intake.services import canonical_json, referral_record
 
@@ -98,10 +99,11 @@ def referral(handler: Any, units: dict[str, Any]) -> Any:
         ],
     }
     draft = referral_from_mapping(mapping, now=timezone.now())
-    return referral_record(
-        actor=handler, unit=units["north"], draft=draft, raw=canonical_json(mapping),
-        media_type="application/json", via="form", request_id="test-fixture",
-    )
+    with acting(request_id="test-fixture", via="test"):  # as the middleware binds a request's id
+        return referral_record(
+            actor=handler, unit=units["north"], draft=draft, raw=canonical_json(mapping),
+            media_type="application/json", via="form",
+        )
 
 
 @pytest.fixture

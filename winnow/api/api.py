@@ -249,7 +249,6 @@ def create_referral(request: HttpRequest, payload: ReferralIn) -> Any:
         raw=request.body,
         media_type=request.content_type or "application/json",
         via="api",
-        request_id=request.request_id,  # type: ignore[attr-defined]
     )
     return Reply(201, referral)
 

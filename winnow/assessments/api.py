@@ -164,7 +164,7 @@ def create_assessment(request: HttpRequest, payload: AssessmentIn) -> Any:
     try:
         assessment = services.assessment_record(
             actor=request.user, subject=subject, instrument_id=payload.instrument, answers=payload.answers,
-            evidence=payload.evidence, request_id=request.request_id,  # type: ignore[attr-defined]
+            evidence=payload.evidence,
         )
     except services.AssessmentInputError as exc:
         return _invalid(request, exc, "assessment")
@@ -184,7 +184,7 @@ def decide(request: HttpRequest, assessment_id: int, payload: DecisionIn) -> Any
     try:
         decision = services.band_decide(
             actor=request.user, assessment=assessment, decision=payload.decision, rationale=payload.rationale,
-            decided_band=payload.decided_band, request_id=request.request_id,  # type: ignore[attr-defined]
+            decided_band=payload.decided_band,
         )
     except services.AssessmentInputError as exc:
         return _invalid(request, exc, "decision")

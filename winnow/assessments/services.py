@@ -141,7 +141,6 @@ def assessment_record(
     instrument_id: str,
     answers: Mapping[str, Any],
     evidence: Mapping[str, str] | None = None,
-    request_id: str = "",
     now: Any = None,
 ) -> Assessment:
     """Score and record an assessment of `subject`. A later assessment of the same subject with the same instrument
@@ -213,7 +212,7 @@ def assessment_record(
             )
             assessment.save(force_insert=True)
             audit_record(
-                actor=actor, action=AuditAction.ASSESSMENT_CREATE, unit_id=subject.unit_id, request_id=request_id,
+                actor=actor, action=AuditAction.ASSESSMENT_CREATE, unit_id=subject.unit_id,
                 target=assessment,
                 detail={"referral": subject.referral.reference, "subject": subject.pk, "instrument": instrument.id,
                         "version": instrument.version, "sha256": instrument.sha256, "band": assessment.band,
@@ -249,7 +248,6 @@ def band_decide(
     decision: str,
     rationale: str,
     decided_band: str = "",
-    request_id: str = "",
     now: Any = None,
 ) -> BandDecision:
     """A supervisor of the referral's unit confirms or overrides an assessment's band, with a written rationale;
@@ -298,7 +296,7 @@ def band_decide(
         )
         row.save(force_insert=True)
         audit_record(
-            actor=actor, action=AuditAction.BANDDECISION_CREATE, unit_id=assessment.referral.unit_id, request_id=request_id,
+            actor=actor, action=AuditAction.BANDDECISION_CREATE, unit_id=assessment.referral.unit_id,
             target=row,
             detail={"assessment": assessment.pk, "decision": decision, "computed": assessment.band,
                     "decided": row.decided_band},
@@ -307,7 +305,6 @@ def band_decide(
         referral_apply_band(
             actor=actor, referral=assessment.referral, band=band, decided_at=decided_at,
             why=f"{row.get_decision_display()} on assessment {assessment.pk} (v{assessment.version}): {rationale}",
-            request_id=request_id,
         )
     return row
 
@@ -323,7 +320,6 @@ def youth_pathway_record(
     condition_reasons: Mapping[str, str],
     recommendation: str,
     reason: str,
-    request_id: str = "",
     now: Any = None,
 ) -> YouthPathwayDecision:
     """Record the youth safeguarding pathway for an under-18 subject; Outcome 21 is refused while any exclusion
@@ -370,7 +366,7 @@ def youth_pathway_record(
         )
         row.save(force_insert=True)
         audit_record(
-            actor=actor, action=AuditAction.YOUTHPATHWAYDECISION_CREATE, unit_id=subject.unit_id, request_id=request_id,
+            actor=actor, action=AuditAction.YOUTHPATHWAYDECISION_CREATE, unit_id=subject.unit_id,
             target=row,
             detail={"subject": subject.pk, "recommendation": recommendation,
                     "safeguarding_referral_made": safeguarding_referral_made,

@@ -75,7 +75,7 @@ def assessment_new(request: HttpRequest, pk: int, instrument_id: str) -> HttpRes
         try:
             assessment = services.assessment_record(
                 actor=request.user, subject=subject, instrument_id=instrument.id, answers=form.answers(),
-                evidence=form.notes(), request_id=request.request_id,  # type: ignore[attr-defined]
+                evidence=form.notes(),
             )
         except services.AssessmentInputError as exc:
             form.add_problems(exc.problems)
@@ -118,7 +118,6 @@ def assessment_decide(request: HttpRequest, pk: int) -> HttpResponse:
             services.band_decide(
                 actor=request.user, assessment=assessment, decision=form.cleaned_data["decision"],
                 decided_band=form.cleaned_data["decided_band"], rationale=form.cleaned_data["rationale"],
-                request_id=request.request_id,  # type: ignore[attr-defined]
             )
         except services.AssessmentInputError as exc:
             form.add_problems(exc.problems)
@@ -136,7 +135,7 @@ def youth_pathway_new(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.youth_pathway_record(
-                actor=request.user, subject=subject, request_id=request.request_id,  # type: ignore[attr-defined]
+                actor=request.user, subject=subject,
                 **form.kwargs())
         except services.AssessmentInputError as exc:
             form.add_problems(exc.problems)

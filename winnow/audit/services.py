@@ -27,7 +27,6 @@ def audit_record(
     actor: Any,
     action: AuditAction,
     unit_id: int | None,
-    request_id: str = "",
     target: Model | None = None,
     target_type: str = "",
     target_id: str = "",
@@ -35,10 +34,10 @@ def audit_record(
     now: datetime | None = None,
 ) -> AuditEvent:
     """Append one event to the chain, inside the caller's transaction, so the event and the change commit together.
-    The request id comes from the acting context (`winnow.context`) unless one is given.
+    The request id comes from the acting context (`winnow.context`): the request's, the command's or the task's.
 
     `action` must be an AuditAction: a free-text string is refused (TypeError), so the set of kinds stays closed."""
-    request_id = request_id or current().request_id
+    request_id = current().request_id
     if not isinstance(action, AuditAction):
         raise TypeError(f"audit action must be an AuditAction, not {type(action).__name__} {action!r}")
     action = AuditAction(action)  # the member itself, not a str subclass that slipped through
@@ -99,7 +98,6 @@ def audit_read(request: Any, obj: Model, *, unit_id: int, detail: dict[str, Any]
             actor=request.user,
             action=action or AuditAction.read_of(obj._meta.model_name or ""),
             unit_id=unit_id,
-            request_id=getattr(request, "request_id", ""),
             target=obj,
             detail=detail,
         )
@@ -109,6 +107,6 @@ def audit_search(request: Any, action: AuditAction, detail: dict[str, Any] | Non
     """Record a list, search or dashboard read by a person (no single object, so no unit): who looked for what."""
     with transaction.atomic():
         return audit_record(
-            actor=request.user, action=action, unit_id=None, request_id=getattr(request, "request_id", ""),
+            actor=request.user, action=action, unit_id=None,
             detail=detail,
         )

@@ -211,7 +211,6 @@ def cybertipline_import(
     package: Package,
     zip_content: bytes | None = None,
     zip_name: str = "",
-    request_id: str = "",
     now: datetime | None = None,
 ) -> CyberTiplineImport:
     """Record a parsed package as one referral with its subjects, identifiers, files and documents, atomically.
@@ -255,7 +254,7 @@ def cybertipline_import(
                                media_type="application/xml", filename=document.name)
                 stored.append((raw, document.name, document.root))
             main = zip_package or stored[0][0]
-            referral = _record_one(unit=unit, draft=draft, package=main, actor=actor, request_id=request_id)
+            referral = _record_one(unit=unit, draft=draft, package=main, actor=actor)
             if zip_package is not None:
                 ReferralDocument.objects.create(referral=referral, package=zip_package, role=ReferralDocument.Role.ZIP,
                                                 name=zip_name[:255], created_at=now)
@@ -305,7 +304,7 @@ def cybertipline_import(
                     additional_info=list(details.additional_info), created_at=now,
                 )
             audit_record(
-                actor=actor, action=AuditAction.CYBERTIPLINE_IMPORT, unit_id=unit.pk, request_id=request_id, target=referral,
+                actor=actor, action=AuditAction.CYBERTIPLINE_IMPORT, unit_id=unit.pk, target=referral,
                 detail={"reference": referral.reference, "package_sha256": digest, "report_id": source_reference,
                         "documents": [d.name for d in package.documents], "files": len(package.files),
                         "subjects": len(people)},

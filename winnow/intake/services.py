@@ -76,7 +76,7 @@ def _check_source_references(unit: Unit, drafts: list[ReferralDraft]) -> None:
         raise IntakeError(errors, filename="")
 
 
-def _create_subject(*, referral: Referral, draft: SubjectDraft, actor: Any, request_id: str) -> Subject:
+def _create_subject(*, referral: Referral, draft: SubjectDraft, actor: Any) -> Subject:
     subject = Subject.objects.create(
         referral=referral,
         unit=referral.unit,
@@ -104,7 +104,6 @@ def _create_subject(*, referral: Referral, draft: SubjectDraft, actor: Any, requ
         actor=actor,
         action=AuditAction.SUBJECT_CREATE,
         unit_id=referral.unit_id,
-        request_id=request_id,
         target=subject,
         detail={"referral": referral.reference, "identifiers": len(draft.identifiers)},
     )
@@ -112,7 +111,7 @@ def _create_subject(*, referral: Referral, draft: SubjectDraft, actor: Any, requ
 
 
 def _record_one(
-    *, unit: Unit, draft: ReferralDraft, package: RawPackage, actor: Any, request_id: str
+    *, unit: Unit, draft: ReferralDraft, package: RawPackage, actor: Any
 ) -> Referral:
     referral = Referral(
         unit=unit,
@@ -132,13 +131,12 @@ def _record_one(
         actor=actor,
         action=AuditAction.REFERRAL_CREATE,
         unit_id=unit.pk,
-        request_id=request_id,
         target=referral,
         detail={"reference": referral.reference, "package_sha256": package.sha256, "via": package.kind},
     )
     for subject_draft in draft.subjects:
-        _create_subject(referral=referral, draft=subject_draft, actor=actor, request_id=request_id)
-    _after_recording(referral=referral, actor=actor, request_id=request_id)
+        _create_subject(referral=referral, draft=subject_draft, actor=actor)
+    _after_recording(referral=referral, actor=actor)
     return referral
 
 
@@ -150,13 +148,12 @@ def referral_record(
     raw: bytes,
     media_type: str,
     via: str,
-    request_id: str = "",
 ) -> Referral:
     """Record one referral from the web form or the API; `raw` is the request exactly as received."""
     check_drafts(unit, [draft])
     with transaction.atomic():
         package = _package(unit=unit, actor=actor, kind=via, content=raw, media_type=media_type)
-        return _record_one(unit=unit, draft=draft, package=package, actor=actor, request_id=request_id)
+        return _record_one(unit=unit, draft=draft, package=package, actor=actor)
 
 
 def referrals_import(
@@ -166,7 +163,6 @@ def referrals_import(
     filename: str,
     content: bytes,
     max_bytes: int,
-    request_id: str = "",
     now: datetime | None = None,
 ) -> ImportResult:
     """Import a CSV or JSON file atomically: every referral in it, or nothing (IntakeError says why)."""
@@ -178,7 +174,7 @@ def referrals_import(
     check_drafts(unit, drafts, filename=filename)
     try:
         return _import_batch(actor=actor, unit=unit, filename=filename, content=content, sha256=sha256,
-                             drafts=drafts, request_id=request_id)
+                             drafts=drafts)
     except IntegrityError:
         # The same file finished importing in another request while this one was parsing it.
         batch = ImportBatch.objects.filter(unit=unit, sha256=sha256).first()
@@ -189,7 +185,6 @@ def referrals_import(
 
 def _import_batch(
     *, actor: Any, unit: Unit, filename: str, content: bytes, sha256: str, drafts: list[ReferralDraft],
-    request_id: str,
 ) -> ImportResult:
     with transaction.atomic():
         package = _package(
@@ -207,12 +202,11 @@ def _import_batch(
             actor=actor,
             action=AuditAction.IMPORT_CREATE,
             unit_id=unit.pk,
-            request_id=request_id,
             target=batch,
             detail={"filename": filename[:255], "sha256": sha256, "referrals": len(drafts)},
         )
         for draft in drafts:
-            _record_one(unit=unit, draft=draft, package=package, actor=actor, request_id=request_id)
+            _record_one(unit=unit, draft=draft, package=package, actor=actor)
     return ImportResult(batch=batch, created=True)
 
 
@@ -229,9 +223,9 @@ def check_drafts(unit: Unit, drafts: list[ReferralDraft], *, filename: str = "")
     _check_source_references(unit, drafts)
 
 
-def _after_recording(*, referral: Referral, actor: Any, request_id: str) -> None:
+def _after_recording(*, referral: Referral, actor: Any) -> None:
     """Inside the intake transaction: exact identifier links (and the owners they notify), alerts to the managers
     of linked managed offenders; after it commits: person linkage of the new subjects, on the task worker."""
-    links = referral_link_at_intake(referral=referral, actor=actor, request_id=request_id)
-    offenders_notify_linked(referral=referral, links=links.links, actor=actor, request_id=request_id)
+    links = referral_link_at_intake(referral=referral, actor=actor)
+    offenders_notify_linked(referral=referral, links=links.links, actor=actor)
     tasks.enqueue_referral_follow_up(referral.pk)

@@ -17,6 +17,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django_tasks_db.backend import DatabaseBackend
 
+from winnow.context import acting
 from winnow.linkage.models import LinkProposal
 from winnow.linkage.services import people_link_new
 from winnow.offenders.services import offenders_notify_linked
@@ -54,12 +55,14 @@ def referral_follow_up(*, referral_id: int) -> dict[str, Any]:
     except ObjectDoesNotExist:
         raise GiveUp(f"referral {referral_id} does not exist") from None
     subject_ids = set(Subject.objects.filter(referral=referral).values_list("pk", flat=True))
-    run = people_link_new(unit=referral.unit, subject_ids=subject_ids, request_id=f"follow-up {referral.reference}")
-    with transaction.atomic():
-        # Every pending proposal touching the referral, not only this run's: an earlier attempt may have proposed
-        # and then failed before the alerts went out.
-        sent = offenders_notify_linked(referral=referral, links=_proposed_links(subject_ids, referral.unit_id),
-                                       actor=None, request_id=f"follow-up {referral.reference}")
+    # The audit events this task writes carry one id that names it, as a request's do.
+    with acting(request_id=f"follow-up-{referral.reference}", via="task"):
+        run = people_link_new(unit=referral.unit, subject_ids=subject_ids)
+        with transaction.atomic():
+            # Every pending proposal touching the referral, not only this run's: an earlier attempt may have
+            # proposed and then failed before the alerts went out.
+            sent = offenders_notify_linked(referral=referral, links=_proposed_links(subject_ids, referral.unit_id),
+                                           actor=None)
     return {"referral": referral.reference, "run": run.pk, "proposals": run.proposals_created,
             "notifications": len(sent)}
 

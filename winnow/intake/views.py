@@ -40,7 +40,6 @@ def referral_new(request: HttpRequest) -> HttpResponse:
                 raw=services.canonical_json({"unit": unit.code, **mapping}),
                 media_type="application/json",
                 via="form",
-                request_id=request.request_id,  # type: ignore[attr-defined]
             )
         except IntakeError as exc:
             form.add_intake_errors(exc.errors)
@@ -69,7 +68,6 @@ def referral_import(request: HttpRequest) -> HttpResponse:
                     filename=upload.name,
                     content=upload.read(),
                     max_bytes=limit,
-                    request_id=request.request_id,  # type: ignore[attr-defined]
                 )
             except IntakeError as exc:
                 errors = [f"{upload.name}: {error}" for error in exc.errors]
@@ -112,7 +110,7 @@ def cybertipline_upload(request: HttpRequest) -> HttpResponse:
                 documents.append((upload.name, upload.read(limit + 1)))
             package, zip_content, zip_name = parse_upload(documents, report_id=form.cleaned_data["report_id"])
             result = cybertipline_import(actor=request.user, unit=unit, package=package, zip_content=zip_content,
-                                         zip_name=zip_name, request_id=request.request_id,  # type: ignore[attr-defined]
+                                         zip_name=zip_name,
                                          )
         except CyberTiplineError as exc:
             where = exc.document + (f", element {exc.element_path}" if exc.element_path else "")

@@ -95,7 +95,7 @@ def _why(mine: Identifier, theirs: Identifier) -> tuple[bool, str]:
 
 
 def referral_link_at_intake(
-    *, referral: Referral, actor: Any, request_id: str = "", now: datetime | None = None
+    *, referral: Referral, actor: Any, now: datetime | None = None
 ) -> IntakeLinks:
     """Link a new referral's subjects to earlier subjects sharing a normalised identifier.
 
@@ -148,17 +148,17 @@ def referral_link_at_intake(
                     elsewhere.append(KnownElsewhere.objects.create(created_at=now, **row))
     for link in links:
         audit_record(
-            actor=actor, action=AuditAction.LINK_CREATE, unit_id=referral.unit_id, request_id=request_id, target=link,
+            actor=actor, action=AuditAction.LINK_CREATE, unit_id=referral.unit_id, target=link,
             detail={"referral": referral.reference, "linked_referral": link.linked_referral.reference,
                     "kind": link.kind, "reason": link.reason},
         )
     for hit in elsewhere:
         # Recorded in the unit whose subject it is about; the detail names units only.
         audit_record(
-            actor=actor, action=AuditAction.LINK_KNOWN_ELSEWHERE, unit_id=hit.unit_id, request_id=request_id, target=hit,
+            actor=actor, action=AuditAction.LINK_KNOWN_ELSEWHERE, unit_id=hit.unit_id, target=hit,
             detail={"referral": hit.referral.reference, "other_unit": other_units.get(hit.other_unit_id, hit.other_unit).name},
         )
-    notifications = notify_linked_owners(referral=referral, links=links, actor=actor, request_id=request_id, now=now)
+    notifications = notify_linked_owners(referral=referral, links=links, actor=actor, now=now)
     return IntakeLinks(links, elsewhere, notifications)
 
 
@@ -174,7 +174,7 @@ def owners_of(referral: Referral) -> list[Any]:
 
 
 def notify_linked_owners(
-    *, referral: Referral, links: Iterable[IdentifierLink], actor: Any, request_id: str = "",
+    *, referral: Referral, links: Iterable[IdentifierLink], actor: Any,
     now: datetime | None = None,
 ) -> list[Notification]:
     """Tell the owners of open referrals that a new referral links to theirs, once per (owner, linked referral),
@@ -196,8 +196,7 @@ def notify_linked_owners(
                 notification_send(
                     recipient=owner, unit_id=referral.unit_id,
                     message=f"New referral {referral.reference} links to your referral {linked.reference}: {reasons}.",
-                    link=reverse("referrals:detail", args=[referral.pk]), referral=referral, actor=actor,
-                    request_id=request_id, now=now,
+                    link=reverse("referrals:detail", args=[referral.pk]), referral=referral, actor=actor, now=now,
                 )
             )
     return sent
@@ -245,8 +244,7 @@ def person_members(person: Person) -> list[Subject]:
 
 
 def people_link(
-    *, unit: Unit, actor: Any = None, threshold: float = DEFAULT_THRESHOLD, only_subjects: Iterable[int] | None = None,
-    request_id: str = "", now: datetime | None = None,
+    *, unit: Unit, actor: Any = None, threshold: float = DEFAULT_THRESHOLD, only_subjects: Iterable[int] | None = None, now: datetime | None = None,
 ) -> LinkageRun:
     """Run person linkage (splink, prior model) over the unit's named subjects and store new proposals.
 
@@ -257,12 +255,11 @@ def people_link(
     only = None if only_subjects is None else {str(pk) for pk in only_subjects}
     pairs = score_people(records, threshold=threshold, only_involving=only)
     return _store_proposals(unit=unit, pairs=pairs, subjects=len(records), threshold=threshold, model="prior",
-                            started=started, actor=actor, request_id=request_id, now=now)
+                            started=started, actor=actor, now=now)
 
 
 def people_link_new(
-    *, unit: Unit, subject_ids: Iterable[int], actor: Any = None, threshold: float = DEFAULT_THRESHOLD,
-    request_id: str = "", now: datetime | None = None,
+    *, unit: Unit, subject_ids: Iterable[int], actor: Any = None, threshold: float = DEFAULT_THRESHOLD, now: datetime | None = None,
 ) -> LinkageRun:
     """Incremental person linkage after intake: the given (new) subjects against the unit's other subjects and each
     other, never the unit's subjects against each other again (`match_new_people`). Same model, threshold,
@@ -274,7 +271,7 @@ def people_link_new(
     new = _named_records(in_unit.filter(pk__in=wanted))
     pairs = match_new_people(new, _held_people(unit, exclude=wanted), threshold=threshold) if new else []
     return _store_proposals(unit=unit, pairs=pairs, subjects=len(new), threshold=threshold,
-                            model="prior, incremental", started=started, actor=actor, request_id=request_id, now=now)
+                            model="prior, incremental", started=started, actor=actor, now=now)
 
 
 # In a worker process, per unit: the unit's subjects, cleaned for linkage. Subjects are append-only (never edited)
@@ -309,8 +306,7 @@ def _held_people(unit: Unit, *, exclude: set[int]) -> tuple[CleanedPeople, list[
 
 
 def _store_proposals(
-    *, unit: Unit, pairs: list[ScoredPair], subjects: int, threshold: float, model: str, started: float, actor: Any,
-    request_id: str, now: datetime | None,
+    *, unit: Unit, pairs: list[ScoredPair], subjects: int, threshold: float, model: str, started: float, actor: Any, now: datetime | None,
 ) -> LinkageRun:
     """One LinkageRun and a LinkProposal per pair not proposed before and not already one person, with the audit
     event, in one transaction. If another run proposes one of the pairs at the same moment, the unique pair
@@ -340,14 +336,14 @@ def _store_proposals(
                          "left": f.left, "right": f.right} for f in pair.fields],
             )
         audit_record(
-            actor=actor, action=AuditAction.LINKAGE_RUN, unit_id=unit.pk, request_id=request_id, target=run,
+            actor=actor, action=AuditAction.LINKAGE_RUN, unit_id=unit.pk, target=run,
             detail={"subjects": subjects, "pairs": len(pairs), "proposals": len(fresh), "model": model},
         )
     return run
 
 
 def proposal_decide(
-    *, proposal: LinkProposal, accept: bool, actor: Any, reason: str = "", request_id: str = "",
+    *, proposal: LinkProposal, accept: bool, actor: Any, reason: str = "",
     now: datetime | None = None,
 ) -> ProposalDecision:
     """Accept (merge the two subjects into one person) or reject (never proposed again)."""
@@ -363,7 +359,7 @@ def proposal_decide(
             if accept:
                 merge = _merge(proposal=proposal, actor=actor, now=now)
                 detail.update(person=merge.person_id, merge=merge.pk)
-            audit_record(actor=actor, action=AuditAction.PROPOSAL_DECIDE, unit_id=proposal.unit_id, request_id=request_id,
+            audit_record(actor=actor, action=AuditAction.PROPOSAL_DECIDE, unit_id=proposal.unit_id,
                          target=proposal, detail=detail)
     except IntegrityError:
         raise LinkageRefused("This proposal has already been decided.") from None
@@ -391,7 +387,7 @@ def _merge(*, proposal: LinkProposal, actor: Any, now: datetime) -> Merge:
     return merge
 
 
-def merge_undo(*, merge: Merge, actor: Any, reason: str, request_id: str = "", now: datetime | None = None) -> MergeUndo:
+def merge_undo(*, merge: Merge, actor: Any, reason: str, now: datetime | None = None) -> MergeUndo:
     """Undo a merge (a new MergeUndo row): its memberships stop counting, so each subject falls back to the person
     it belonged to before. Only the latest standing merge touching those subjects or that person can be undone,
     so undoing never leaves a later merge resting on a withdrawn one."""
@@ -410,7 +406,7 @@ def merge_undo(*, merge: Merge, actor: Any, reason: str, request_id: str = "", n
         if later is not None:
             raise LinkageRefused(f"Undo the later merge {later.pk} first: it builds on this one.")
         undo = MergeUndo.objects.create(merge=merge, reason=reason.strip(), by=actor, at=now or timezone.now())
-        audit_record(actor=actor, action=AuditAction.MERGE_UNDO, unit_id=merge.unit_id, request_id=request_id, target=merge,
+        audit_record(actor=actor, action=AuditAction.MERGE_UNDO, unit_id=merge.unit_id, target=merge,
                      detail={"person": merge.person_id, "subjects": subject_ids, "reason": reason.strip()})
     return undo
 

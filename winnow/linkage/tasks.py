@@ -17,5 +17,5 @@ def link_new_subjects(*, unit_id: int, subject_ids: list[int]) -> dict[str, int]
         unit = Unit.objects.get(pk=unit_id)
     except ObjectDoesNotExist:
         raise GiveUp(f"unit {unit_id} does not exist") from None
-    run = people_link_new(unit=unit, subject_ids=subject_ids, request_id="task")
+    run = people_link_new(unit=unit, subject_ids=subject_ids)
     return {"run": run.pk, "proposals": run.proposals_created}

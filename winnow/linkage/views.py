@@ -19,10 +19,6 @@ from .forms import DecisionForm, RunForm, UndoForm
 from .models import LinkProposal, Merge, Person
 
 
-def _request_id(request: HttpRequest) -> str:
-    return getattr(request, "request_id", "")
-
-
 def _units(request: HttpRequest, capability: Capability) -> list[Unit]:
     return list(Unit.objects.filter(pk__in=require_units(request.user, capability)))
 
@@ -51,7 +47,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.proposal_decide(
                     proposal=proposal, accept=form.cleaned_data["outcome"] == "accept", actor=request.user,
-                    reason=form.cleaned_data["reason"], request_id=_request_id(request),
+                    reason=form.cleaned_data["reason"],
                 )
             except services.LinkageRefused as exc:
                 messages.error(request, str(exc))
@@ -74,7 +70,7 @@ def run_linkage(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Choose one of your units.")
         return redirect("linkage:proposals")
     unit = next(u for u in units if u.pk == form.cleaned_data["unit"])
-    run = services.people_link(unit=unit, actor=request.user, request_id=_request_id(request))
+    run = services.people_link(unit=unit, actor=request.user)
     messages.success(request, f"Person linkage ran over {run.subjects} people in {unit.name}: "
                               f"{run.proposals_created} new proposals.")
     return redirect("linkage:proposals")
@@ -100,8 +96,7 @@ def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Undoing a merge needs a reason.")
     else:
         try:
-            services.merge_undo(merge=merge, actor=request.user, reason=form.cleaned_data["reason"],
-                                request_id=_request_id(request))
+            services.merge_undo(merge=merge, actor=request.user, reason=form.cleaned_data["reason"])
         except services.LinkageRefused as exc:
             messages.error(request, str(exc))
         else:

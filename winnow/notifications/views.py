@@ -28,7 +28,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     note = get_object_or_404(Notification.objects.for_user(request.user), pk=pk)
-    services.notification_read(notification=note, actor=request.user, request_id=getattr(request, "request_id", ""))
+    services.notification_read(notification=note, actor=request.user)
     if request.POST.get("follow") and note.link and url_has_allowed_host_and_scheme(
         note.link, allowed_hosts={request.get_host()}, require_https=not settings.DEBUG and request.is_secure()
     ):

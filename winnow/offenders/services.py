@@ -93,8 +93,7 @@ def _plan_detail(plan: Plan) -> dict[str, Any]:
 
 def offender_register(
     *, actor: Any, subject: Subject, convicted_on: date, disposal: str, under_18: bool,
-    custody_months: int | None = None, discharge_months: int | None = None, plan: Mapping[str, Any],
-    request_id: str = "", now: datetime | None = None,
+    custody_months: int | None = None, discharge_months: int | None = None, plan: Mapping[str, Any], now: datetime | None = None,
 ) -> ManagedOffender:
     """Register a referral subject as a managed offender with the first version of their plan."""
     now = now or timezone.now()
@@ -124,14 +123,14 @@ def offender_register(
         first = Plan.objects.create(offender=offender, version=1, created_at=now, created_by=actor,
                                     **{k: plan.get(k) for k in _PLAN_FIELDS if k != "digital_indicators"},
                                     digital_indicators=list(plan.get("digital_indicators") or []))
-        audit_record(actor=actor, action=AuditAction.OFFENDER_REGISTER, unit_id=offender.unit_id, request_id=request_id,
+        audit_record(actor=actor, action=AuditAction.OFFENDER_REGISTER, unit_id=offender.unit_id,
                      target=offender, now=now,
                      detail={"subject": subject.pk, "referral": subject.referral.reference,
                              "notification": period.reason, "ends_on": period.ends_on, "plan": _plan_detail(first)})
     return offender
 
 
-def plan_revise(*, actor: Any, offender: ManagedOffender, plan: Mapping[str, Any], request_id: str = "",
+def plan_revise(*, actor: Any, offender: ManagedOffender, plan: Mapping[str, Any],
                 now: datetime | None = None) -> Plan:
     """A new plan version superseding the current one (which is kept unchanged)."""
     problems = _plan_problems(offender.unit_id, plan)
@@ -146,14 +145,14 @@ def plan_revise(*, actor: Any, offender: ManagedOffender, plan: Mapping[str, Any
                                       created_at=now, created_by=actor,
                                       **{k: plan.get(k) for k in _PLAN_FIELDS if k != "digital_indicators"},
                                       digital_indicators=list(plan.get("digital_indicators") or []))
-        audit_record(actor=actor, action=AuditAction.OFFENDER_PLAN, unit_id=offender.unit_id, request_id=request_id,
+        audit_record(actor=actor, action=AuditAction.OFFENDER_PLAN, unit_id=offender.unit_id,
                      target=revised, now=now, detail={"offender": offender.pk, "plan": _plan_detail(revised)})
     return revised
 
 
 def contact_record(
     *, actor: Any, offender: ManagedOffender, occurred_at: datetime, mode: str, outcome: str, device_check: str,
-    notes: str = "", corrects: Contact | None = None, request_id: str = "", now: datetime | None = None,
+    notes: str = "", corrects: Contact | None = None, now: datetime | None = None,
 ) -> Contact:
     """Log a contact (or a correction of an earlier one, which then stops counting)."""
     now = now or timezone.now()
@@ -182,7 +181,7 @@ def contact_record(
         contact = Contact.objects.create(offender=offender, occurred_at=occurred_at, mode=mode, outcome=outcome,
                                          device_check=device_check, notes=notes.strip(), corrects=corrects,
                                          created_at=now, created_by=actor)
-        audit_record(actor=actor, action=AuditAction.OFFENDER_CONTACT, unit_id=offender.unit_id, request_id=request_id,
+        audit_record(actor=actor, action=AuditAction.OFFENDER_CONTACT, unit_id=offender.unit_id,
                      target=contact, now=now,
                      detail={"offender": offender.pk, "mode": mode, "outcome": outcome,
                              "device_check": device_check, "corrects": corrects.pk if corrects else None})
@@ -191,7 +190,7 @@ def contact_record(
 
 def review_record(
     *, actor: Any, offender: ManagedOffender, answers: Mapping[str, str], evidence: Mapping[str, str] | None = None,
-    notes: str, reviewed_at: datetime | None = None, request_id: str = "", now: datetime | None = None,
+    notes: str, reviewed_at: datetime | None = None, now: datetime | None = None,
 ) -> Review:
     """Score a dynamic review with the review instrument and record it; its date sets the next review."""
     now = now or timezone.now()
@@ -231,14 +230,14 @@ def review_record(
             score=result.score, score_max=result.score_max, explanation=list(result.explanation),
             notes=notes.strip(), created_at=now, created_by=actor,
         )
-        audit_record(actor=actor, action=AuditAction.OFFENDER_REVIEW, unit_id=offender.unit_id, request_id=request_id,
+        audit_record(actor=actor, action=AuditAction.OFFENDER_REVIEW, unit_id=offender.unit_id,
                      target=review, now=now,
                      detail={"offender": offender.pk, "instrument": f"{instrument.id} {instrument.version}",
                              "score": result.score, "score_max": result.score_max})
     return review
 
 
-def reactive_decide(*, actor: Any, offender: ManagedOffender, reactive: bool, reason: str, request_id: str = "",
+def reactive_decide(*, actor: Any, offender: ManagedOffender, reactive: bool, reason: str,
                     now: datetime | None = None) -> ReactiveDecision:
     """Move an offender to reactive management (only when eligible) or back to active management."""
     now = now or timezone.now()
@@ -258,7 +257,7 @@ def reactive_decide(*, actor: Any, offender: ManagedOffender, reactive: bool, re
             offender=offender, reactive=reactive, reason=reason.strip(), by=actor, at=now,
             eligibility=[{"rule": r.text, "met": r.met} for r in eligibility.rules],
         )
-        audit_record(actor=actor, action=AuditAction.OFFENDER_REACTIVE, unit_id=offender.unit_id, request_id=request_id,
+        audit_record(actor=actor, action=AuditAction.OFFENDER_REACTIVE, unit_id=offender.unit_id,
                      target=decision, now=now, detail={"offender": offender.pk, "reactive": reactive,
                                                        "reason": reason.strip()})
     return decision
@@ -286,7 +285,7 @@ def offenders_of_subjects(subject_ids: Iterable[int]) -> dict[int, list[ManagedO
 
 
 def offenders_notify_linked(
-    *, referral: Referral, links: Iterable[Any], actor: Any, request_id: str = "", now: datetime | None = None,
+    *, referral: Referral, links: Iterable[Any], actor: Any, now: datetime | None = None,
 ) -> list[Any]:
     """Record an IntelligenceLink for each managed offender a new referral links to, and notify their manager (not
     the person who recorded the referral: they see the links on the page). Runs inside the intake transaction."""
@@ -316,14 +315,13 @@ def offenders_notify_linked(
         if plan.manager.is_active and getattr(actor, "pk", None) != plan.manager.pk:
             note = notification_send(
                 recipient=plan.manager, unit_id=referral.unit_id, message=message,
-                link=reverse("referrals:detail", args=[referral.pk]), referral=referral, actor=actor,
-                request_id=request_id, now=now,
+                link=reverse("referrals:detail", args=[referral.pk]), referral=referral, actor=actor, now=now,
             )
             sent.append(note)
         link_row = IntelligenceLink.objects.create(unit_id=offender.unit_id, offender=offender, referral=referral,
                                                    reasons=why, forensic_flags=flags, notification=note,
                                                    created_at=now)
-        audit_record(actor=actor, action=AuditAction.OFFENDER_INTELLIGENCE, unit_id=offender.unit_id, request_id=request_id,
+        audit_record(actor=actor, action=AuditAction.OFFENDER_INTELLIGENCE, unit_id=offender.unit_id,
                      target=link_row, now=now,
                      detail={"offender": offender.pk, "referral": referral.reference, "reasons": why,
                              "forensic_support": bool(flags)})

@@ -32,9 +32,6 @@ from .models import IntelligenceLink, ManagedOffender, Mode
 CHART_MONTHS = 12
 
 
-def _request_id(request: HttpRequest) -> str:
-    return getattr(request, "request_id", "")
-
 
 def _offender(request: HttpRequest, pk: int, capability: Capability, page: str) -> ManagedOffender:
     return get_for_read(request, ManagedOffender.objects.with_history(), capability=capability,
@@ -106,7 +103,7 @@ def register(request: HttpRequest) -> HttpResponse:
                     actor=request.user, subject=subjects[data["subject_number"] - 1],
                     convicted_on=data["convicted_on"], disposal=data["disposal"], under_18=data["under_18"],
                     custody_months=data["custody_months"], discharge_months=data["discharge_months"],
-                    plan=form.plan(), request_id=_request_id(request),
+                    plan=form.plan(),
                 )
             except services.OffenderInputError as exc:
                 _add_problems(form, exc.problems)
@@ -139,7 +136,7 @@ def contact_new(request: HttpRequest, pk: int) -> HttpResponse:
         "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "device_check": "not_done"})
     if request.method == "POST" and form.is_valid():
         try:
-            services.contact_record(actor=request.user, offender=offender, request_id=_request_id(request),
+            services.contact_record(actor=request.user, offender=offender,
                                     **form.cleaned_data)
         except services.OffenderInputError as exc:
             _add_problems(form, exc.problems)
@@ -160,8 +157,7 @@ def plan_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = PlanForm(request.POST or None, unit_ids={offender.unit_id}, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            revised = services.plan_revise(actor=request.user, offender=offender, plan=form.plan(),
-                                           request_id=_request_id(request))
+            revised = services.plan_revise(actor=request.user, offender=offender, plan=form.plan())
         except services.OffenderInputError as exc:
             _add_problems(form, exc.problems)
         else:
@@ -183,8 +179,7 @@ def review_new(request: HttpRequest, pk: int) -> HttpResponse:
         reviewed_at = meta.reviewed_at()
         try:
             services.review_record(actor=request.user, offender=offender, answers=form.answers(),
-                                   evidence=form.notes(), notes=meta.cleaned_data["notes"], reviewed_at=reviewed_at,
-                                   request_id=_request_id(request))
+                                   evidence=form.notes(), notes=meta.cleaned_data["notes"], reviewed_at=reviewed_at)
         except services.OffenderInputError as exc:
             _add_problems(meta, exc.problems)
             form.add_problems(tuple(p for p in exc.problems if p[0] not in meta.fields))
@@ -202,7 +197,7 @@ def reactive(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReactiveForm(request.POST or None, initial={"reactive": "active" if offender.reactive else "reactive"})
     if request.method == "POST" and form.is_valid():
         try:
-            services.reactive_decide(actor=request.user, offender=offender, request_id=_request_id(request),
+            services.reactive_decide(actor=request.user, offender=offender,
                                      **form.cleaned_data)
         except services.OffenderInputError as exc:
             _add_problems(form, exc.problems)

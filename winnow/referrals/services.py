@@ -25,7 +25,6 @@ def referral_transition(
     to_status: str,
     disposition: str = "",
     reason: str = "",
-    request_id: str = "",
     now: datetime | None = None,
 ) -> StatusChange:
     """Move a referral on (IllegalTransition if the lifecycle forbids it), with its audit event."""
@@ -36,7 +35,6 @@ def referral_transition(
             actor=actor,
             action=AuditAction.REFERRAL_TRANSITION,
             unit_id=locked.unit_id,
-            request_id=request_id,
             target=locked,
             detail={"from": change.from_status, "to": change.to_status, "disposition": change.disposition},
         )
@@ -51,7 +49,6 @@ def referral_apply_band(
     band: str | None,
     decided_at: datetime | None,
     why: str,
-    request_id: str = "",
 ) -> Referral:
     """Re-prioritise a referral after a band is decided (or withdrawn: band None). The decision itself is kept by
     the caller (e.g. an assessment decision); this updates the queue columns derived from it, with an audit event."""
@@ -60,7 +57,7 @@ def referral_apply_band(
         priority = locked.reprioritise(band=band, decided_at=decided_at)
         locked.save(update_fields=Referral.QUEUE_FIELDS)
         audit_record(
-            actor=actor, action=AuditAction.REFERRAL_PRIORITISE, unit_id=locked.unit_id, request_id=request_id, target=locked,
+            actor=actor, action=AuditAction.REFERRAL_PRIORITISE, unit_id=locked.unit_id, target=locked,
             detail={"band": locked.band, "tier": int(priority.tier), "deadline_at": priority.deadline_at.isoformat(),
                     "why": why},
         )

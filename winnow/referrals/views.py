@@ -78,7 +78,6 @@ def referral_transition(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.referral_transition(
             actor=request.user, referral=referral, to_status=request.POST.get("to", ""),
-            request_id=request.request_id,  # type: ignore[attr-defined]
         )
     except IllegalTransition as exc:
         messages.error(request, str(exc))
@@ -96,7 +95,6 @@ def referral_close(request: HttpRequest, pk: int) -> HttpResponse:
             services.referral_transition(
                 actor=request.user, referral=referral, to_status=Status.CLOSED,
                 disposition=form.cleaned_data["disposition"], reason=form.cleaned_data["reason"],
-                request_id=request.request_id,  # type: ignore[attr-defined]
             )
         except IllegalTransition as exc:
             form.add_error(None, str(exc))

@@ -44,8 +44,7 @@ def _record(actor: Any, unit: Any, reference: str, given: str, email: str) -> An
                       "identifiers": [{"kind": "email", "value": email}]}],
     }
     return referral_record(actor=actor, unit=unit, draft=referral_from_mapping(mapping, now=timezone.now()),
-                           raw=canonical_json(mapping), media_type="application/json", via="form",
-                           request_id="seed")
+                           raw=canonical_json(mapping), media_type="application/json", via="form")
 
 
 @pytest.fixture
@@ -71,7 +70,7 @@ def seeded(units: dict[str, Any], handler: Any, settings: Any, tmp_path: Path) -
     other = _record(handler, north, "CT-SEED-2", "Tester", "testy.seeded@example.com")
     subject, other_subject = referral.subjects.get(), other.subjects.get()
     assessment = assessment_record(actor=walker, subject=subject, instrument_id="phased-prioritisation",
-                                   answers={"lives_with_children": "yes", "grooming": "yes"}, request_id="seed")
+                                   answers={"lives_with_children": "yes", "grooming": "yes"})
     plan = {"risk": "medium", "mappa_category": 1, "mappa_level": 1, "manager": walker, "visit_every": 3,
             "visit_unit": "months", "in_person_every": 3, "in_person_unit": "months", "review_every": 12,
             "review_unit": "months", "digital_indicators": [], "civil_orders": False, "conditions": "",

@@ -54,3 +54,21 @@ def test_a_command_run_through_the_cli_has_one_id(
     main(["winnow", "import-referrals", str(csv), "--unit", "north", "--user", "hannah.handler"])
     ids = set(AuditEvent.objects.filter(action__in=["import.create", "referral.create"]).values_list("request_id", flat=True))
     assert len(ids) == 1 and next(iter(ids)).startswith("cli-")
+
+
+def test_no_service_takes_a_request_id_parameter() -> None:
+    """The context is the one way a request id travels: no function in the apps threads it by hand."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    threaded = []
+    for path in root.rglob("*.py"):
+        if "tests" in path.parts or "migrations" in path.parts or path.name in ("context.py", "middleware.py"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                names = [a.arg for a in (*node.args.args, *node.args.kwonlyargs)]
+                if "request_id" in names:
+                    threaded.append(f"{path.relative_to(root)}:{node.lineno} {node.name}")
+    assert threaded == []

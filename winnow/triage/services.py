@@ -77,7 +77,7 @@ def resolve_scheme(scheme: str | None) -> CategoryScheme | None:
 
 def hash_set_import(
     *, actor: Any, path: str | Path, name: str, filename: str = "", format: str | None = None,  # noqa: A002
-    scheme: str | None = None, request_id: str = "",
+    scheme: str | None = None,
 ) -> HashSetImport:
     """Import a hash-set file: all of it or nothing. Idempotent on the file's SHA-256.
 
@@ -122,7 +122,7 @@ def hash_set_import(
         HashEntry.objects.bulk_create(batch)
         if second.report.sha256 != report.sha256 or second.report.entries != report.entries:
             raise TriageError(f"{filename}: the file changed while importing; nothing was imported")
-        audit_record(actor=actor, action=AuditAction.HASHSET_IMPORT, unit_id=None, request_id=request_id, target=hash_set,
+        audit_record(actor=actor, action=AuditAction.HASHSET_IMPORT, unit_id=None, target=hash_set,
                      detail={"name": name, "sha256": report.sha256, "entries": report.entries,
                              "format": report.format, "scheme": report.scheme})
     return HashSetImport(hash_set, True)
@@ -158,7 +158,7 @@ def loaded_hash_sets(sets: Iterable[HashSet] | None = None) -> list[LoadedHashSe
 
 
 def exhibit_create(*, actor: Any, referral: Any, label: str, description: str = "", device_make: str = "",
-                   device_model: str = "", request_id: str = "") -> Exhibit:
+                   device_model: str = "") -> Exhibit:
     label = label.strip()
     if not label:
         raise TriageError("an exhibit needs a label")
@@ -168,7 +168,7 @@ def exhibit_create(*, actor: Any, referral: Any, label: str, description: str = 
         exhibit = Exhibit.objects.create(referral=referral, unit_id=referral.unit_id, label=label,
                                          description=description, device_make=device_make.strip(),
                                          device_model=device_model.strip(), created_by=actor)
-        audit_record(actor=actor, action=AuditAction.EXHIBIT_CREATE, unit_id=referral.unit_id, request_id=request_id,
+        audit_record(actor=actor, action=AuditAction.EXHIBIT_CREATE, unit_id=referral.unit_id,
                      target=exhibit, detail={"referral": referral.reference, "label": label})
     return exhibit
 
@@ -247,8 +247,7 @@ class ScanImport:
     created: bool
 
 
-def scan_result_store(*, actor: Any, exhibit: Exhibit, chunks: Iterable[bytes], filename: str, via: str,
-                      request_id: str = "", summarise: bool = True, background: bool | None = None) -> ScanImport:
+def scan_result_store(*, actor: Any, exhibit: Exhibit, chunks: Iterable[bytes], filename: str, via: str, summarise: bool = True, background: bool | None = None) -> ScanImport:
     """Store a scan result file verbatim (content-addressed on disk), record it, and compute its summary: here, or
     (`background`; by default when it lists more than WINNOW_SUMMARY_INLINE_MAX_FILES files) in the task worker,
     enqueued in the same transaction as the scan result, so the summary is None until the worker has made it."""
@@ -270,7 +269,7 @@ def scan_result_store(*, actor: Any, exhibit: Exhibit, chunks: Iterable[bytes], 
                 exhibit=exhibit, unit_id=exhibit.unit_id, filename=filename[:255], sha256=sha256, size=size,
                 storage_name=storage_name, meta={k: v for k, v in meta.items() if k != "root_hex"}, files=files,
                 via=via, received_by=actor)
-            audit_record(actor=actor, action=AuditAction.SCANRESULT_STORE, unit_id=exhibit.unit_id, request_id=request_id,
+            audit_record(actor=actor, action=AuditAction.SCANRESULT_STORE, unit_id=exhibit.unit_id,
                          target=result, detail={"exhibit": exhibit.pk, "sha256": sha256, "size": size,
                                                 "files": files, "via": via})
             if summarise and later:
@@ -278,7 +277,7 @@ def scan_result_store(*, actor: Any, exhibit: Exhibit, chunks: Iterable[bytes], 
     finally:
         tmp.unlink(missing_ok=True)
     inline = summarise and not later
-    summary = summary_compute(actor=actor, scan_result=result, request_id=request_id) if inline else None
+    summary = summary_compute(actor=actor, scan_result=result) if inline else None
     return ScanImport(result, summary, True)
 
 
@@ -296,7 +295,7 @@ def _category_labeller(sets: list[HashSet]) -> Any:
     return label
 
 
-def summary_compute(*, actor: Any, scan_result: ScanResult, request_id: str = "",
+def summary_compute(*, actor: Any, scan_result: ScanResult,
                     pdq_threshold: int = DEFAULT_PDQ_THRESHOLD) -> CollectionSummary:
     """Match the stored result file against every loaded hash set and record a new summary."""
     sets = list(HashSet.objects.order_by("pk"))
@@ -318,8 +317,7 @@ def summary_compute(*, actor: Any, scan_result: ScanResult, request_id: str = ""
             UnknownMediaHash.objects.bulk_create([
                 UnknownMediaHash(scan_result=scan_result, exhibit=exhibit, referral_id=exhibit.referral_id,
                                  unit_id=exhibit.unit_id, md5=m) for m in new[i:i + BATCH]])
-        audit_record(actor=actor, action=AuditAction.COLLECTIONSUMMARY_COMPUTE, unit_id=scan_result.unit_id,
-                     request_id=request_id, target=summary,
+        audit_record(actor=actor, action=AuditAction.COLLECTIONSUMMARY_COMPUTE, unit_id=scan_result.unit_id, target=summary,
                      detail={"scan_result": scan_result.pk, "hash_sets": [s.pk for s in sets],
                              "files": data["totals"]["files"]})
     return summary
@@ -350,7 +348,7 @@ def exhibit_suggestions(exhibit: Exhibit, summary: CollectionSummary | None) -> 
     return suggestions(summary.data, device_make=exhibit.device_make, device_model=exhibit.device_model)
 
 
-def suggestion_confirm(*, actor: Any, summary: CollectionSummary, item: str, request_id: str = "") -> SuggestionConfirmation:
+def suggestion_confirm(*, actor: Any, summary: CollectionSummary, item: str) -> SuggestionConfirmation:
     offered = {s["item"]: s for s in exhibit_suggestions(summary.exhibit, summary)}
     if item not in offered:
         raise TriageError(f"{item!r} is not a suggestion of this summary")
@@ -361,7 +359,7 @@ def suggestion_confirm(*, actor: Any, summary: CollectionSummary, item: str, req
         confirmation = SuggestionConfirmation.objects.create(
             summary=summary, exhibit=summary.exhibit, unit_id=summary.unit_id, item=item, answer=s["answer"],
             reason=s["reason"], confirmed_by=actor)
-        audit_record(actor=actor, action=AuditAction.SUGGESTION_CONFIRM, unit_id=summary.unit_id, request_id=request_id,
+        audit_record(actor=actor, action=AuditAction.SUGGESTION_CONFIRM, unit_id=summary.unit_id,
                      target=confirmation, detail={"summary": summary.pk, "item": item, "answer": s["answer"]})
     return confirmation
 
@@ -388,5 +386,5 @@ def summarise_scan_result(*, scan_result_id: int, actor_id: int) -> dict[str, An
     done = CollectionSummary.objects.filter(scan_result=result).order_by("-pk").first()
     if done is not None and done.hash_sets == sets:
         return {"summary": done.pk, "computed": False}
-    summary = summary_compute(actor=actor, scan_result=result, request_id="task")
+    summary = summary_compute(actor=actor, scan_result=result)
     return {"summary": summary.pk, "computed": True}

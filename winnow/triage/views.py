@@ -42,10 +42,6 @@ from .services import (
 )
 
 
-def _rid(request: HttpRequest) -> str:
-    return getattr(request, "request_id", "")
-
-
 def _posted_id(request: HttpRequest, name: str) -> int:
     value = request.POST.get(name, "")
     if not value.isdigit():
@@ -86,7 +82,7 @@ def hash_sets(request: HttpRequest) -> HttpResponse:
                             out.write(chunk)
                     result = hash_set_import(actor=user, path=Path(tmp), name=form.cleaned_data["name"],
                                              filename=upload.name, format=form.cleaned_data["format"] or None,
-                                             scheme=form.cleaned_data["scheme"] or None, request_id=_rid(request))
+                                             scheme=form.cleaned_data["scheme"] or None)
                 except TriageError as exc:
                     form.add_error("file", f"{exc}. Nothing was imported.")
                 else:
@@ -112,7 +108,7 @@ def exhibit_new(request: HttpRequest, referral_pk: int) -> HttpResponse:
     form = ExhibitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            exhibit = exhibit_create(actor=request.user, referral=referral, request_id=_rid(request), **form.cleaned_data)
+            exhibit = exhibit_create(actor=request.user, referral=referral, **form.cleaned_data)
         except TriageError as exc:
             form.add_error("label", str(exc))
         else:
@@ -163,7 +159,7 @@ def exhibit_upload(request: HttpRequest, pk: int) -> HttpResponse:
     upload = form.cleaned_data["file"]
     try:
         done = scan_result_store(actor=request.user, exhibit=exhibit, chunks=upload.chunks(), filename=upload.name,
-                                 via=ScanResult.Via.UPLOAD, request_id=_rid(request))
+                                 via=ScanResult.Via.UPLOAD)
     except TriageError as exc:
         messages.error(request, f"{exc}. Nothing was stored.")
     else:
@@ -183,7 +179,7 @@ def exhibit_summarise(request: HttpRequest, pk: int) -> HttpResponse:
     exhibit = _exhibit_to_work(request, pk)
     result = get_object_or_404(ScanResult.objects.filter(exhibit=exhibit), pk=_posted_id(request, "scan_result"))
     try:
-        summary_compute(actor=request.user, scan_result=result, request_id=_rid(request))
+        summary_compute(actor=request.user, scan_result=result)
     except TriageError as exc:
         messages.error(request, str(exc))
     else:
@@ -197,7 +193,7 @@ def suggestion_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
     exhibit = _exhibit_to_work(request, pk)
     summary = get_object_or_404(CollectionSummary.objects.filter(exhibit=exhibit), pk=_posted_id(request, "summary"))
     try:
-        suggestion_confirm(actor=request.user, summary=summary, item=request.POST.get("item", ""), request_id=_rid(request))
+        suggestion_confirm(actor=request.user, summary=summary, item=request.POST.get("item", ""))
     except TriageError as exc:
         messages.error(request, str(exc))
     else:

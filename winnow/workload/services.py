@@ -22,7 +22,7 @@ class AssignmentError(Exception):
 
 
 def referrals_assign(
-    *, actor: Any, referrals: Sequence[Referral], assignee: User, request_id: str = ""
+    *, actor: Any, referrals: Sequence[Referral], assignee: User
 ) -> list[Assignment]:
     """Assign referrals to an officer who can work them in each referral's unit (all or none)."""
     with transaction.atomic():
@@ -38,13 +38,13 @@ def referrals_assign(
             made.append(Assignment.objects.create(referral=referral, assignee=assignee, assigned_by=actor, assigned_at=now))
             referral.assigned_to = assignee
             referral.save(update_fields=["assigned_to"])
-            audit_record(actor=actor, action=AuditAction.REFERRAL_ASSIGN, unit_id=referral.unit_id, request_id=request_id,
+            audit_record(actor=actor, action=AuditAction.REFERRAL_ASSIGN, unit_id=referral.unit_id,
                          target=referral, detail={"assignee": assignee.get_username()})
         return made
 
 
 def case_action_record(
-    *, actor: Any, referral: Referral, kind: str, occurred_at: datetime, note: str = "", request_id: str = ""
+    *, actor: Any, referral: Referral, kind: str, occurred_at: datetime, note: str = ""
 ) -> CaseAction:
     if occurred_at > timezone.now():
         raise AssignmentError("an action cannot be recorded in the future")
@@ -59,7 +59,7 @@ def case_action_record(
             locked.actioned_at = occurred_at
             locked.reprioritise(band=locked.band or None, decided_at=locked.band_decided_at)
             locked.save(update_fields=["actioned_at", *Referral.QUEUE_FIELDS])
-        audit_record(actor=actor, action=AuditAction.REFERRAL_ACTION, unit_id=locked.unit_id, request_id=request_id,
+        audit_record(actor=actor, action=AuditAction.REFERRAL_ACTION, unit_id=locked.unit_id,
                      target=locked, detail={"kind": kind, "occurred_at": occurred_at.isoformat()})
     referral.refresh_from_db()
     return action

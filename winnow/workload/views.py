@@ -114,8 +114,7 @@ def assign(request: HttpRequest) -> HttpResponse:
         else:
             assignee = User.objects.get(pk=form.cleaned_data["assignee"])
             try:
-                referrals_assign(actor=user, referrals=referrals, assignee=assignee,
-                                 request_id=request.request_id)  # type: ignore[attr-defined]
+                referrals_assign(actor=user, referrals=referrals, assignee=assignee)
             except AssignmentError as exc:
                 messages.error(request, f"{exc}; nothing was assigned.")
             else:
@@ -135,7 +134,7 @@ def case_actions(request: HttpRequest, pk: int) -> HttpResponse:
     form = CaseActionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            case_action_record(actor=request.user, referral=referral, request_id=request.request_id,  # type: ignore[attr-defined]
+            case_action_record(actor=request.user, referral=referral,
                                **form.cleaned_data)
         except AssignmentError as exc:
             form.add_error("occurred_at", str(exc))

@@ -29,4 +29,4 @@ def import_documents(documents: list[tuple[str, bytes]], *, actor: Any, unit: An
                      now: Any = None) -> CyberTiplineImport:
     package, zip_content, zip_name = parse_upload(documents, report_id=report_id)
     return cybertipline_import(actor=actor, unit=unit, package=package, zip_content=zip_content,
-                               zip_name=zip_name, request_id="test", now=now)
+                               zip_name=zip_name, now=now)

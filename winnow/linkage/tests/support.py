@@ -18,4 +18,4 @@ def record(actor: Any, unit: Any, *, reference: str = "", subjects: list[dict[st
     }
     draft = referral_from_mapping(mapping, now=timezone.now())
     return referral_record(actor=actor, unit=unit, draft=draft, raw=canonical_json(mapping),
-                           media_type="application/json", via="form", request_id="test")
+                           media_type="application/json", via="form")

@@ -20,6 +20,7 @@ from faker import Faker
 from winnow.accounts.models import Membership, Unit, User
 from winnow.assessments.models import BandDecision
 from winnow.assessments.services import AssessmentInputError, assessment_record, band_decide
+from winnow.context import acting, new_request_id
 from winnow.intake.services import referrals_import
 from winnow.offenders.services import contact_record, offender_register
 from winnow.permissions import Role
@@ -111,6 +112,10 @@ class Command(BaseCommand):
         parser.add_argument("--referrals", type=int, default=120, help="referrals per unit (default 120)")
 
     def handle(self, *args: Any, referrals: int, **options: Any) -> None:
+        with acting(request_id=new_request_id("seed-demo-"), via="command"):
+            self._seed_all(referrals)
+
+    def _seed_all(self, referrals: int) -> None:
         if settings.WINNOW_ENV == "production":
             raise CommandError("seed-demo never runs with WINNOW_ENV=production: its logins have a published password")
         if Unit.objects.filter(code=UNITS[0][0]).exists():
@@ -140,8 +145,7 @@ class Command(BaseCommand):
             package = {"referrals": [_referral(fake, rng, now, i, code) for i in range(1, per_unit + 1)]}
             referrals_import(
                 actor=recorders[code], unit=unit, filename=f"demo-{code}.json",
-                content=json.dumps(package, indent=1).encode(), max_bytes=settings.WINNOW_IMPORT_MAX_BYTES,
-                request_id="seed-demo", now=now,
+                content=json.dumps(package, indent=1).encode(), max_bytes=settings.WINNOW_IMPORT_MAX_BYTES, now=now,
             )
         self._work(rng, users, now)
         self._offenders(rng, users, now)
@@ -164,14 +168,14 @@ class Command(BaseCommand):
             if subject is None or age_days < 0.5 or rng.random() < 0.12:
                 continue  # still waiting for assessment
             t = referral.received_at + timedelta(days=min(rng.uniform(0.1, 2.5), age_days * 0.5))
-            referral_transition(actor=handler, referral=referral, to_status=Status.ASSESSMENT, now=t, request_id="seed-demo")
+            referral_transition(actor=handler, referral=referral, to_status=Status.ASSESSMENT, now=t)
             answers: dict[str, Any] = {
                 item: rng.choices(["yes", "no", "unknown"], weights=[0.2, 0.6, 0.2])[0] for item in yes_no
             }
             answers[items["count"][0]] = str(rng.choice([0, 0, 0, 1, 2])) if rng.random() < 0.8 else "unknown"
             try:
                 assessment = assessment_record(actor=handler, subject=subject, instrument_id="phased-prioritisation",
-                                               answers=answers, request_id="seed-demo", now=t)
+                                               answers=answers, now=t)
             except AssessmentInputError:
                 continue
             t += timedelta(hours=rng.uniform(1, 20))
@@ -180,28 +184,26 @@ class Command(BaseCommand):
             if rng.random() < 0.12:
                 choices = [b for b in ("very_high", "high", "medium", "low") if b != assessment.band]
                 band_decide(actor=supervisor, assessment=assessment, decision=BandDecision.Decision.OVERRIDE,
-                            decided_band=rng.choice(choices), now=t, request_id="seed-demo",
+                            decided_band=rng.choice(choices), now=t,
                             rationale="Demo override: fictional intelligence about access to children changes the picture.")
             else:
                 band_decide(actor=supervisor, assessment=assessment, decision=BandDecision.Decision.CONFIRM,
-                            rationale="Demo: confirmed on review.", now=t, request_id="seed-demo")
+                            rationale="Demo: confirmed on review.", now=t)
             referral.refresh_from_db()
-            referral_transition(actor=supervisor, referral=referral, to_status=Status.AWAITING_ACTION, now=t,
-                                request_id="seed-demo")
-            referrals_assign(actor=supervisor, referrals=[referral], assignee=investigator, request_id="seed-demo")
+            referral_transition(actor=supervisor, referral=referral, to_status=Status.AWAITING_ACTION, now=t)
+            referrals_assign(actor=supervisor, referrals=[referral], assignee=investigator)
             # Very High usually on time; lower bands often late (as the 2023 inspection found).
             target = days[referral.band]
             t += timedelta(days=rng.uniform(0.2, 1.0) * target * (1 if referral.band == "very_high" else rng.choice([0.5, 1, 1.6, 2.5])))
             if t >= now:
                 continue
-            referral_transition(actor=investigator, referral=referral, to_status=Status.IN_ACTION, now=t,
-                                request_id="seed-demo")
+            referral_transition(actor=investigator, referral=referral, to_status=Status.IN_ACTION, now=t)
             case_action_record(actor=investigator, referral=referral, kind=rng.choice(["warrant_executed", "voluntary_interview", "arrest"]),
-                               occurred_at=t, note="Demo action (fictional).", request_id="seed-demo")
+                               occurred_at=t, note="Demo action (fictional).")
             t += timedelta(days=rng.uniform(3, 40))
             if t < now and rng.random() < 0.7:
                 referral_transition(
-                    actor=supervisor, referral=referral, to_status=Status.CLOSED, now=t, request_id="seed-demo",
+                    actor=supervisor, referral=referral, to_status=Status.CLOSED, now=t,
                     disposition=rng.choice([Disposition.CHARGED, Disposition.NO_FURTHER_ACTION, Disposition.CAUTIONED,
                                             Disposition.CHARGED]),
                     reason="Demo closure: fictional outcome.",
@@ -246,8 +248,7 @@ class Command(BaseCommand):
                       "in_person_unit": "months", "review_every": 12, "review_unit": "months",
                       "digital_indicators": rng.sample(indicators, k=rng.choice([0, 0, 1, 2])),
                       "civil_orders": index % 3 == 0, "conditions": "Demo: SHPO device terms (fictional).",
-                      "clean_since": None, "reason": "Demo plan (fictional)."},
-                request_id="seed-demo", now=registered,
+                      "clean_since": None, "reason": "Demo plan (fictional)."}, now=registered,
             )
             t = registered
             remote_only = index % 5 == 1  # the Covid-style lapse: phone and video only
@@ -259,7 +260,7 @@ class Command(BaseCommand):
                     rng.choice(["home_visit", "home_visit", "doorstep", "phone", "police_station"])
                 contact_record(actor=manager, offender=offender, occurred_at=t, mode=mode, outcome="seen",
                                device_check=rng.choice(["no_concerns", "no_concerns", "not_done"]),
-                               notes="Demo contact (fictional).", request_id="seed-demo", now=now)
+                               notes="Demo contact (fictional).", now=now)
 
     def _print_logins(self) -> None:
         self.stdout.write("\nWinnow demo: http://127.0.0.1:8000  (all people and data are fictional)")
