@@ -1,10 +1,11 @@
 """Every way a referral arrives (web form, API, CSV/JSON file, CyberTipline package) ends here: one gate.
 
-`record_drafts` is the one path: the drafts (already parsed by `winnow.core.intake` or `winnow.intake.cybertip`)
+`check_drafts` is the one gate: the drafts (already parsed by `winnow.core.intake` or `winnow.intake.cybertip`)
 are checked against the one set of text rules (`winnow.core.intake.draft_problems`) and the unit's source
-references, then one transaction records the raw package, the referral, its subjects and identifiers, the exact
-identifier links, the alerts that follow from them, and the audit events. After it commits, person linkage of the
-new subjects is handed to the task worker (`winnow.intake.tasks`); nothing that can take seconds runs inside it.
+references. Then one transaction (`_record_one` for each draft) records the raw package, the referral, its subjects
+and identifiers, the exact identifier links, the alerts that follow from them, the audit events, and the follow-up
+task row; once it commits, the task worker runs person linkage of the new subjects (`winnow.intake.tasks`):
+nothing that can take seconds runs inside the transaction.
 """
 
 from __future__ import annotations
