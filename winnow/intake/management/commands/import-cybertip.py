@@ -4,10 +4,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from winnow.accounts.models import Unit, User
 from winnow.core.cybertipline import CyberTiplineError
+from winnow.intake.commands import recorder_and_unit
 from winnow.intake.cybertip import cybertipline_import, parse_upload, read_paths
-from winnow.permissions import Capability, command_require
 
 
 class Command(BaseCommand):
@@ -22,14 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, paths: list[str], unit: str, user: str, report_id: int | None,
                **options: Any) -> None:
-        try:
-            importer = User.objects.get(username=user, is_active=True)
-        except User.DoesNotExist:
-            raise CommandError(f"no active user {user!r}") from None
-        target = Unit.objects.filter(code=unit).first()
-        if target is None:
-            raise CommandError(f"no unit {unit!r}")
-        command_require(importer, Capability.RECORD_REFERRALS, target.pk)
+        importer, target = recorder_and_unit(user, unit)
         try:
             package, zip_content, zip_name = parse_upload(read_paths(paths), report_id=report_id)
             result = cybertipline_import(actor=importer, unit=target, package=package, zip_content=zip_content,

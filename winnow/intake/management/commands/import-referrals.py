@@ -6,10 +6,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from winnow.accounts.models import Unit, User
 from winnow.core.intake import IntakeError
+from winnow.intake.commands import recorder_and_unit
 from winnow.intake.services import referrals_import
-from winnow.permissions import Capability, command_require
 
 
 class Command(BaseCommand):
@@ -21,14 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", required=True, help="username recorded as the importer (must record referrals in the unit)")
 
     def handle(self, *args: Any, file: Path, unit: str, user: str, **options: Any) -> None:
-        try:
-            importer = User.objects.get(username=user, is_active=True)
-        except User.DoesNotExist:
-            raise CommandError(f"no active user {user!r}") from None
-        target = Unit.objects.filter(code=unit).first()
-        if target is None:
-            raise CommandError(f"no unit {unit!r}")
-        command_require(importer, Capability.RECORD_REFERRALS, target.pk)
+        importer, target = recorder_and_unit(user, unit)
         limit = settings.WINNOW_IMPORT_MAX_BYTES
         try:
             size = file.stat().st_size
