@@ -17,6 +17,7 @@ from winnow.audit.reads import get_for_read
 from winnow.audit.services import AuditAction, audit_search
 from winnow.core.validation import Report, ValidationInputError, validate
 from winnow.core.validation.charts import rate_chart, roc_chart
+from winnow.core.validation.tables import report_tables
 from winnow.permissions import Capability, require_units
 from winnow.referrals.models import Referral, Status
 
@@ -129,43 +130,6 @@ def _report_for(request: HttpRequest) -> tuple[ReportForm, dict[str, Any]]:
     return form, context
 
 
-def _tables(report: Report) -> dict[str, tuple[list[str], list[list[str]]]]:
-    def p(x: Any) -> str:
-        return "" if x is None or x.value is None else f"{x.value:.3f}"
-
-    def lo(x: Any) -> str:
-        return "" if x is None or x.low is None else f"{x.low:.3f}"
-
-    def hi(x: Any) -> str:
-        return "" if x is None or x.high is None else f"{x.high:.3f}"
-
-    unit = "Band" if report.kind == "band" else "Score"
-    tables = {
-        "rates": ([unit, "Cases", "With the outcome", "Rate", "95% low", "95% high", "Share of cases"],
-                  [[r.label, str(r.n), str(r.events), p(r.rate), lo(r.rate), hi(r.rate), p(r.share)] for r in report.rows]),
-        "roc": (["Cut-off (at or above)", "False positive rate", "True positive rate"],
-                [["start" if pt.threshold == float("inf") else f"{pt.threshold:g}", f"{pt.false_positive_rate:.4f}",
-                  f"{pt.true_positive_rate:.4f}"] for pt in report.roc]),
-        "cutoffs": (["Flag at", "Sensitivity", "95% low", "95% high", "Specificity", "95% low", "95% high",
-                     "Share of cases flagged", "Current"],
-                    [[c.label, p(c.sensitivity), lo(c.sensitivity), hi(c.sensitivity), p(c.specificity),
-                      lo(c.specificity), hi(c.specificity), p(c.flagged), "yes" if c.current else ""]
-                     for c in report.cutoffs]),
-        "drift": (["Quarter", "Cases", "With the outcome", "AUC", "95% low", "95% high", "Too small to judge"],
-                  [[q, str(s.n), str(s.events), p(s.auc), lo(s.auc), hi(s.auc), "yes" if s.too_small else ""]
-                   for q, s in report.drift]),
-        "subgroups": (["Subgroup", "Value", "Cases", "With the outcome", "AUC", "95% low", "95% high",
-                       "Sensitivity", "Specificity", "Too small to judge"],
-                      [[name, v, str(s.n), str(s.events), p(s.auc), lo(s.auc), hi(s.auc), p(s.sensitivity),
-                        p(s.specificity), "yes" if s.too_small else ""]
-                       for name, groups in report.subgroups.items() for v, s in groups]),
-        "unknowns": (["Unknown answers", "Cases", "With the outcome", "Rate", "95% low", "95% high"],
-                     [[r.label, str(r.n), str(r.events), p(r.rate), lo(r.rate), hi(r.rate)]
-                      for r in report.by_unknown_answers]),
-    }
-    return tables
-
-
 @login_required
 def report(request: HttpRequest) -> HttpResponse:
     form, context = _report_for(request)
@@ -173,7 +137,7 @@ def report(request: HttpRequest) -> HttpResponse:
                                                 ("instrument", "version", "date_from", "date_to", "unit")})
     result: Report | None = context.get("report")
     if result is not None:
-        context["tables"] = _tables(result)
+        context["tables"] = report_tables(result)
         auc = result.summary.auc
         context["roc"] = roc_chart(result.roc, f"ROC curve, AUC {auc.value:.3f}" if auc and auc.value is not None
                                    else "ROC curve")
@@ -190,7 +154,7 @@ def report_csv(request: HttpRequest) -> HttpResponse:
     form, context = _report_for(request)
     result: Report | None = context.get("report")
     table = request.GET.get("table", "rates")
-    if result is None or table not in (tables := _tables(result)):
+    if result is None or table not in (tables := report_tables(result)):
         return HttpResponse("No such table, or no report for these choices.", status=404, content_type="text/plain")
     audit_search(request, AuditAction.VALIDATION_EXPORT, {"table": table, "instrument": request.GET.get("instrument", "")})
     header, rows = tables[table]
