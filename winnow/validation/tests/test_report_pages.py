@@ -103,3 +103,42 @@ def test_the_command_names_an_unknown_unit(cases: None) -> None:
 
     with pytest.raises(CommandError, match="no unit with code nowhere"):
         call_command("validate", "--instrument", "phased-prioritisation", "--unit", "nowhere")
+
+
+def test_calibration_uses_the_expected_rates_an_instrument_file_declares(
+    client: Any, cases: None, analyst: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Winnow ships no expected rates; a force that declares them in its instrument file gets E/O, intercept and
+    slope against them on the page and in `validate --json`."""
+    import dataclasses
+
+    from winnow.assessments.registry import registry
+    from winnow.core.instruments.schema import ExpectedRates
+
+    kind = type(registry())
+    original = kind.get
+    declared = ExpectedRates("Fictional five-year follow-up (test)", "band", tuple(RATES.items()))
+
+    def with_rates(self: Any, instrument_id: str, version: str) -> Any:
+        found = original(self, instrument_id, version)
+        return dataclasses.replace(found, expected_rates=declared) if found is not None else None
+
+    monkeypatch.setattr(kind, "get", with_rates)
+    client.force_login(analyst)
+    html = client.get("/validation/?instrument=phased-prioritisation").content.decode()
+    assert "Calibration against the declared expected rates" in html
+    assert "Fictional five-year follow-up (test)" in html and "(exact Poisson)" in html
+    out = StringIO()
+    call_command("validate", "--instrument", "phased-prioritisation", "--unit", "north", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    expected = sum(RATES[a.band] for a in Assessment.objects.all() if a.subject.outcomes.get().event is not None)
+    assert data["expected_events"] == pytest.approx(expected, abs=0.01)
+    low, value, high = data["expected_over_observed"][1], data["expected_over_observed"][0], data["expected_over_observed"][2]
+    assert low < value < high and data["calibration"]["slope"][0] is not None
+
+
+def test_without_declared_rates_the_report_says_calibration_is_not_computed(client: Any, cases: None,
+                                                                            analyst: Any) -> None:
+    client.force_login(analyst)
+    html = client.get("/validation/?instrument=phased-prioritisation").content.decode()
+    assert "declares no expected rates" in html and "Calibration against the declared" not in html
