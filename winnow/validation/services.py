@@ -148,8 +148,9 @@ def followups_from_linkage(*, actor: Any, outcome: SubjectOutcome) -> list[Outco
 
 def instrument_scale(instrument_id: str, version: str | None = None) -> BandScale | None:
     """The instrument's bands lowest first, flagged from the band that maps onto High (the queue's 7-day band);
-    None for a scored instrument with no bands."""
-    instrument = registry().get(instrument_id, version) if version else registry().current(instrument_id)
+    None for a scored instrument with no bands. An earlier version whose file is no longer loaded is read on the
+    loaded version's bands (a version that renamed its bands would then fail with the unknown band named)."""
+    instrument = (registry().get(instrument_id, version) if version else None) or registry().current(instrument_id)
     if instrument is None or not instrument.bands:
         return None
     bands = sorted(instrument.bands, key=lambda b: b.rank)

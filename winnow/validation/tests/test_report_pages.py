@@ -20,7 +20,7 @@ from winnow.validation.services import outcome_record
 RATES = {"very_high": 0.7, "high": 0.45, "medium": 0.2, "low": 0.08}
 
 
-def closed_cases(unit: Any, handler: Any, supervisor: Any, count: int, seed: int = 1) -> None:
+def closed_cases(unit: Any, handler: Any, supervisor: Any, count: int, seed: int = 1, version: str = "0.2.0") -> None:
     """Fictional closed referrals, each assessed, decided and with an outcome."""
     rng = random.Random(seed)
     for i in range(count):
@@ -35,7 +35,7 @@ def closed_cases(unit: Any, handler: Any, supervisor: Any, count: int, seed: int
         subject = referral.subjects.get()
         band = rng.choice(list(RATES))
         assessment = Assessment.objects.create(
-            referral=referral, subject=subject, instrument_id="phased-prioritisation", instrument_version="0.2.0",
+            referral=referral, subject=subject, instrument_id="phased-prioritisation", instrument_version=version,
             instrument_sha256="0" * 64, instrument_title="Test", answers={}, band=band, band_label=band,
             decided_by="test", explanation=[], unknown_count=rng.choice([0, 1, 2]), created_by=handler)
         BandDecision.objects.create(assessment=assessment, referral=referral, supervisor=supervisor,
@@ -142,3 +142,19 @@ def test_without_declared_rates_the_report_says_calibration_is_not_computed(clie
     client.force_login(analyst)
     html = client.get("/validation/?instrument=phased-prioritisation").content.decode()
     assert "declares no expected rates" in html and "Calibration against the declared" not in html
+
+
+def test_the_command_names_an_instrument_that_is_not_loaded() -> None:
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError) as info:
+        call_command("validate", "--instrument", "no-such")
+    assert "no instrument 'no-such' is loaded (loaded: casic, cport," in str(info.value)
+    assert info.value.returncode == 2
+
+
+def test_an_earlier_version_is_read_on_the_loaded_versions_bands(units: Any, handler: Any, supervisor: Any) -> None:
+    closed_cases(units["north"], handler, supervisor, 12, version="0.1.0")  # made before the file moved to 0.2.0
+    out = StringIO()
+    call_command("validate", "--instrument", "phased-prioritisation", "--version", "0.1.0", "--json", stdout=out)
+    assert json.loads(out.getvalue())["n"] > 0
