@@ -203,6 +203,7 @@ def validation_cases(
     newer = by_instrument.filter(subject_id=OuterRef("subject_id")).filter(
         Q(created_at__gt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), id__gt=OuterRef("id")))
     decision = BandDecision.objects.filter(assessment_id=OuterRef("id")).order_by("-created_at", "-id")
+    follow_ups = OutcomeFollowUp.objects.filter(outcome_id=OuterRef("subject__outcomes__id"))
     rows = (
         # One filter call, so the outcome conditions share one join (the subject's current outcome).
         by_instrument.filter(~Exists(newer), subject__outcomes__superseded_by__isnull=True,
@@ -210,10 +211,14 @@ def validation_cases(
         .order_by()
         .annotate(decided=Subquery(decision.values("decided_band")[:1]),
                   closed_on=TruncDate("referral__closed_at", tzinfo=LONDON),
-                  received_year=ExtractYear("referral__received_at", tzinfo=LONDON))
+                  received_year=ExtractYear("referral__received_at", tzinfo=LONDON),
+                  later_referral=Exists(follow_ups.filter(kind=OutcomeFollowUp.Kind.LATER_REFERRAL)),
+                  later_conviction=Exists(follow_ups.filter(kind=OutcomeFollowUp.Kind.LATER_CONVICTION,
+                                                            contact_offence=True)))
         .values_list("instrument_version", "band", "score", "unknown_count", "subject_age", "subject__outcomes__contact_offending",
                      "subject__outcomes__fictional_demo", "closed_on", "received_year", "referral__source",
-                     "referral__unit__code", "subject__sex", "decided")
+                     "referral__unit__code", "subject__sex", "decided", "later_referral",
+                     "later_conviction")
     )
     mapping = registry().priority_bands(instrument_id)
     back = {p.value: b for b, p in mapping.items()}  # queue band -> instrument band id, for decided bands
@@ -222,7 +227,8 @@ def validation_cases(
     assessed = 0
     rates: dict[str, ExpectedRates | None] = {}
     sources: set[str] = set()
-    for used, band, score, unknowns, age, contact, fictional, closed_on, year, source, unit_code, sex, decision_band in rows:
+    for (used, band, score, unknowns, age, contact, fictional, closed_on, year, source, unit_code, sex, decision_band,
+         later, convicted) in rows:
         assessed += 1
         if used not in rates:
             instrument = registry().get(instrument_id, used)
@@ -245,6 +251,7 @@ def validation_cases(
             closed_on=closed_on,
             unknown_answers=unknowns,
             groups={"source": source, "year": str(year), "sex": sex, "age band": age_band(age), "unit": unit_code},
+            later_referral=bool(later), later_contact_conviction=bool(convicted),
         ))
     result.without_assessment = total - assessed
     result.expected_source = "; ".join(sorted(sources))

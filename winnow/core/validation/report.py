@@ -89,6 +89,9 @@ class Case:
     closed_on: date | None = None  # for drift by quarter
     unknown_answers: int | None = None
     groups: Mapping[str, str] = field(default_factory=dict)  # subgroup name -> value
+    # Follow-ups recorded after closure (None: the source has no follow-up records, as a CSV scored offline):
+    later_referral: bool | None = None  # a later referral that linkage ties to the same person
+    later_contact_conviction: bool | None = None  # a later conviction for a contact offence
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,18 @@ class Row:
     events: int
     rate: Proportion
     share: Proportion  # of all included cases
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    """Per band or score: the share of cases followed by a later linked referral or a later contact conviction.
+    Every case with a follow-up record counts, whatever its outcome in this investigation (unknown included)."""
+
+    key: str
+    label: str
+    n: int
+    later_referral: Proportion
+    later_contact_conviction: Proportion
 
 
 @dataclass(frozen=True)
@@ -149,6 +164,7 @@ class Report:
     subgroups: dict[str, list[tuple[str, Summary]]]
     drift: list[tuple[str, Summary]]
     by_unknown_answers: list[Row]
+    follow_ups: list[FollowUpRow]  # empty when the cases carry no follow-up records
     bootstrap: Interval | None
     scale: BandScale | None
     notes: list[str]
@@ -302,6 +318,25 @@ def _drift(cases: Sequence[Case], frame: _Frame) -> list[tuple[str, Summary]]:
     return [(q, frame.summary(mask & dated)) for q, mask in _split(labels) if q]
 
 
+def _follow_ups(cases: Sequence[Case], scale: BandScale | None, kind: str) -> list[FollowUpRow]:
+    """Later referral and later contact conviction per band (or score), over every case with follow-up records."""
+    followed = [c for c in cases if c.later_referral is not None or c.later_contact_conviction is not None]
+    if not followed:
+        return []
+    groups: dict[str, list[Case]] = defaultdict(list)
+    for c in followed:
+        groups[str(c.band) if kind == "band" else f"{c.score:g}"].append(c)
+    if kind == "band" and scale is not None:
+        order = [(b, scale.label(b)) for b in scale.bands]
+    else:
+        order = [(k, f"Score {k}") for k in sorted(groups, key=float)]
+    return [FollowUpRow(key, label, len(groups.get(key, [])),
+                        wilson(sum(bool(c.later_referral) for c in groups.get(key, [])), len(groups.get(key, []))),
+                        wilson(sum(bool(c.later_contact_conviction) for c in groups.get(key, [])),
+                               len(groups.get(key, []))))
+            for key, label in order]
+
+
 def validate(
     cases: Sequence[Case], *, scale: BandScale | None = PRIORITY_SCALE, bootstrap_replicates: int = 0,
     seed: int = 0,
@@ -367,11 +402,12 @@ def validate(
         if c.unknown_answers is not None:
             by_unknown[str(c.unknown_answers)].append(c)
     unknown_rows = _rows(by_unknown, [(k, f"{k} unknown") for k in sorted(by_unknown, key=int)], total)
+    follow_ups = _follow_ups(cases, scale, kind)
     boot = bootstrap_auc(positions, outcomes, replicates=bootstrap_replicates, seed=seed) if bootstrap_replicates else None
     if kind == "band":
         notes.append("Bands are ranked lowest to highest; the AUC treats each band as one score, so ties are many.")
     return Report(summary, kind, roc, rows, cutoffs, cal, eo, expected_total, cal_note, decided, versions,
-                  subgroups, drift, unknown_rows, boot, scale if kind == "band" else None, notes)
+                  subgroups, drift, unknown_rows, follow_ups, boot, scale if kind == "band" else None, notes)
 
 
 def _r(value: float | None, places: int = 4) -> float | None:
@@ -437,6 +473,8 @@ def report_dict(report: Report) -> dict[str, Any]:
                       for name, groups in report.subgroups.items()},
         "drift": [{"quarter": q, **summary_dict(s)} for q, s in report.drift],
         "by_unknown_answers": [_row(r) for r in report.by_unknown_answers],
+        "follow_ups": [{"key": f.key, "label": f.label, "n": f.n, "later_referral": _triple(f.later_referral),
+                        "later_contact_conviction": _triple(f.later_contact_conviction)} for f in report.follow_ups],
         "notes": report.notes,
     })
     if report.kind == "score":

@@ -158,3 +158,22 @@ def test_an_earlier_version_is_read_on_the_loaded_versions_bands(units: Any, han
     out = StringIO()
     call_command("validate", "--instrument", "phased-prioritisation", "--version", "0.1.0", "--json", stdout=out)
     assert json.loads(out.getvalue())["n"] > 0
+
+
+def test_a_later_contact_conviction_reaches_the_follow_up_table(client: Any, cases: None, analyst: Any,
+                                                               supervisor: Any) -> None:
+    from datetime import date
+
+    from winnow.validation.models import SubjectOutcome
+    from winnow.validation.services import followup_record
+
+    outcome = SubjectOutcome.objects.exclude(contact_offending="unknown").first()
+    followup_record(actor=supervisor, outcome=outcome, occurred_on=date(2026, 6, 1), contact_offence=True,
+                    detail="Fictional later conviction")
+    out = StringIO()
+    call_command("validate", "--instrument", "phased-prioritisation", "--json", stdout=out)
+    rows = json.loads(out.getvalue())["follow_ups"]
+    assert sum(r["n"] for r in rows) == 60
+    assert sum(round(r["later_contact_conviction"][0] * r["n"]) for r in rows if r["n"]) == 1
+    client.force_login(analyst)
+    assert "Follow-ups after closure" in client.get("/validation/?instrument=phased-prioritisation").content.decode()
