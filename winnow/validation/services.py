@@ -13,11 +13,14 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import ExtractYear, TruncDate
 from django.utils import timezone
 
 from winnow.assessments.models import NOT_SCORABLE, Assessment, BandDecision
 from winnow.assessments.registry import registry
 from winnow.audit.services import AuditAction, audit_record
+from winnow.core.instruments.schema import ExpectedRates
 from winnow.core.priority import LONDON
 from winnow.core.priority import Band as PriorityBand
 from winnow.core.validation import BandScale, Case
@@ -145,8 +148,9 @@ def followups_from_linkage(*, actor: Any, outcome: SubjectOutcome) -> list[Outco
 
 def instrument_scale(instrument_id: str, version: str | None = None) -> BandScale | None:
     """The instrument's bands lowest first, flagged from the band that maps onto High (the queue's 7-day band);
-    None for a scored instrument with no bands."""
-    instrument = registry().get(instrument_id, version) if version else registry().current(instrument_id)
+    None for a scored instrument with no bands. An earlier version whose file is no longer loaded is read on the
+    loaded version's bands (a version that renamed its bands would then fail with the unknown band named)."""
+    instrument = (registry().get(instrument_id, version) if version else None) or registry().current(instrument_id)
     if instrument is None or not instrument.bands:
         return None
     bands = sorted(instrument.bands, key=lambda b: b.rank)
@@ -173,6 +177,7 @@ class Gathered:
     not_scorable: int = 0
     fictional: int = 0
     units: list[str] = field(default_factory=list)
+    expected_source: str = ""  # where the instrument file says its expected rates come from; empty: none declared
 
 
 def validation_cases(
@@ -180,52 +185,74 @@ def validation_cases(
     date_to: date | None = None,
 ) -> Gathered:
     """One Case per subject with a current outcome on a closed referral of these units (closed in the period),
-    with the subject's latest assessment by the instrument and the latest supervisor decision on it. Three queries,
-    whatever the number of cases."""
-    outcomes = SubjectOutcome.objects.current().filter(unit_id__in=list(unit_ids), referral__status=Status.CLOSED)
+    with the subject's latest assessment by the instrument and the latest supervisor decision on it.
+
+    Two queries whatever the number of cases: a count of the outcomes, and one row per latest assessment joined to
+    its subject's current outcome, its referral and its latest decision. Dates come back as dates and years as
+    integers (converted to London time in the database), so 100,000 cases parse no timestamps."""
+    units = list(unit_ids)
+    where: dict[str, Any] = {"referral__status": Status.CLOSED}
     if date_from:
-        outcomes = outcomes.filter(referral__closed_at__date__gte=date_from)
+        where["referral__closed_at__date__gte"] = date_from
     if date_to:
-        outcomes = outcomes.filter(referral__closed_at__date__lte=date_to)
-    rows = list(outcomes.values_list(
-        "subject_id", "contact_offending", "fictional_demo", "referral__closed_at", "referral__received_at",
-        "referral__source", "referral__unit__code", "subject__sex",
-    ))
-    assessments = Assessment.objects.latest_versions().filter(
-        instrument_id=instrument_id, subject_id__in=outcomes.values("subject_id"))
+        where["referral__closed_at__date__lte"] = date_to
+    total = SubjectOutcome.objects.current().filter(unit_id__in=units, **where).count()
+    by_instrument = Assessment.objects.latest_versions().filter(instrument_id=instrument_id)
     if version:
-        assessments = assessments.filter(instrument_version=version)
-    latest: dict[int, tuple[Any, ...]] = {}
-    for a in assessments.order_by("created_at", "id").values_list(
-            "id", "subject_id", "band", "score", "unknown_count", "subject_age"):
-        latest[a[1]] = a
-    decided: dict[int, str] = {}
-    for assessment_id, band in BandDecision.objects.filter(
-            assessment_id__in=assessments.values("id")).order_by("created_at", "id").values_list(
-            "assessment_id", "decided_band"):
-        decided[assessment_id] = band
+        by_instrument = by_instrument.filter(instrument_version=version)
+    newer = by_instrument.filter(subject_id=OuterRef("subject_id")).filter(
+        Q(created_at__gt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), id__gt=OuterRef("id")))
+    decision = BandDecision.objects.filter(assessment_id=OuterRef("id")).order_by("-created_at", "-id")
+    follow_ups = OutcomeFollowUp.objects.filter(outcome_id=OuterRef("subject__outcomes__id"))
+    rows = (
+        # One filter call, so the outcome conditions share one join (the subject's current outcome).
+        by_instrument.filter(~Exists(newer), subject__outcomes__superseded_by__isnull=True,
+                             subject__outcomes__unit_id__in=units, **where)
+        .order_by()
+        .annotate(decided=Subquery(decision.values("decided_band")[:1]),
+                  closed_on=TruncDate("referral__closed_at", tzinfo=LONDON),
+                  received_year=ExtractYear("referral__received_at", tzinfo=LONDON),
+                  later_referral=Exists(follow_ups.filter(kind=OutcomeFollowUp.Kind.LATER_REFERRAL)),
+                  later_conviction=Exists(follow_ups.filter(kind=OutcomeFollowUp.Kind.LATER_CONVICTION,
+                                                            contact_offence=True)))
+        .values_list("instrument_version", "band", "score", "unknown_count", "subject_age", "subject__outcomes__contact_offending",
+                     "subject__outcomes__fictional_demo", "closed_on", "received_year", "referral__source",
+                     "referral__unit__code", "subject__sex", "decided", "later_referral",
+                     "later_conviction")
+    )
     mapping = registry().priority_bands(instrument_id)
     back = {p.value: b for b, p in mapping.items()}  # queue band -> instrument band id, for decided bands
+    event = {c.value: EVENT[c] for c in ContactOffending}
     result = Gathered([])
-    for subject_id, contact, fictional, closed_at, received_at, source, unit_code, sex in rows:
-        a = latest.get(subject_id)
-        if a is None:
-            result.without_assessment += 1
-            continue
-        assessment_id, _, band, score, unknowns, age = a
+    assessed = 0
+    rates: dict[str, ExpectedRates | None] = {}
+    sources: set[str] = set()
+    for (used, band, score, unknowns, age, contact, fictional, closed_on, year, source, unit_code, sex, decision_band,
+         later, convicted) in rows:
+        assessed += 1
+        if used not in rates:
+            instrument = registry().get(instrument_id, used)
+            rates[used] = instrument.expected_rates if instrument else None
+        declared = rates[used]
         if band == NOT_SCORABLE:
             result.not_scorable += 1
             continue
         result.fictional += bool(fictional)
-        decision = decided.get(assessment_id)
+        value = float(score) if score is not None and not band else None
+        expected = declared.rate(band=band or None, score=value) if declared else None
+        if declared and expected is not None:
+            sources.add(declared.source)
         result.cases.append(Case(
-            outcome=EVENT[ContactOffending(contact)],
+            outcome=event[contact],
             band=band or None,
-            score=float(score) if score is not None and not band else None,
-            decided_band=(back.get(decision) if decision else None) or band or None,  # no decision: computed band stood
-            closed_on=closed_at.astimezone(LONDON).date() if closed_at else None,
+            score=value,
+            expected=expected,
+            decided_band=(back.get(decision_band) if decision_band else None) or band or None,  # no decision: computed band stood
+            closed_on=closed_on,
             unknown_answers=unknowns,
-            groups={"source": source, "year": str(received_at.astimezone(LONDON).year), "sex": sex,
-                    "age band": age_band(age), "unit": unit_code},
+            groups={"source": source, "year": str(year), "sex": sex, "age band": age_band(age), "unit": unit_code},
+            later_referral=bool(later), later_contact_conviction=bool(convicted),
         ))
+    result.without_assessment = total - assessed
+    result.expected_source = "; ".join(sorted(sources))
     return result

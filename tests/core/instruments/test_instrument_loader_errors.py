@@ -590,3 +590,38 @@ def test_it_rejects_a_priority_mapping_that_is_not_a_mapping(tmp_path: Path) -> 
     error = rejected(tmp_path, text)
     assert error.line == line_of(text, "sets_referral_priority:")
     assert error.reason == "instrument: 'sets_referral_priority' must be a mapping, found a list"
+
+
+RATES = "expected_rates:\n  source: A force's own five-year follow-up (fictional, for tests)\n  by_band: {low: 0.1, high: 0.4}\n"
+
+
+def test_expected_rates_load_by_band_and_by_score(tmp_path: Path) -> None:
+    path = tmp_path / "rates.yaml"
+    path.write_text(VALID + RATES, encoding="utf-8")
+    rates = load_instrument(path).expected_rates
+    assert rates is not None and rates.kind == "band" and rates.rate(band="high") == 0.4
+    path.write_text(SCORED + 'expected_rates:\n  source: Test\n  by_score: {"0": 0.05, "1": 0.2, "2": 0.5}\n',
+                    encoding="utf-8")
+    rates = load_instrument(path).expected_rates
+    assert rates is not None and rates.rate(score=1.0) == 0.2 and rates.rate(score=3.0) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "marker", "reason"),
+    [
+        (RATES.replace("high: 0.4", "highest: 0.4"), "highest", "unknown band 'highest'"),
+        (RATES.replace(", high: 0.4", ""), "by_band", "band 'high' has no expected rate"),
+        (RATES.replace("0.4", "1.5"), "high: 1.5", "must be a probability between 0 and 1"),
+        (RATES.replace("0.4", "yes"), "high: yes", "must be a probability between 0 and 1"),
+        (RATES.replace("  source: A force's own five-year follow-up (fictional, for tests)\n", ""), "expected_rates",
+         "'source'"),
+        (RATES + "  by_score: {\"0\": 0.1}\n", "expected_rates", "exactly one of 'by_band' or 'by_score'"),
+        (RATES.replace("by_band: {low: 0.1, high: 0.4}", "by_score: {\"0\": 0.1}"), "by_score",
+         "the instrument has no score"),
+    ],
+)
+def test_it_rejects_bad_expected_rates(tmp_path: Path, text: str, marker: str, reason: str) -> None:
+    source = VALID + text
+    error = rejected(tmp_path, source)
+    assert reason in error.reason
+    assert error.line == line_of(source, marker)

@@ -9,6 +9,7 @@ import pytest
 
 from winnow.core.validation import PRIORITY_SCALE, Case, validate
 from winnow.core.validation.stats import delong, wilson
+from winnow.core.validation.tables import report_tables
 
 BANDS = PRIORITY_SCALE.bands
 
@@ -141,3 +142,21 @@ def test_it_gives_outcome_rates_by_number_of_unknown_answers() -> None:
 def test_the_bootstrap_is_an_option() -> None:
     report = validate(kirat_like(), bootstrap_replicates=200)
     assert report.bootstrap is not None and report.bootstrap.low < report.summary.auc.value < report.bootstrap.high
+
+
+def test_follow_ups_are_counted_per_band_with_wilson_intervals() -> None:
+    cases = ([Case(outcome=True, band="high", later_referral=True, later_contact_conviction=True)] * 3
+             + [Case(outcome=False, band="high", later_referral=False, later_contact_conviction=False)] * 7
+             + [Case(outcome=None, band="low", later_referral=True, later_contact_conviction=False)] * 2
+             + [Case(outcome=False, band="low", later_referral=False, later_contact_conviction=False)] * 8)
+    report = validate(cases)
+    rows = {f.key: f for f in report.follow_ups}
+    assert rows["high"].n == 10 and rows["high"].later_contact_conviction == wilson(3, 10)
+    assert rows["low"].n == 10 and rows["low"].later_referral == wilson(2, 10)  # unknown outcomes count here
+    assert rows["medium"].n == 0 and rows["medium"].later_referral.value is None
+    assert report.as_dict()["follow_ups"][2]["later_referral"] == [0.3, 0.1078, 0.6032]
+
+
+def test_cases_without_follow_up_records_give_no_follow_up_table() -> None:
+    report = validate([Case(outcome=True, band="high"), Case(outcome=False, band="low")])
+    assert report.follow_ups == [] and "follow_ups" not in report_tables(report)

@@ -241,6 +241,20 @@ class Score:
 
 
 @dataclass(frozen=True, slots=True)
+class ExpectedRates:
+    """`expected_rates:` the probability of the validation outcome per band id or per score ("3", "0.5"), and the
+    published source they come from. Calibration in a local validation is computed against these."""
+
+    source: str
+    kind: str  # "band" or "score"
+    rates: tuple[tuple[str, float], ...]
+
+    def rate(self, *, band: str | None = None, score: float | None = None) -> float | None:
+        key = band if self.kind == "band" else (None if score is None else f"{score:g}")
+        return dict(self.rates).get(key) if key is not None else None
+
+
+@dataclass(frozen=True, slots=True)
 class MissingRule:
     """Not scorable when more than `max_unknown` of `items` are unknown (after fallbacks).
 
@@ -295,6 +309,8 @@ class Instrument:
     # `sets_referral_priority:` in the file: each band id and the queue's priority band it sets; empty when the
     # instrument's bands never set a referral's priority (a score such as CPORT or CASIC).
     referral_priority: tuple[tuple[str, PriorityBand], ...] = ()
+    # `expected_rates:` in the file, for calibration; Winnow's shipped instruments declare none.
+    expected_rates: ExpectedRates | None = None
     # Filled once by the scorer (closures and lookup tables); not part of the instrument's identity.
     compiled: Any = field(default=None, compare=False, repr=False, hash=False)
 

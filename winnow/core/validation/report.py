@@ -13,18 +13,21 @@ the width of the interval it has.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .errors import ValidationInputError
 from .stats import (
     Auc,
     Calibration,
+    FloatArray,
     Interval,
     PairedComparison,
     Proportion,
@@ -86,6 +89,9 @@ class Case:
     closed_on: date | None = None  # for drift by quarter
     unknown_answers: int | None = None
     groups: Mapping[str, str] = field(default_factory=dict)  # subgroup name -> value
+    # Follow-ups recorded after closure (None: the source has no follow-up records, as a CSV scored offline):
+    later_referral: bool | None = None  # a later referral that linkage ties to the same person
+    later_contact_conviction: bool | None = None  # a later conviction for a contact offence
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,18 @@ class Row:
     events: int
     rate: Proportion
     share: Proportion  # of all included cases
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    """Per band or score: the share of cases followed by a later linked referral or a later contact conviction.
+    Every case with a follow-up record counts, whatever its outcome in this investigation (unknown included)."""
+
+    key: str
+    label: str
+    n: int
+    later_referral: Proportion
+    later_contact_conviction: Proportion
 
 
 @dataclass(frozen=True)
@@ -146,6 +164,7 @@ class Report:
     subgroups: dict[str, list[tuple[str, Summary]]]
     drift: list[tuple[str, Summary]]
     by_unknown_answers: list[Row]
+    follow_ups: list[FollowUpRow]  # empty when the cases carry no follow-up records
     bootstrap: Interval | None
     scale: BandScale | None
     notes: list[str]
@@ -162,35 +181,65 @@ def _position(case: Case, scale: BandScale | None) -> float | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Frame:
+    """The cases as arrays, built once: every summary (whole sample, subgroup, quarter) is a mask over them, so a
+    report on 100,000 cases walks the Python objects once rather than once per figure."""
+
+    outcome: npt.NDArray[np.int8]  # 1 event, 0 no event, -1 unknown
+    position: FloatArray  # score or band rank; NaN where the case has neither
+    flagged: npt.NDArray[np.bool_] | None  # in the upper bands; None without a band scale
+    banded: npt.NDArray[np.bool_]  # the case has a band (sensitivity and the rest need every known case banded)
+
+    @classmethod
+    def of(cls, cases: Sequence[Case], scale: BandScale | None) -> _Frame:
+        outcome = np.fromiter((-1 if c.outcome is None else int(c.outcome) for c in cases), np.int8, len(cases))
+        ranks = {b: i for i, b in enumerate(scale.bands)} if scale is not None else {}
+        position = np.fromiter(
+            (c.score if c.score is not None else ranks.get(c.band, math.nan) if c.band is not None else math.nan
+             for c in cases), np.float64, len(cases))
+        banded = np.fromiter((c.band is not None for c in cases), bool, len(cases))
+        flagged = None
+        if scale is not None:
+            top = ranks[scale.flag_from]
+            flagged = np.fromiter((ranks.get(str(c.band), -1) >= top for c in cases), bool, len(cases))
+        return cls(outcome, position, flagged, banded)
+
+    def summary(self, mask: npt.NDArray[np.bool_] | None = None) -> Summary:
+        """Figures for the masked cases whose outcome is known; unknowns among them are counted as excluded."""
+        outcome = self.outcome if mask is None else self.outcome[mask]
+        known = outcome >= 0
+        excluded = int((~known).sum())
+        y = outcome[known] == 1
+        n, events = int(known.sum()), int(y.sum())
+        position = (self.position if mask is None else self.position[mask])[known]
+        notes = []
+        auc = None
+        if n and 0 < events < n and bool(np.isfinite(position).all()):
+            auc = delong(position, y)
+        elif n and (events == 0 or events == n):
+            notes.append("no AUC: every case had the same outcome")
+        sens = spec = ppv = npv = flagged = None
+        if self.flagged is not None and n and bool((self.banded if mask is None else self.banded[mask])[known].all()):
+            hit = (self.flagged if mask is None else self.flagged[mask])[known]
+            tp, fp = int((hit & y).sum()), int((hit & ~y).sum())
+            fn = int((~hit & y).sum())
+            tn = n - tp - fp - fn
+            sens, spec = wilson(tp, tp + fn), wilson(tn, tn + fp)
+            ppv, npv = wilson(tp, tp + fp), wilson(tn, tn + fn)
+            flagged = wilson(tp + fp, n)
+        too_small = events < MIN_EVENTS
+        if too_small:
+            notes.insert(0, TOO_SMALL)
+        return Summary(n, events, excluded, wilson(events, n), auc, sens, spec, ppv, npv, flagged,
+                       too_small, " ".join(notes))
+
+
 def summarise(cases: Sequence[Case], scale: BandScale | None, *, excluded_unknown: int = 0) -> Summary:
-    """Figures for cases whose outcome is known. A group with one class gets no AUC, and says why."""
+    """Figures for cases whose outcome is known. A group with one class gets no AUC, and says why. Unknown
+    outcomes among `cases` are left out; `excluded_unknown` is the count the summary reports."""
     known = [c for c in cases if c.outcome is not None]
-    n = len(known)
-    events = sum(1 for c in known if c.outcome)
-    notes = []
-    auc = None
-    positions = [_position(c, scale) for c in known]
-    if n and 0 < events < n and all(p is not None for p in positions):
-        auc = delong([p for p in positions if p is not None], [bool(c.outcome) for c in known])
-    elif n and (events == 0 or events == n):
-        notes.append("no AUC: every case had the same outcome")
-    sens = spec = ppv = npv = flagged = None
-    banded = [c for c in known if c.band is not None]
-    if scale is not None and banded and len(banded) == n:
-        hit = [scale.flagged(c.band) for c in banded if c.band is not None]
-        outcome = [bool(c.outcome) for c in banded]
-        tp = sum(h and o for h, o in zip(hit, outcome, strict=True))
-        fp = sum(h and not o for h, o in zip(hit, outcome, strict=True))
-        fn = sum((not h) and o for h, o in zip(hit, outcome, strict=True))
-        tn = n - tp - fp - fn
-        sens, spec = wilson(tp, tp + fn), wilson(tn, tn + fp)
-        ppv, npv = wilson(tp, tp + fp), wilson(tn, tn + fn)
-        flagged = wilson(tp + fp, n)
-    too_small = events < MIN_EVENTS
-    if too_small:
-        notes.insert(0, TOO_SMALL)
-    return Summary(n, events, excluded_unknown, wilson(events, n), auc, sens, spec, ppv, npv, flagged,
-                   too_small, " ".join(notes))
+    return replace(_Frame.of(known, scale).summary(), excluded_unknown=excluded_unknown)
 
 
 def _rows(groups: Mapping[str, list[Case]], order: Iterable[tuple[str, str]], total: int) -> list[Row]:
@@ -247,29 +296,45 @@ def _check(cases: Sequence[Case], scale: BandScale | None) -> tuple[list[Case], 
     return known, excluded, "score" if scored else "band"
 
 
-def _subgroups(cases: Sequence[Case], scale: BandScale | None) -> dict[str, list[tuple[str, Summary]]]:
+def _split(values: Sequence[str]) -> list[tuple[str, npt.NDArray[np.bool_]]]:
+    """(value, mask) for each distinct value, in sorted order."""
+    labels, inverse = np.unique(np.asarray(values, dtype=object).astype(str), return_inverse=True)
+    return [(str(label), inverse == i) for i, label in enumerate(labels)]
+
+
+def _subgroups(cases: Sequence[Case], frame: _Frame) -> dict[str, list[tuple[str, Summary]]]:
     """Each group_<name> column: a summary per value (cases without one are "not recorded")."""
-    subgroups: dict[str, list[tuple[str, Summary]]] = {}
     names = sorted({name for c in cases for name in c.groups})
-    for name in names:
-        split: dict[str, list[Case]] = defaultdict(list)
-        for c in cases:
-            split[c.groups.get(name, "not recorded")].append(c)
-        subgroups[name] = [
-            (value, summarise(group, scale, excluded_unknown=sum(1 for g in group if g.outcome is None)))
-            for value, group in sorted(split.items())
-        ]
-    return subgroups
+    return {name: [(value, frame.summary(mask)) for value, mask in
+                   _split([c.groups.get(name, "not recorded") for c in cases])] for name in names}
 
 
-def _drift(cases: Sequence[Case], scale: BandScale | None) -> list[tuple[str, Summary]]:
+def _drift(cases: Sequence[Case], frame: _Frame) -> list[tuple[str, Summary]]:
     """A summary per quarter of closure, for cases with a closing date."""
-    quarters: dict[str, list[Case]] = defaultdict(list)
-    for c in cases:
-        if c.closed_on is not None:
-            quarters[quarter(c.closed_on)].append(c)
-    return [(q, summarise(group, scale, excluded_unknown=sum(1 for g in group if g.outcome is None)))
-            for q, group in sorted(quarters.items())]
+    dated = np.fromiter((c.closed_on is not None for c in cases), bool, len(cases))
+    if not dated.any():
+        return []
+    labels = [quarter(c.closed_on) if c.closed_on is not None else "" for c in cases]
+    return [(q, frame.summary(mask & dated)) for q, mask in _split(labels) if q]
+
+
+def _follow_ups(cases: Sequence[Case], scale: BandScale | None, kind: str) -> list[FollowUpRow]:
+    """Later referral and later contact conviction per band (or score), over every case with follow-up records."""
+    followed = [c for c in cases if c.later_referral is not None or c.later_contact_conviction is not None]
+    if not followed:
+        return []
+    groups: dict[str, list[Case]] = defaultdict(list)
+    for c in followed:
+        groups[str(c.band) if kind == "band" else f"{c.score:g}"].append(c)
+    if kind == "band" and scale is not None:
+        order = [(b, scale.label(b)) for b in scale.bands]
+    else:
+        order = [(k, f"Score {k}") for k in sorted(groups, key=float)]
+    return [FollowUpRow(key, label, len(groups.get(key, [])),
+                        wilson(sum(bool(c.later_referral) for c in groups.get(key, [])), len(groups.get(key, []))),
+                        wilson(sum(bool(c.later_contact_conviction) for c in groups.get(key, [])),
+                               len(groups.get(key, []))))
+            for key, label in order]
 
 
 def validate(
@@ -277,7 +342,7 @@ def validate(
     seed: int = 0,
 ) -> Report:
     known, excluded, kind = _check(cases, scale)
-    summary = summarise(known, scale, excluded_unknown=excluded)
+    summary = replace(_Frame.of(known, scale).summary(), excluded_unknown=excluded)
     outcomes = [bool(c.outcome) for c in known]
     notes: list[str] = []
 
@@ -329,18 +394,20 @@ def validate(
         versions = delong_paired([float(c.alternative_score) for c in known if c.alternative_score is not None],
                                  positions, outcomes)
 
-    subgroups = _subgroups(cases, scale)
-    drift = _drift(cases, scale)
+    everything = _Frame.of(cases, scale)
+    subgroups = _subgroups(cases, everything)
+    drift = _drift(cases, everything)
     by_unknown: dict[str, list[Case]] = defaultdict(list)
     for c in known:
         if c.unknown_answers is not None:
             by_unknown[str(c.unknown_answers)].append(c)
     unknown_rows = _rows(by_unknown, [(k, f"{k} unknown") for k in sorted(by_unknown, key=int)], total)
+    follow_ups = _follow_ups(cases, scale, kind)
     boot = bootstrap_auc(positions, outcomes, replicates=bootstrap_replicates, seed=seed) if bootstrap_replicates else None
     if kind == "band":
         notes.append("Bands are ranked lowest to highest; the AUC treats each band as one score, so ties are many.")
     return Report(summary, kind, roc, rows, cutoffs, cal, eo, expected_total, cal_note, decided, versions,
-                  subgroups, drift, unknown_rows, boot, scale if kind == "band" else None, notes)
+                  subgroups, drift, unknown_rows, follow_ups, boot, scale if kind == "band" else None, notes)
 
 
 def _r(value: float | None, places: int = 4) -> float | None:
@@ -406,6 +473,8 @@ def report_dict(report: Report) -> dict[str, Any]:
                       for name, groups in report.subgroups.items()},
         "drift": [{"quarter": q, **summary_dict(s)} for q, s in report.drift],
         "by_unknown_answers": [_row(r) for r in report.by_unknown_answers],
+        "follow_ups": [{"key": f.key, "label": f.label, "n": f.n, "later_referral": _triple(f.later_referral),
+                        "later_contact_conviction": _triple(f.later_contact_conviction)} for f in report.follow_ups],
         "notes": report.notes,
     })
     if report.kind == "score":

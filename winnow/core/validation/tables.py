@@ -42,4 +42,11 @@ def report_tables(report: Report) -> dict[str, tuple[list[str], list[list[str]]]
                      [[r.label, str(r.n), str(r.events), p(r.rate), lo(r.rate), hi(r.rate)]
                       for r in report.by_unknown_answers]),
     }
+    if report.follow_ups:
+        tables["follow_ups"] = (
+            [unit, "Cases", "Later linked referral", "95% low", "95% high", "Later contact conviction", "95% low",
+             "95% high"],
+            [[f.label, str(f.n), p(f.later_referral), lo(f.later_referral), hi(f.later_referral),
+              p(f.later_contact_conviction), lo(f.later_contact_conviction), hi(f.later_contact_conviction)]
+             for f in report.follow_ups])
     return tables

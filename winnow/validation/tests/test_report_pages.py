@@ -20,7 +20,7 @@ from winnow.validation.services import outcome_record
 RATES = {"very_high": 0.7, "high": 0.45, "medium": 0.2, "low": 0.08}
 
 
-def closed_cases(unit: Any, handler: Any, supervisor: Any, count: int, seed: int = 1) -> None:
+def closed_cases(unit: Any, handler: Any, supervisor: Any, count: int, seed: int = 1, version: str = "0.2.0") -> None:
     """Fictional closed referrals, each assessed, decided and with an outcome."""
     rng = random.Random(seed)
     for i in range(count):
@@ -35,7 +35,7 @@ def closed_cases(unit: Any, handler: Any, supervisor: Any, count: int, seed: int
         subject = referral.subjects.get()
         band = rng.choice(list(RATES))
         assessment = Assessment.objects.create(
-            referral=referral, subject=subject, instrument_id="phased-prioritisation", instrument_version="0.2.0",
+            referral=referral, subject=subject, instrument_id="phased-prioritisation", instrument_version=version,
             instrument_sha256="0" * 64, instrument_title="Test", answers={}, band=band, band_label=band,
             decided_by="test", explanation=[], unknown_count=rng.choice([0, 1, 2]), created_by=handler)
         BandDecision.objects.create(assessment=assessment, referral=referral, supervisor=supervisor,
@@ -103,3 +103,77 @@ def test_the_command_names_an_unknown_unit(cases: None) -> None:
 
     with pytest.raises(CommandError, match="no unit with code nowhere"):
         call_command("validate", "--instrument", "phased-prioritisation", "--unit", "nowhere")
+
+
+def test_calibration_uses_the_expected_rates_an_instrument_file_declares(
+    client: Any, cases: None, analyst: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Winnow ships no expected rates; a force that declares them in its instrument file gets E/O, intercept and
+    slope against them on the page and in `validate --json`."""
+    import dataclasses
+
+    from winnow.assessments.registry import registry
+    from winnow.core.instruments.schema import ExpectedRates
+
+    kind = type(registry())
+    original = kind.get
+    declared = ExpectedRates("Fictional five-year follow-up (test)", "band", tuple(RATES.items()))
+
+    def with_rates(self: Any, instrument_id: str, version: str) -> Any:
+        found = original(self, instrument_id, version)
+        return dataclasses.replace(found, expected_rates=declared) if found is not None else None
+
+    monkeypatch.setattr(kind, "get", with_rates)
+    client.force_login(analyst)
+    html = client.get("/validation/?instrument=phased-prioritisation").content.decode()
+    assert "Calibration against the declared expected rates" in html
+    assert "Fictional five-year follow-up (test)" in html and "(exact Poisson)" in html
+    out = StringIO()
+    call_command("validate", "--instrument", "phased-prioritisation", "--unit", "north", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    expected = sum(RATES[a.band] for a in Assessment.objects.all() if a.subject.outcomes.get().event is not None)
+    assert data["expected_events"] == pytest.approx(expected, abs=0.01)
+    low, value, high = data["expected_over_observed"][1], data["expected_over_observed"][0], data["expected_over_observed"][2]
+    assert low < value < high and data["calibration"]["slope"][0] is not None
+
+
+def test_without_declared_rates_the_report_says_calibration_is_not_computed(client: Any, cases: None,
+                                                                            analyst: Any) -> None:
+    client.force_login(analyst)
+    html = client.get("/validation/?instrument=phased-prioritisation").content.decode()
+    assert "declares no expected rates" in html and "Calibration against the declared" not in html
+
+
+def test_the_command_names_an_instrument_that_is_not_loaded() -> None:
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError) as info:
+        call_command("validate", "--instrument", "no-such")
+    assert "no instrument 'no-such' is loaded (loaded: casic, cport," in str(info.value)
+    assert info.value.returncode == 2
+
+
+def test_an_earlier_version_is_read_on_the_loaded_versions_bands(units: Any, handler: Any, supervisor: Any) -> None:
+    closed_cases(units["north"], handler, supervisor, 12, version="0.1.0")  # made before the file moved to 0.2.0
+    out = StringIO()
+    call_command("validate", "--instrument", "phased-prioritisation", "--version", "0.1.0", "--json", stdout=out)
+    assert json.loads(out.getvalue())["n"] > 0
+
+
+def test_a_later_contact_conviction_reaches_the_follow_up_table(client: Any, cases: None, analyst: Any,
+                                                               supervisor: Any) -> None:
+    from datetime import date
+
+    from winnow.validation.models import SubjectOutcome
+    from winnow.validation.services import followup_record
+
+    outcome = SubjectOutcome.objects.exclude(contact_offending="unknown").first()
+    followup_record(actor=supervisor, outcome=outcome, occurred_on=date(2026, 6, 1), contact_offence=True,
+                    detail="Fictional later conviction")
+    out = StringIO()
+    call_command("validate", "--instrument", "phased-prioritisation", "--json", stdout=out)
+    rows = json.loads(out.getvalue())["follow_ups"]
+    assert sum(r["n"] for r in rows) == 60
+    assert sum(round(r["later_contact_conviction"][0] * r["n"]) for r in rows if r["n"]) == 1
+    client.force_login(analyst)
+    assert "Follow-ups after closure" in client.get("/validation/?instrument=phased-prioritisation").content.decode()

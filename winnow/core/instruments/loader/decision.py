@@ -9,6 +9,7 @@ from winnow.core.instruments.schema import (
     Band,
     Decision,
     DerivedItem,
+    ExpectedRates,
     Item,
     ItemKind,
     MissingRule,
@@ -210,3 +211,41 @@ class _DecisionParser(_ItemParser):
             m.fail(None, f"band {unmapped[0]!r} is not mapped: map every band to a priority band")
         m.done()
         return tuple((band_id, mapping[band_id]) for band_id in declared)
+
+    def expected_rates(self, m: _Map | None, bands: tuple[Band, ...], scored: bool) -> ExpectedRates | None:
+        """`expected_rates`: the probability of the outcome per band (every band) or per score (any scores), with
+        the published source they come from. Winnow ships none: a force declares its own, or a tool's published
+        norms, and the validation report then computes calibration (E/O, intercept, slope) against them."""
+        if m is None:
+            return None
+        source = m.text("source")
+        by_band = m.mapping("by_band", required=False)
+        by_score = m.mapping("by_score", required=False)
+        if (by_band is None) == (by_score is None):
+            m.fail(None, "give exactly one of 'by_band' or 'by_score'")
+        rates: dict[str, float] = {}
+        table = by_band if by_band is not None else by_score
+        assert table is not None
+        declared = [band.id for band in bands]
+        for raw, value in table.data.items():
+            table.used.add(raw)
+            key = str(raw)
+            if by_band is not None and key not in declared:
+                table.fail(raw, f"unknown band {key!r} (bands: {', '.join(declared)})")
+            if by_score is not None:
+                if not scored:
+                    table.fail(raw, "the instrument has no score: declare rates by_band")
+                try:
+                    key = f"{float(raw):g}"
+                except (TypeError, ValueError):
+                    table.fail(raw, f"{key!r} is not a score")
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < float(value) < 1:
+                table.fail(raw, f"the expected rate for {key!r} must be a probability between 0 and 1 (exclusive)")
+            rates[key] = float(value)
+        if by_band is not None:
+            missing = [b for b in declared if b not in rates]
+            if missing:
+                by_band.fail(None, f"band {missing[0]!r} has no expected rate: give one for every band")
+        m.done()
+        return ExpectedRates(source, "band" if by_band is not None else "score", tuple(rates.items()))
+

@@ -44,6 +44,9 @@ class _Parser(_MonotoneChecker):
         referral_priority = self.referral_priority(
             top.mapping("sets_referral_priority", required=False), bands
         )
+        expected_rates = self.expected_rates(
+            top.mapping("expected_rates", required=False), bands, scored=score is not None
+        )
         top.done()
         if decision is None and score is None:
             top.fail(None, "an instrument needs 'decision' steps, a 'score', or both")
@@ -74,6 +77,7 @@ class _Parser(_MonotoneChecker):
             path=self.path,
             sha256=sha256,
             referral_priority=referral_priority,
+            expected_rates=expected_rates,
         )
         if monotone:
             self.check_monotone(instrument, top)

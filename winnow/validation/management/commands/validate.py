@@ -18,6 +18,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from winnow.accounts.models import Unit
+from winnow.assessments.registry import registry
 from winnow.core.validation import (
     PRIORITY_SCALE,
     BandScale,
@@ -121,6 +122,10 @@ class Command(BaseCommand):
             missing = set(options["unit"]) - set(units.values_list("code", flat=True))
             if missing:
                 raise CommandError(f"no unit with code {', '.join(sorted(missing))}", returncode=2)
+        loaded = registry()
+        if loaded.current(options["instrument"]) is None:
+            raise CommandError(f"no instrument {options['instrument']!r} is loaded (loaded: "
+                               f"{', '.join(sorted({i for i, _ in loaded.by_key}))})", returncode=2)
         scale = instrument_scale(options["instrument"], options["version"])
         gathered = validation_cases(instrument_id=options["instrument"], version=options["version"],
                                     unit_ids=list(units.values_list("pk", flat=True)),
