@@ -4,8 +4,10 @@ Pure Python (no Django). Facts from domain.md section 5:
 
 - Notification periods: 30 months' custody or more: indefinite, with a review after 15 years (8 for those under 18
   at conviction); more than 6 and less than 30 months: 10 years; 6 months or less: 7 years; a caution: 2 years; a
-  conditional discharge: its period; anything else: 5 years. Finite periods halve for under-18s (domain.md says
-  "finite periods": the conditional discharge's own period is halved too).
+  conditional discharge: its period; anything else: 5 years (Sexual Offences Act 2003 s.82(1), its table). For a
+  person under 18 on the relevant date, s.82(2) substitutes one-half for "any reference to a period of 10 years,
+  7 years, 5 years or 2 years": those four fixed periods halve; a conditional discharge's own period does not, and
+  neither does the indefinite period (its review comes after 8 years rather than 15 under s.91B).
 - Home visits before June 2017: very high monthly, high three-monthly, medium six-monthly, low yearly. Since then each
   offender's risk management plan sets the frequency; the old schedule is offered only as a default.
 - Reactive management (low risk, three clean years, no civil orders, no intelligence): no home visits, an annual
@@ -138,7 +140,7 @@ def notification_period(
 
     Raises ValueError naming the missing or impossible part of the sentence."""
     disposal = Disposal(disposal)
-    who = " (halved: under 18 at conviction)" if under_18 else ""
+    who = " (halved by s.82(2): under 18 on the relevant date)" if under_18 else ""
     if disposal is Disposal.CUSTODY:
         if custody_months is None or custody_months < 1:
             raise ValueError("custody_months: a custodial sentence needs its length in whole months (1 or more)")
@@ -156,16 +158,17 @@ def notification_period(
     elif disposal is Disposal.CONDITIONAL_DISCHARGE:
         if discharge_months is None or discharge_months < 1:
             raise ValueError("discharge_months: a conditional discharge needs its period in whole months (1 or more)")
-        months, what = discharge_months, f"conditional discharge: its period of {discharge_months} months"
+        # s.82(2) names only the fixed periods: the discharge's own period stands, whatever the person's age.
+        what = f"conditional discharge: its period of {discharge_months} months"
+        if under_18:
+            what += " (not halved: s.82(2) halves only the fixed periods of 10, 7, 5 and 2 years)"
+        return NotificationPeriod(False, add_months_to_date(starts_on, discharge_months), None, what)
     else:
         months, what = 60, "other disposal: 5 years"
     if not under_18:
         return NotificationPeriod(False, add_months_to_date(starts_on, months), None, what)
-    if months % 2 == 0:
-        ends = add_months_to_date(starts_on, months // 2)
-    else:  # half of an odd number of months: half the days of the whole period
-        ends = starts_on + timedelta(days=(add_months_to_date(starts_on, months) - starts_on).days // 2)
-    return NotificationPeriod(False, ends, None, what + who)
+    # 120, 84, 60 and 24 months: each half is a whole number of months.
+    return NotificationPeriod(False, add_months_to_date(starts_on, months // 2), None, what + who)
 
 
 # ------------------------------------------------------------------------------------------------------ schedules

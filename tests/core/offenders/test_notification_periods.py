@@ -25,7 +25,6 @@ CONVICTED = date(2026, 3, 16)
         ("custody", 6, None, True, date(2029, 9, 16)),  # halved: 3 years 6 months
         ("caution", None, None, True, date(2027, 3, 16)),
         ("other", None, None, True, date(2028, 9, 16)),
-        ("conditional_discharge", None, 12, True, date(2026, 9, 16)),
     ],
 )
 def test_it_computes_finite_periods(disposal: str, custody: int | None, discharge: int | None, under_18: bool,
@@ -34,7 +33,7 @@ def test_it_computes_finite_periods(disposal: str, custody: int | None, discharg
                                  custody_months=custody, discharge_months=discharge)
     assert not period.indefinite
     assert period.ends_on == ends
-    assert ("halved" in period.reason) is under_18
+    assert ("halved by s.82(2)" in period.reason) is under_18
 
 
 @pytest.mark.parametrize(("under_18", "review"), [(False, date(2041, 3, 16)), (True, date(2034, 3, 16))])
@@ -44,10 +43,16 @@ def test_it_makes_30_months_or_more_indefinite_with_a_review(under_18: bool, rev
     assert period.review_from == review
 
 
-def test_it_halves_an_odd_discharge_period_by_days() -> None:
-    period = notification_period(disposal="conditional_discharge", starts_on=date(2026, 1, 1), under_18=True,
-                                 discharge_months=9)
-    assert period.ends_on == date(2026, 5, 17)  # 273 days in 9 months from 1 Jan 2026; half is 136
+@pytest.mark.parametrize("months", [1, 9, 12, 36])
+def test_a_conditional_discharge_is_not_halved_for_an_under_18(months: int) -> None:
+    """s.82(2) halves "any reference to a period of 10 years, 7 years, 5 years or 2 years"; the period of a
+    conditional discharge is none of them, so it stands for a person under 18 as for an adult."""
+    young = notification_period(disposal="conditional_discharge", starts_on=CONVICTED, under_18=True,
+                                discharge_months=months)
+    adult = notification_period(disposal="conditional_discharge", starts_on=CONVICTED, under_18=False,
+                                discharge_months=months)
+    assert young.ends_on == adult.ends_on == add_months_to_date(CONVICTED, months)
+    assert "not halved" in young.reason and "halved" not in adult.reason
 
 
 def test_it_keeps_a_leap_day_conviction_in_february() -> None:
