@@ -330,11 +330,12 @@ def _follow_ups(cases: Sequence[Case], scale: BandScale | None, kind: str) -> li
         order = [(b, scale.label(b)) for b in scale.bands]
     else:
         order = [(k, f"Score {k}") for k in sorted(groups, key=float)]
-    return [FollowUpRow(key, label, len(groups.get(key, [])),
-                        wilson(sum(bool(c.later_referral) for c in groups.get(key, [])), len(groups.get(key, []))),
-                        wilson(sum(bool(c.later_contact_conviction) for c in groups.get(key, [])),
-                               len(groups.get(key, []))))
-            for key, label in order]
+    rows = []
+    for key, label in order:
+        group = groups.get(key, [])
+        rows.append(FollowUpRow(key, label, len(group), wilson(sum(bool(c.later_referral) for c in group), len(group)),
+                                wilson(sum(bool(c.later_contact_conviction) for c in group), len(group))))
+    return rows
 
 
 def validate(
