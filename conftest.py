@@ -8,6 +8,13 @@ from typing import Any
 import pytest
 
 
+def pytest_configure(config: Any) -> None:
+    """Tests create hundreds of users: hash their passwords cheaply (production keeps Django's PBKDF2 default)."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def units(db: Any) -> dict[str, Any]:
     from winnow.accounts.models import Unit
