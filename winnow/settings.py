@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "winnow.offenders",
     "winnow.triage",
     "winnow.validation",
+    "winnow.research",
     "winnow.intake",
     "winnow.api",
     "winnow.demo",
@@ -222,3 +223,16 @@ for _name in ("WINNOW_TASK_MAX_ATTEMPTS", "WINNOW_TASK_RETRY_SECONDS", "WINNOW_T
 WINNOW_WORKER_STARTUP = ["winnow.linkage.services.worker_start"]
 # Scan results with more files than this are summarised by the worker, not inside the upload request.
 WINNOW_SUMMARY_INLINE_MAX_FILES = env_int("WINNOW_SUMMARY_INLINE_MAX_FILES", 50_000)
+
+# Offending trends and research export (winnow.research). The Covid-19 restrictions period shaded on the trends
+# pages defaults to England's first national lockdown (23 March 2020) to the end of the last legal restrictions
+# (24 February 2022). Counts from 1 to WINNOW_DISCLOSURE_THRESHOLD - 1 are suppressed on screen and in exports
+# (ONS uses 10); a record-level extract is refused when any combination of its quasi-identifiers holds fewer
+# than WINNOW_RESEARCH_K people. WINNOW_RESEARCH_KEY keys the HMAC of person keys in a record-level extract (no
+# key, no record-level extract). WINNOW_CASE_FACTS_EXTRA: a force's vocabulary files, comma-separated.
+WINNOW_COVID_START = env_str("WINNOW_COVID_START", "2020-03-23")
+WINNOW_COVID_END = env_str("WINNOW_COVID_END", "2022-02-24")
+WINNOW_DISCLOSURE_THRESHOLD = env_int("WINNOW_DISCLOSURE_THRESHOLD", 10)
+WINNOW_RESEARCH_K = env_int("WINNOW_RESEARCH_K", 10)
+WINNOW_RESEARCH_KEY = env_str("WINNOW_RESEARCH_KEY", "")
+WINNOW_CASE_FACTS_EXTRA = env_list("WINNOW_CASE_FACTS_EXTRA", [])

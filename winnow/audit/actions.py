@@ -70,6 +70,13 @@ class AuditAction(models.TextChoices):
     OUTCOME_FOLLOW_UP = "outcome.follow_up", "Outcome follow-up recorded"
     VALIDATION_REPORT = "validation.report", "Validation report read"
     VALIDATION_EXPORT = "validation.export", "Validation table exported"
+    CASEFACTS_RECORD = "casefacts.record", "Case facts recorded"
+    CASEFACTS_CORRECT = "casefacts.correct", "Case facts corrected"
+    CASEFACTS_READ = "casefacts.read", "Case facts read"
+    TRENDS_READ = "trends.read", "Offending trends read"
+    TRENDS_EXPORT = "trends.export", "Offending trends table exported"
+    RESEARCH_EXPORT = "research.export", "Research export written"
+    RESEARCH_EXPORT_REFUSED = "research.export_refused", "Research export refused"
 
     @classmethod
     def read_of(cls, model_name: str) -> AuditAction:
@@ -82,6 +89,7 @@ SEARCHES = frozenset({
     AuditAction.NOTIFICATION_LIST, AuditAction.OFFENDER_LIST, AuditAction.DASHBOARD_READ,
     AuditAction.DASHBOARD_EXPORT, AuditAction.FORECAST_READ, AuditAction.AUDIT_SEARCH, AuditAction.HASHSET_LIST,
     AuditAction.TASK_LIST, AuditAction.VALIDATION_REPORT, AuditAction.VALIDATION_EXPORT,
+    AuditAction.TRENDS_READ, AuditAction.TRENDS_EXPORT,
 })
 # Reads of one object. Opening a notification is a change (it marks the notification read), not one of these.
 READS = frozenset(a for a in AuditAction if a.value.endswith(".read")) - SEARCHES - {AuditAction.NOTIFICATION_READ}

@@ -11,10 +11,9 @@ from winnow.core.trends.stats import (
     age_on,
     kaplan_meier,
     pseudonym,
-    quarter_label,
     trend_test,
 )
-from winnow.core.trends.tables import HIDDEN, Cell, TrendTable, trend_table
+from winnow.core.trends.tables import HIDDEN, Cell, TrendTable, life_table, quarter_label, trend_table, year_and_quarter_tables
 from winnow.core.trends.vocabulary import (
     EXCLUSIVE,
     Measure,
@@ -27,6 +26,6 @@ from winnow.core.trends.vocabulary import (
 
 __all__ = [
     "EXCLUSIVE", "HIDDEN", "Cell", "KaplanMeier", "KmRow", "Measure", "TrendTable", "Vocabulary", "VocabularyError",
-    "age_band", "age_on", "base_vocabulary", "concealment_indicators", "kaplan_meier", "load_vocabulary",
-    "pseudonym", "quarter_label", "smallest_class", "suppress", "trend_table", "trend_test",
+    "age_band", "age_on", "base_vocabulary", "concealment_indicators", "kaplan_meier", "life_table", "load_vocabulary",
+    "pseudonym", "quarter_label", "smallest_class", "suppress", "trend_table", "trend_test", "year_and_quarter_tables",
 ]

@@ -16,11 +16,13 @@ from typing import TypeVar
 K = TypeVar("K", bound=Hashable)
 
 
-def suppress(cells: Mapping[K, int], groups: Iterable[Sequence[K]], threshold: int) -> set[K]:
-    """The keys of the cells to hide. `groups` are sets of cells whose sum is published or derivable."""
+def suppress(cells: Mapping[K, int], groups: Iterable[Sequence[K]], threshold: int,
+             forced: Iterable[K] = ()) -> set[K]:
+    """The keys of the cells to hide. `groups` are sets of cells whose sum is published or derivable; `forced`
+    cells are hidden whatever their count (hidden in another published table they add up to)."""
     if threshold < 1:
         raise ValueError("the threshold must be at least 1")
-    hidden = {key for key, count in cells.items() if 0 < count < threshold}
+    hidden = {key for key, count in cells.items() if 0 < count < threshold} | (set(forced) & set(cells))
     group_list = [list(g) for g in groups]
     changed = True
     while changed:

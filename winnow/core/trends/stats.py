@@ -24,7 +24,7 @@ from scipy import stats as sps
 
 from winnow.core.validation.stats import Z95, Proportion, wilson
 
-__all__ = ["KaplanMeier", "KmRow", "Proportion", "age_band", "age_on", "kaplan_meier", "pseudonym", "quarter_label",
+__all__ = ["KaplanMeier", "KmRow", "Proportion", "age_band", "age_on", "kaplan_meier", "pseudonym",
            "trend_test", "wilson"]
 
 
@@ -138,11 +138,6 @@ def age_band(age: int | None) -> str:
         return "90+"
     low = age - age % 5
     return f"{low}-{low + 4}"
-
-
-def quarter_label(quarter: int) -> str:
-    """20201 -> "2020 Q1"."""
-    return f"{quarter // 10} Q{quarter % 10}"
 
 
 def pseudonym(key: bytes, value: str) -> str:

@@ -1,0 +1,152 @@
+"""What the trends pages and the research export read from the database: the derived trend counts, the
+re-referral survival data, and youth-pathway cases by year. Figures are built in winnow.core.trends."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db.models import Count
+from django.db.models.functions import ExtractYear, TruncDate
+
+from winnow.assessments.models import YouthPathwayDecision
+from winnow.core.priority import LONDON
+from winnow.core.trends import KaplanMeier, Measure, TrendTable, kaplan_meier, year_and_quarter_tables
+from winnow.linkage.models import PersonMembership
+from winnow.referrals.models import Referral
+
+from .models import TrendCount
+from .services import measures
+
+SECTIONS = {
+    "profile": "Offender profile",
+    "concealment": "IT skills and concealment",
+    "methods": "Acquisition, storage and sharing",
+    "material": "Material: victim age, severity, self- and AI-generated",
+    "interview": "Justifications offered in interview",
+}
+
+
+def threshold() -> int:
+    return int(settings.WINNOW_DISCLOSURE_THRESHOLD)
+
+
+def covid_period() -> tuple[date, date]:
+    return date.fromisoformat(settings.WINNOW_COVID_START), date.fromisoformat(settings.WINNOW_COVID_END)
+
+
+@dataclass(frozen=True)
+class MeasureTables:
+    measure: Measure
+    by_year: TrendTable
+    by_quarter: TrendTable
+
+
+def section_tables(unit_id: int, section: str) -> list[MeasureTables]:
+    """Every measure of a section, by year and by quarter, suppressed together (one query)."""
+    chosen = [m for m in measures() if m.section == section]
+    rows = TrendCount.objects.filter(unit_id=unit_id, measure__in=[m.code for m in chosen], cases__gt=0).values_list(
+        "measure", "value", "quarter", "cases")
+    counts: dict[str, dict[tuple[str, int], int]] = defaultdict(dict)
+    n: dict[str, dict[int, int]] = defaultdict(dict)
+    for code, value, quarter, cases in rows:
+        if value == "":
+            n[code][quarter] = cases
+        else:
+            counts[code][(value, quarter)] = cases
+    out = []
+    for m in chosen:
+        by_year, by_quarter = year_and_quarter_tables(
+            measure=m.code, label=m.label, options=m.options, counts=counts[m.code], n=n[m.code],
+            threshold=threshold(), one_choice=m.kind == "one")
+        out.append(MeasureTables(m, by_year, by_quarter))
+    return out
+
+
+@dataclass(frozen=True)
+class Rereferral:
+    km: KaplanMeier
+    referrals: int
+    linked: int  # referrals whose subject linkage has put into a person
+
+
+def rereferral(unit_id: int, *, today: date) -> Rereferral:
+    """Time from each referral to the next referral of the same person (linkage's standing merges), censored at
+    today for the rest. Unlinked referrals are censored: nobody is known to have come back."""
+    linked = (PersonMembership.objects.standing().filter(subject__unit_id=unit_id)
+              .values_list("person_id", "subject__referral_id", "subject__referral__received_at"))
+    by_person: dict[int, dict[int, datetime]] = defaultdict(dict)
+    for person, referral_id, received in linked:
+        by_person[person][referral_id] = received
+    event_days: dict[int, float] = {}
+    for referrals in by_person.values():
+        ordered = sorted(referrals.items(), key=lambda item: item[1])
+        for i, (referral_id, received) in enumerate(ordered[:-1]):
+            later = next((r for _, r in ordered[i + 1:] if r > received), None)
+            if later is not None:
+                days = (later - received).total_seconds() / 86400
+                event_days[referral_id] = min(days, event_days.get(referral_id, days))
+    durations: list[float] = []
+    events: list[bool] = []
+    weights: list[int] = []
+    per_day = (Referral.objects.filter(unit_id=unit_id).annotate(day=TruncDate("received_at", tzinfo=LONDON))
+               .values("day").annotate(n=Count("id")).values_list("day", "n"))
+    received_day = dict(
+        Referral.objects.filter(pk__in=list(event_days)).annotate(day=TruncDate("received_at", tzinfo=LONDON))
+        .values_list("id", "day"))
+    events_per_day: dict[date, int] = defaultdict(int)
+    for referral_id in event_days:
+        events_per_day[received_day[referral_id]] += 1
+    total = 0
+    for day, count in per_day:
+        total += count
+        censored = count - events_per_day.get(day, 0)
+        if censored > 0:
+            durations.append(float(max((today - day).days, 0)))
+            events.append(False)
+            weights.append(censored)
+    for days in event_days.values():
+        durations.append(float(round(days)))
+        events.append(True)
+        weights.append(1)
+    return Rereferral(kaplan_meier(durations, events, weights), total,
+                      sum(len(r) for r in by_person.values()))
+
+
+def km_intervals(km: KaplanMeier, *, step_days: int = 91, limit_days: int = 365 * 5) -> list[dict[str, float | int]]:
+    """The curve as a life table in 91-day steps: at risk at the start, events and censorings within, and the
+    survival at the end (what the page's table and the export show, suppressed)."""
+    out = []
+    start = 0
+    while start < limit_days:
+        end = start + step_days
+        inside = [r for r in km.rows if start <= r.time < end]
+        at_risk = next((r.at_risk for r in km.rows if r.time >= start), 0)
+        row = next((r for r in reversed(km.rows) if r.time < end), None)
+        out.append({"from_day": start, "to_day": end, "at_risk": at_risk, "events": sum(r.events for r in inside),
+                    "censored": sum(r.censored for r in inside), "survival": row.survival if row else 1.0,
+                    "low": row.low if row else 1.0, "high": row.high if row else 1.0})
+        if not at_risk:
+            break
+        start = end
+    return out
+
+
+def youth_by_year(unit_id: int) -> dict[str, dict[int, int]]:
+    """Youth-produced imagery cases (referrals with a youth-pathway decision) and all referrals, by year received."""
+    youth = (YouthPathwayDecision.objects.filter(referral__unit_id=unit_id)
+             .annotate(year=ExtractYear("referral__received_at", tzinfo=LONDON)).values("year")
+             .annotate(n=Count("referral_id", distinct=True)).values_list("year", "n"))
+    everything = (Referral.objects.filter(unit_id=unit_id).annotate(year=ExtractYear("received_at", tzinfo=LONDON))
+                  .values("year").annotate(n=Count("id")).values_list("year", "n"))
+    return {"youth": dict(youth), "all": dict(everything)}
+
+
+def today_london(now: datetime) -> date:
+    return now.astimezone(LONDON).date()
+
+
+__all__ = ["SECTIONS", "MeasureTables", "Rereferral", "covid_period", "km_intervals", "rereferral", "section_tables",
+           "threshold", "today_london", "youth_by_year"]
