@@ -43,14 +43,22 @@ def random_facts(rng: random.Random) -> dict[str, list[str]]:
     return out
 
 
-def cases_with_facts(unit: Any, actor: Any, count: int, seed: int = 3, years: tuple[int, ...] = (2019, 2020, 2021, 2022)) -> list[Any]:
+def cases_with_facts(unit: Any, actor: Any, count: int, seed: int = 3, years: tuple[int, ...] = (2019, 2020, 2021, 2022),
+                     *, alike: bool = False) -> list[Any]:
+    """`alike`: every subject born on one day and male, received in early January (so quasi-identifier classes are
+    large and a record-level extract passes k)."""
     rng = random.Random(seed)
     made = []
     for i in range(count):
         year = rng.choice(years)
-        received = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T10:00:00+00:00"
-        referral = fictional_referral(unit, actor, i, received, born=None if rng.random() < 0.1 else
-                                      f"{rng.randint(1950, 2000)}-03-0{rng.randint(1, 9)}")
-        case_facts_record(actor=actor, subject=referral.subjects.get(), facts=random_facts(rng))
+        received = (f"{year}-01-0{rng.randint(2, 9)}T10:00:00+00:00" if alike else
+                    f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T10:00:00+00:00")
+        born = "1975-06-01" if alike else (None if rng.random() < 0.1 else
+                                           f"{rng.randint(1950, 2000)}-03-0{rng.randint(1, 9)}")
+        referral = fictional_referral(unit, actor, i + 1000 * (seed % 7), received, born=born)
+        facts = random_facts(rng)
+        if alike:
+            facts["sex"] = ["male"]
+        case_facts_record(actor=actor, subject=referral.subjects.get(), facts=facts)
         made.append(referral)
     return made

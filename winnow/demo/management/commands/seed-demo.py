@@ -21,6 +21,7 @@ from winnow.accounts.models import Membership, Unit, User
 from winnow.assessments.models import BandDecision
 from winnow.assessments.services import AssessmentInputError, assessment_record, band_decide
 from winnow.context import acting, new_request_id
+from winnow.demo.trends import seed_history
 from winnow.intake.services import referrals_import
 from winnow.offenders.services import contact_record, offender_register
 from winnow.permissions import Role
@@ -150,6 +151,8 @@ class Command(BaseCommand):
         self._work(rng, users, now)
         self._offenders(rng, users, now)
         self._outcomes(rng, users)
+        # Years of fictional closed cases with case facts, for the trends pages (winnow.demo.trends).
+        seed_history(fake=fake, rng=rng, users=users, unit=units["nmr"], count=4 * per_unit, now=now)
         self.stdout.write(f"Seeded {Referral.objects.count()} fictional referrals in {len(units)} units.")
 
     def _work(self, rng: random.Random, users: dict[str, User], now: Any) -> None:
