@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db.models import Count
-from django.db.models.functions import ExtractYear, TruncDate
+from django.db.models.functions import ExtractYear
 
 from winnow.assessments.models import YouthPathwayDecision
 from winnow.core.priority import LONDON
@@ -17,8 +17,8 @@ from winnow.core.trends import KaplanMeier, Measure, TrendTable, kaplan_meier, y
 from winnow.linkage.models import PersonMembership
 from winnow.referrals.models import Referral
 
-from .models import TrendCount
-from .services import measures
+from .models import CaseFact, TrendCount
+from .services import measures, quarter_of
 
 SECTIONS = {
     "profile": "Offender profile",
@@ -68,51 +68,52 @@ def section_tables(unit_id: int, section: str) -> list[MeasureTables]:
 @dataclass(frozen=True)
 class Rereferral:
     km: KaplanMeier
-    referrals: int
-    linked: int  # referrals whose subject linkage has put into a person
+    referrals: int  # cases followed: subjects with case facts recorded
+    linked: int  # of whom linkage has put into a person with another referral
+
+
+def _quarter_middle(quarter: int) -> date:
+    year, q = quarter // 10, quarter % 10
+    return date(year, 3 * q - 1, 15)
 
 
 def rereferral(unit_id: int, *, today: date) -> Rereferral:
-    """Time from each referral to the next referral of the same person (linkage's standing merges), censored at
-    today for the rest. Unlinked referrals are censored: nobody is known to have come back."""
+    """Time from each case (a subject with case facts) to the next referral of the same person (linkage's standing
+    merges), exact to the day; cases with none are censored. Their follow-up is counted from the middle of the
+    quarter received, because the page reads the derived counts per quarter rather than a million rows."""
+    per_quarter = dict(TrendCount.objects.filter(unit_id=unit_id, measure="age_band", value="", cases__gt=0)
+                       .values_list("quarter", "cases"))
     linked = (PersonMembership.objects.standing().filter(subject__unit_id=unit_id)
-              .values_list("person_id", "subject__referral_id", "subject__referral__received_at"))
-    by_person: dict[int, dict[int, datetime]] = defaultdict(dict)
-    for person, referral_id, received in linked:
-        by_person[person][referral_id] = received
-    event_days: dict[int, float] = {}
-    for referrals in by_person.values():
-        ordered = sorted(referrals.items(), key=lambda item: item[1])
-        for i, (referral_id, received) in enumerate(ordered[:-1]):
-            later = next((r for _, r in ordered[i + 1:] if r > received), None)
+              .values_list("person_id", "subject_id", "subject__referral__received_at"))
+    by_person: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
+    for person, subject_id, received in linked:
+        by_person[person].append((subject_id, received))
+    candidates: dict[int, tuple[datetime, float]] = {}
+    for members in by_person.values():
+        for subject_id, received in members:
+            later = min((r for _, r in members if r > received), default=None)
             if later is not None:
-                days = (later - received).total_seconds() / 86400
-                event_days[referral_id] = min(days, event_days.get(referral_id, days))
+                candidates[subject_id] = (received, (later - received).total_seconds() / 86400)
+    followed = set(CaseFact.objects.current().filter(subject_id__in=list(candidates), measure="age_band")
+                   .values_list("subject_id", flat=True))
+    events_per_quarter: dict[int, int] = defaultdict(int)
     durations: list[float] = []
     events: list[bool] = []
     weights: list[int] = []
-    per_day = (Referral.objects.filter(unit_id=unit_id).annotate(day=TruncDate("received_at", tzinfo=LONDON))
-               .values("day").annotate(n=Count("id")).values_list("day", "n"))
-    received_day = dict(
-        Referral.objects.filter(pk__in=list(event_days)).annotate(day=TruncDate("received_at", tzinfo=LONDON))
-        .values_list("id", "day"))
-    events_per_day: dict[date, int] = defaultdict(int)
-    for referral_id in event_days:
-        events_per_day[received_day[referral_id]] += 1
-    total = 0
-    for day, count in per_day:
-        total += count
-        censored = count - events_per_day.get(day, 0)
-        if censored > 0:
-            durations.append(float(max((today - day).days, 0)))
-            events.append(False)
-            weights.append(censored)
-    for days in event_days.values():
+    for subject_id in followed:
+        received, days = candidates[subject_id]
+        events_per_quarter[quarter_of(received)] += 1
         durations.append(float(round(days)))
         events.append(True)
         weights.append(1)
-    return Rereferral(kaplan_meier(durations, events, weights), total,
-                      sum(len(r) for r in by_person.values()))
+    for quarter, count in per_quarter.items():
+        censored = count - events_per_quarter.get(quarter, 0)
+        if censored > 0:
+            durations.append(float(max((today - min(_quarter_middle(quarter), today)).days, 0)))
+            events.append(False)
+            weights.append(censored)
+    linked_cases = len({s for members in by_person.values() for s, _ in members if len(members) > 1})
+    return Rereferral(kaplan_meier(durations, events, weights), sum(per_quarter.values()), linked_cases)
 
 
 def km_intervals(km: KaplanMeier, *, step_days: int = 91, limit_days: int = 365 * 5) -> list[dict[str, float | int]]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -26,7 +27,7 @@ from winnow.permissions import Capability, require_units
 from winnow.referrals.models import Referral
 
 from .gather import SECTIONS, covid_period, km_intervals, rereferral, section_tables, threshold, today_london, youth_by_year
-from .models import CaseFact
+from .models import CaseFact, TrendCount
 from .services import CaseFactError, case_facts_record, current_facts, measures
 
 PAGES = {**SECTIONS, "reoffending": "Re-referral (time to a later linked referral)", "youth": "Youth-produced imagery"}
@@ -68,7 +69,8 @@ def _rows(table: TrendTable) -> list[dict[str, Any]]:
 def trends(request: HttpRequest) -> HttpResponse:
     unit, units = _unit(request)
     audit_search(request, AuditAction.TRENDS_READ, {"unit": unit.code, "page": "index"})
-    recorded = CaseFact.objects.current().filter(unit=unit).values("subject_id").distinct().count()
+    # Every subject with facts has its derived age band: the count of those is the count of subjects recorded.
+    recorded = TrendCount.objects.filter(unit=unit, measure="age_band", value="").aggregate(n=Sum("cases"))["n"] or 0
     context = _common(request, unit, units, "index")
     context.update({"referrals": Referral.objects.filter(unit=unit).count(), "recorded": recorded})
     return render(request, "research/index.html", context)

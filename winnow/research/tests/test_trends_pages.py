@@ -104,9 +104,13 @@ def test_no_page_or_csv_shows_a_count_below_the_threshold(client: Any, cases: li
                     else:
                         assert not 0 < int(row[column]) < 10, (section, period, row)
     assert hidden > 0  # 50 cases over 16 quarters: there are small cells, and they were hidden
-    html = client.get("/research/trends/profile/?unit=north&period=quarter").content.decode()
-    cells = re.findall(r'<td class="govuk-table__cell">(\d+)<', html)
-    assert cells and all(not 0 < int(c) < 10 for c in cells)
+    for period in ("year", "quarter"):
+        html = client.get(f"/research/trends/profile/?unit=north&period={period}").content.decode()
+        cells = [int(c) for c in re.findall(r'<td class="govuk-table__cell">(\d+)<', html)]
+        assert all(not 0 < c < 10 for c in cells)
+        assert "[c]" in html
+        if period == "year":
+            assert any(c >= 10 for c in cells)
 
 
 def test_reading_the_trends_is_audited_and_unknown_pages_are_404(client: Any, cases: list[Any], analyst: Any) -> None:
