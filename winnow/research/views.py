@@ -26,7 +26,16 @@ from winnow.core.trends.charts import km_chart, share_chart
 from winnow.permissions import Capability, require_units
 from winnow.referrals.models import Referral
 
-from .gather import SECTIONS, covid_period, km_intervals, rereferral, section_tables, threshold, today_london, youth_by_year
+from .gather import (
+    SECTIONS,
+    covid_period,
+    km_intervals,
+    rereferral,
+    section_tables,
+    threshold,
+    today_london,
+    youth_by_year,
+)
 from .models import CaseFact, TrendCount
 from .services import CaseFactError, case_facts_record, current_facts, measures
 

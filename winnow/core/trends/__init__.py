@@ -13,7 +13,15 @@ from winnow.core.trends.stats import (
     pseudonym,
     trend_test,
 )
-from winnow.core.trends.tables import HIDDEN, Cell, TrendTable, life_table, quarter_label, trend_table, year_and_quarter_tables
+from winnow.core.trends.tables import (
+    HIDDEN,
+    Cell,
+    TrendTable,
+    life_table,
+    quarter_label,
+    trend_table,
+    year_and_quarter_tables,
+)
 from winnow.core.trends.vocabulary import (
     EXCLUSIVE,
     Measure,

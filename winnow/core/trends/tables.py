@@ -91,7 +91,7 @@ def trend_table(
                 cells[key] = Cell(None, None)
             else:
                 cells[key] = Cell(keyed[key], wilson(keyed[key], total) if total else None)
-    trends = {}
+    trends: dict[str, Trend | None] = {}
     for code, _ in options:
         if any(cells[(code, p)].count is None for p in periods) or any(x is None for x in shown_n):
             trends[code] = None

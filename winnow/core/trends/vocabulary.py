@@ -81,7 +81,8 @@ def _read(path: Path) -> list[dict[str, Any]]:
         raise VocabularyError(f"{path}: cannot be read as YAML ({exc})") from exc
     if not isinstance(data, dict) or not isinstance(data.get("measures"), list):
         raise VocabularyError(f"{path}: needs a top-level 'measures' list")
-    return data["measures"]
+    measures: list[dict[str, Any]] = data["measures"]
+    return measures
 
 
 def _measure(path: Path, index: int, raw: Any, known: Mapping[str, Measure]) -> Measure:

@@ -12,7 +12,13 @@ from django.db import connection
 from winnow.audit.models import AuditEvent
 from winnow.permanence import ImmutableError
 from winnow.research.models import CaseFact, TrendCount
-from winnow.research.services import CaseFactError, case_facts_record, current_facts, quarter_of, trends_rebuild
+from winnow.research.services import (
+    CaseFactError,
+    case_facts_record,
+    current_facts,
+    quarter_of,
+    trends_rebuild,
+)
 
 from .factories import cases_with_facts, fictional_referral, random_facts
 

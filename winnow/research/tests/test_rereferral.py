@@ -9,7 +9,6 @@ import pytest
 
 from winnow.core.trends import kaplan_meier
 from winnow.research.gather import km_intervals, rereferral
-
 from winnow.research.services import case_facts_record
 
 from .factories import fictional_referral
