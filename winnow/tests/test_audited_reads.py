@@ -91,6 +91,7 @@ def _objects(seeded: Seeded) -> dict[str, Any]:
         "linkage:proposal": seeded.proposal, "linkage:person": seeded.person, "linkage:undo": seeded.merge,
         "notifications:read": seeded.notification,
         "validation:outcomes": seeded.referral,
+        "research:facts": seeded.referral,
         "offenders:detail": seeded.offender, "offenders:contact": seeded.offender, "offenders:plan": seeded.offender,
         "offenders:review": seeded.offender, "offenders:reactive": seeded.offender,
         "triage:exhibit": seeded.exhibit, "triage:exhibit-upload": seeded.exhibit,
@@ -100,7 +101,8 @@ def _objects(seeded: Seeded) -> dict[str, Any]:
 
 def _kwargs(route: Route, seeded: Seeded) -> dict[str, Any]:
     by_name = {"referral_pk": seeded.referral.pk, "referral_id": seeded.referral.pk, "subject_id": seeded.subject.pk,
-               "assessment_id": seeded.assessment.pk, "instrument_id": "phased-prioritisation", "name": "open"}
+               "assessment_id": seeded.assessment.pk, "instrument_id": "phased-prioritisation", "name": "open",
+               "section": "profile"}
     out: dict[str, Any] = {}
     for arg in route.kwargs:
         if arg == "pk" and route.name in _objects(seeded):

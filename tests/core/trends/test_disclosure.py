@@ -80,3 +80,47 @@ def test_pseudonyms_are_keyed_and_stable() -> None:
                                            (64, "60-64"), (93, "90+")])
 def test_age_bands_are_five_years_wide(age: int | None, band: str) -> None:
     assert age_band(age) == band
+
+
+def test_year_and_quarter_tables_hide_together_so_neither_gives_the_other_away() -> None:
+    import random
+
+    from winnow.core.trends import year_and_quarter_tables
+
+    rng = random.Random(5)
+    options = [("a", "A"), ("b", "B"), ("unknown", "Unknown")]
+    counts: dict[tuple[str, int], int] = {}
+    n: dict[int, int] = {}
+    for year in (2020, 2021, 2022):
+        for q in range(1, 5):
+            quarter = year * 10 + q
+            values = [rng.choice([0, 2, 5, 12, 30]) for _ in options]
+            for (code, _), v in zip(options, values, strict=True):
+                counts[(code, quarter)] = v
+            n[quarter] = sum(values)
+    by_year, by_quarter = year_and_quarter_tables(measure="m", label="M", options=options, counts=counts, n=n,
+                                                  threshold=10)
+    for code, _ in options:
+        for year in by_year.periods:
+            quarters = [by_quarter.cells[(code, p)].count for p in by_quarter.periods if p.startswith(year)]
+            if by_year.cells[(code, year)].count is None:
+                assert all(c is None for c in quarters)  # a hidden year cell is not the sum of shown quarters
+            else:
+                assert quarters.count(None) != 1  # nor is one hidden quarter the year less the others
+    for table in (by_year, by_quarter):
+        assert all(c.count is None or not 0 < c.count < 10 for c in table.cells.values())
+
+
+def test_a_chart_line_breaks_where_a_cell_is_hidden() -> None:
+    from datetime import date
+
+    from winnow.core.trends.charts import share_chart
+
+    table = trend_table(measure="m", label="M", options=[("a", "A"), ("b", "B")], periods=["2019", "2020", "2021"],
+                        counts={("a", "2019"): 20, ("b", "2019"): 20, ("a", "2020"): 3, ("b", "2020"): 40,
+                                ("a", "2021"): 15, ("b", "2021"): 15}, n={"2019": 40, "2020": 43, "2021": 30},
+                        threshold=10)
+    chart = share_chart(table, covid=(date(2020, 3, 23), date(2022, 2, 24)))
+    a = chart.series[0]
+    assert [p.index for p in a.points] == [0, 2] and a.segments == ()
+    assert chart.shade is not None and chart.n == 113

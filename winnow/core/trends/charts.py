@@ -22,6 +22,7 @@ class Point:
     y_low: float
     y_high: float
     text: str
+    index: int = 0  # the period's position: a gap between indexes is a suppressed or empty period
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,15 @@ class Series:
     points: tuple[Point, ...]
 
     @property
-    def polyline(self) -> str:
-        return " ".join(f"{p.x},{p.y}" for p in self.points)
+    def segments(self) -> tuple[str, ...]:
+        """SVG points for each run of adjacent periods: the line breaks where a cell is hidden."""
+        runs: list[list[Point]] = []
+        for point in self.points:
+            if runs and point.index == runs[-1][-1].index + 1:
+                runs[-1].append(point)
+            else:
+                runs.append([point])
+        return tuple(" ".join(f"{p.x},{p.y}" for p in run) for run in runs if len(run) > 1)
 
 
 @dataclass(frozen=True)
@@ -95,7 +103,7 @@ def share_chart(table: TrendTable, *, covid: tuple[date, date], skip: tuple[str,
                 continue
             points.append(Point(_plot_x(p, len(periods)), _y(share.value), _y(share.low), _y(share.high),
                                 f"{label}, {period}: {share.numerator} of {share.denominator} "
-                                f"({share.value:.0%}, 95% {share.low:.0%}-{share.high:.0%})"))
+                                f"({share.value:.0%}, 95% {share.low:.0%}-{share.high:.0%})", p))
         series.append(Series(label, COLOURS[i % len(COLOURS)], tuple(points)))
     ticks = tuple((_y(v / 4), f"{v * 25}%") for v in range(5))
     every = max(1, len(periods) // 12)
