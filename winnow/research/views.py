@@ -22,7 +22,7 @@ from winnow.accounts.models import Unit
 from winnow.audit.reads import get_for_read
 from winnow.audit.services import AuditAction, audit_search
 from winnow.core.trends import HIDDEN, TrendTable, life_table, trend_table
-from winnow.core.trends.charts import km_chart, share_chart
+from winnow.core.trends.charts import life_chart, share_chart
 from winnow.permissions import Capability, require_units
 from winnow.referrals.models import Referral
 
@@ -101,8 +101,11 @@ def section(request: HttpRequest, section: str) -> HttpResponse:
     covid = (context["covid_start"], context["covid_end"])
     if section == "reoffending":
         data = rereferral(unit.pk, today=today_london(timezone.now()))
-        context.update({"rereferral": data, "km": km_chart(data.km, max_days=365 * 5),
-                        "life": life_table(km_intervals(data.km), threshold())})
+        life = life_table(km_intervals(data.km), threshold())
+        events = data.km.events if data.km.events == 0 or data.km.events >= threshold() else HIDDEN
+        # Drawn from the suppressed life table, not the full curve, so the chart hides what the table hides.
+        context.update({"rereferral": data, "life": life,
+                        "km": life_chart(life, n=data.km.n, events=events, max_days=365 * 5)})
         return render(request, "research/reoffending.html", context)
     if section == "youth":
         table = _youth_table(unit.pk)

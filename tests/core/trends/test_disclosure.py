@@ -124,3 +124,20 @@ def test_a_chart_line_breaks_where_a_cell_is_hidden() -> None:
     a = chart.series[0]
     assert [p.index for p in a.points] == [0, 2] and a.segments == ()
     assert chart.shade is not None and chart.n == 113
+
+
+def test_the_survival_chart_is_drawn_only_from_what_the_life_table_shows() -> None:
+    from winnow.core.trends import kaplan_meier, life_table
+    from winnow.core.trends.charts import life_chart
+
+    km = kaplan_meier([10.0, 20.0, 150.0, 160.0, 400.0] * 6 + [900.0] * 40, [True, False] * 15 + [False] * 40)
+    rows = [{"from_day": a, "to_day": a + 91, "at_risk": next((r.at_risk for r in km.rows if r.time >= a), 0),
+             "events": sum(r.events for r in km.rows if a <= r.time < a + 91),
+             "censored": sum(r.censored for r in km.rows if a <= r.time < a + 91),
+             "survival": km.survival_at(a + 90), "low": 0.5, "high": 0.99} for a in range(0, 910, 91)]
+    life = life_table(rows, 10)
+    chart = life_chart(life, n=km.n, events=km.events, max_days=1000)
+    shown = [row for row in life if isinstance(row["survival"], float)]
+    hidden = [row for row in life if row["survival"] == "[c]"]
+    assert hidden and shown
+    assert len(chart.curve.split()) == 1 + len(shown)

@@ -121,7 +121,7 @@ class KmChart:
     ticks: tuple[tuple[float, str], ...]
     x_ticks: tuple[tuple[float, str], ...]
     n: int
-    events: int
+    events: int | str  # "[c]" when the total is below the disclosure threshold
 
 
 def km_chart(km: KaplanMeier, *, max_days: float) -> KmChart:
@@ -153,3 +153,32 @@ def km_chart(km: KaplanMeier, *, max_days: float) -> KmChart:
     years = int(limit // 365) or 1
     x_ticks = tuple((x(365 * i), f"{i} y") for i in range(0, years + 1) if 365 * i <= limit)
     return KmChart(WIDTH, HEIGHT, " ".join(curve), band, ticks, x_ticks, km.n, km.events)
+
+
+def life_chart(life: list[dict[str, object]], *, n: int, events: int | str, max_days: float) -> KmChart:
+    """The Kaplan-Meier curve drawn from the suppressed life table only (survival at the end of each interval
+    whose figures are shown), so the chart discloses nothing the table hides."""
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    limit = max(max_days, 1.0)
+
+    def x(days: float) -> float:
+        return round(LEFT + plot_w * min(days, limit) / limit, 1)
+
+    def y(s: float) -> float:
+        return round(TOP + plot_h * (1 - s), 1)
+
+    curve, upper, lower = [f"{x(0)},{y(1)}"], [f"{x(0)},{y(1)}"], [f"{x(0)},{y(1)}"]
+    for row in life:
+        survival, low, high, end = row["survival"], row["low"], row["high"], row["to_day"]
+        if not isinstance(survival, float) or not isinstance(low, float) or not isinstance(high, float):
+            continue
+        if not isinstance(end, int) or end > limit:
+            break
+        curve.append(f"{x(end)},{y(survival)}")
+        upper.append(f"{x(end)},{y(high)}")
+        lower.append(f"{x(end)},{y(low)}")
+    band = " ".join(upper + list(reversed(lower)))
+    ticks = tuple((y(v / 4), f"{v * 25}%") for v in range(5))
+    years = int(limit // 365) or 1
+    x_ticks = tuple((x(365 * i), f"{i} y") for i in range(0, years + 1) if 365 * i <= limit)
+    return KmChart(WIDTH, HEIGHT, " ".join(curve), band, ticks, x_ticks, n, events)
