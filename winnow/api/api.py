@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.responses import Status as Reply
 from ninja.security import HttpBearer
@@ -86,6 +86,13 @@ def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error_response(request, exc.status_code, "error", str(exc))
+
+
+@api.exception_handler(services.DuplicateSourceReference)
+def on_duplicate(request: HttpRequest, exc: services.DuplicateSourceReference) -> HttpResponse:
+    details = [{"field": e.field, "reason": str(e)} for e in exc.errors]
+    return error_response(request, 409, "conflict", "The unit already has this source reference; nothing was written.",
+                          details)
 
 
 @api.exception_handler(IntakeError)
@@ -210,11 +217,12 @@ class ReferralPage(Schema):
 
 
 class ListFilters(Schema):
-    status: str | None = None
-    page: int = 1
+    status: Status | None = Field(None, description="Only referrals in this status")
+    page: int = Field(1, ge=1, le=100_000, description="Page number, 1 to 100,000 (100 referrals a page)")
 
 
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+CREATE_ERRORS: dict[int, Any] = {**ERRORS, 409: ErrorOut}
 PAGE_SIZE = 100
 
 
@@ -222,10 +230,8 @@ PAGE_SIZE = 100
 def list_referrals(request: HttpRequest, filters: Query[ListFilters]) -> Any:
     referrals = Referral.objects.visible_to(request.user).select_related("unit").order_by("-received_at", "-id")
     if filters.status:
-        if filters.status not in Status.values:
-            raise HttpError(400, f"status must be one of {', '.join(Status.values)}")
         referrals = referrals.filter(status=filters.status)
-    page = max(filters.page, 1)
+    page = filters.page
     audit_search(request, AuditAction.REFERRAL_LIST, {"status": filters.status or "", "page": page, "via": "api"})
     return {
         "count": referrals.count(),
@@ -234,7 +240,7 @@ def list_referrals(request: HttpRequest, filters: Query[ListFilters]) -> Any:
     }
 
 
-@api.post("/referrals", response={201: ReferralOut, **ERRORS}, summary="Record a referral")
+@api.post("/referrals", response={201: ReferralOut, **CREATE_ERRORS}, summary="Record a referral")
 def create_referral(request: HttpRequest, payload: ReferralIn) -> Any:
     unit = Unit.objects.for_user(request.user).filter(code=payload.unit).first()
     if unit is None:
