@@ -56,8 +56,9 @@ def _fields(request: HttpRequest) -> Iterator[tuple[str, str]]:
             yield f"field {key!r}", key
             for value in request.POST.getlist(key):
                 yield f"field {key!r}", value
-        for key, upload in request.FILES.items():
-            yield f"file name of {key!r}", upload.name or ""
+        for key in request.FILES:
+            for upload in request.FILES.getlist(key):
+                yield f"file name of {key!r}", upload.name or ""
     elif content_type == "application/json" and request.body:
         try:
             document = json.loads(request.body)

@@ -21,7 +21,9 @@ from ninja.security import HttpBearer
 from winnow.accounts.models import ApiToken, Unit
 from winnow.audit.reads import get_for_read
 from winnow.audit.services import AuditAction, audit_search
+from winnow.core.identifiers import IdentifierKind
 from winnow.core.intake import FieldError, IntakeError, referral_from_mapping
+from winnow.core.intake.drafts import Sex, Source, SubjectRole
 from winnow.errors import ErrorOut, error_response
 from winnow.intake import services
 from winnow.permissions import Capability, NotPermitted, require
@@ -108,28 +110,28 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 class IdentifierIn(Schema):
-    kind: str
-    value: str
-    platform: str = ""
-    observed_at: str | None = None
+    kind: IdentifierKind
+    value: str = Field(min_length=1, max_length=500)
+    platform: str = Field("", max_length=100)
+    observed_at: str | None = Field(None, description="ISO 8601 date-time with an offset, e.g. 2026-11-17T20:00:00Z")
 
 
 class SubjectIn(Schema):
-    role: str = "reported"
-    given_names: str = ""
-    family_name: str = ""
-    date_of_birth: str | None = None
-    sex: str = "unknown"
+    role: SubjectRole = SubjectRole.REPORTED
+    given_names: str = Field("", max_length=200)
+    family_name: str = Field("", max_length=200)
+    date_of_birth: str | None = Field(None, description="YYYY-MM-DD")
+    sex: Sex = Sex.UNKNOWN
     addresses: list[str] = []
     identifiers: list[IdentifierIn] = []
 
 
 class ReferralIn(Schema):
-    unit: str
-    source: str
-    source_reference: str = ""
-    received_at: str
-    summary: str
+    unit: str = Field(min_length=1, max_length=32, description="The code of a unit you record referrals in")
+    source: Source
+    source_reference: str = Field("", max_length=100, description="Unique per unit and source (409 if recorded)")
+    received_at: str = Field(min_length=1, description="ISO 8601 date-time with an offset, e.g. 2026-11-18T09:00:00Z")
+    summary: str = Field(min_length=1)
     immediate_danger: bool = False
     subjects: list[SubjectIn] = []
 
@@ -246,7 +248,7 @@ def create_referral(request: HttpRequest, payload: ReferralIn) -> Any:
     if unit is None:
         raise IntakeError([FieldError(None, "unit", f"{payload.unit!r} is not a unit you belong to")], filename="")
     require(request.user, Capability.RECORD_REFERRALS, unit.pk, "Your role in this unit does not record referrals.")
-    mapping = payload.dict(exclude={"unit"})
+    mapping = payload.dict(exclude={"unit"}, mode="json")
     draft = referral_from_mapping(mapping, now=timezone.now())
     referral = services.referral_record(
         actor=request.user,
