@@ -157,7 +157,10 @@ def facts(request: HttpRequest, pk: int) -> HttpResponse:
                             capability=Capability.RECORD_CASE_ACTIONS, action=AuditAction.CASEFACTS_READ,
                             detail=lambda r: {"referral": r.reference}, pk=pk)
     if request.method == "POST":
-        subject = get_object_or_404(referral.subjects.all(), pk=request.POST.get("subject_id"))
+        raw_id = request.POST.get("subject_id", "")
+        if not raw_id.isdigit():
+            raise Http404("No such subject on this referral")
+        subject = get_object_or_404(referral.subjects.all(), pk=int(raw_id))
         chosen = {m.code: request.POST.getlist(f"{m.code}") for m in measures() if m.code != "age_band"}
         chosen = {code: values for code, values in chosen.items() if values}
         try:

@@ -47,3 +47,9 @@ def test_others_cannot_read_or_record_facts(client: Any, referral: Any, handler:
     client.force_login(supervisor)
     assert client.get(url).status_code == 200
     assert client.post(url, {"subject_id": 999999, "sex": "male"}).status_code == 404
+    for hostile in ("abc", "", "1 OR 1=1", "9" * 40):  # a clear refusal, never a 500
+        assert client.post(url, {"subject_id": hostile, "sex": "male"}).status_code == 404
+    subject_id = referral.subjects.get().pk
+    response = client.post(url, {"subject_id": subject_id, "sex": "x" * 5000}, follow=True)
+    assert response.status_code == 200 and "is not one of" in response.content.decode()
+    assert client.get("/research/?unit=" + "z" * 3000).status_code == 404
