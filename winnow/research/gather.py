@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import ExtractYear
 
 from winnow.assessments.models import YouthPathwayDecision
@@ -136,13 +136,25 @@ def km_intervals(km: KaplanMeier, *, step_days: int = 91, limit_days: int = 365 
 
 
 def youth_by_year(unit_id: int) -> dict[str, dict[int, int]]:
-    """Youth-produced imagery cases (referrals with a youth-pathway decision) and all referrals, by year received."""
+    """Youth-produced imagery cases (referrals with a youth-pathway decision) and all referrals, by year received.
+    Referrals per year are counted as ranges of the (unit, received_at) index, one filtered count per year in one
+    pass, rather than by extracting the year of a million rows."""
     youth = (YouthPathwayDecision.objects.filter(referral__unit_id=unit_id)
              .annotate(year=ExtractYear("referral__received_at", tzinfo=LONDON)).values("year")
              .annotate(n=Count("referral_id", distinct=True)).values_list("year", "n"))
-    everything = (Referral.objects.filter(unit_id=unit_id).annotate(year=ExtractYear("received_at", tzinfo=LONDON))
-                  .values("year").annotate(n=Count("id")).values_list("year", "n"))
-    return {"youth": dict(youth), "all": dict(everything)}
+    referrals = Referral.objects.filter(unit_id=unit_id)
+    first = referrals.order_by("received_at").values_list("received_at", flat=True).first()
+    last = referrals.order_by("-received_at").values_list("received_at", flat=True).first()
+    if first is None or last is None:
+        return {"youth": dict(youth), "all": {}}
+    years = range(first.astimezone(LONDON).year, last.astimezone(LONDON).year + 1)
+
+    def start(year: int) -> datetime:
+        return datetime(year, 1, 1, tzinfo=LONDON)
+
+    counts = referrals.aggregate(**{f"y{y}": Count("id", filter=Q(received_at__gte=start(y),
+                                                                    received_at__lt=start(y + 1))) for y in years})
+    return {"youth": dict(youth), "all": {y: counts[f"y{y}"] for y in years if counts[f"y{y}"]}}
 
 
 def today_london(now: datetime) -> date:

@@ -81,7 +81,7 @@ def trends(request: HttpRequest) -> HttpResponse:
     # Every subject with facts has its derived age band: the count of those is the count of subjects recorded.
     recorded = TrendCount.objects.filter(unit=unit, measure="age_band", value="").aggregate(n=Sum("cases"))["n"] or 0
     context = _common(request, unit, units, "index")
-    context.update({"referrals": Referral.objects.filter(unit=unit).count(), "recorded": recorded})
+    context.update({"recorded": recorded})
     return render(request, "research/index.html", context)
 
 
