@@ -34,7 +34,7 @@ def _decode(data: bytes) -> str:
 def read_ratings(data: bytes) -> list[Rating]:
     if len(data) > MAX_BYTES:
         raise AgreementInputError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
-    reader = csv.reader(io.StringIO(_decode(data), newline=""))
+    reader = csv.reader(io.StringIO(_decode(data), newline=""), strict=True)
     try:
         header = next(reader, None)
     except csv.Error as exc:
