@@ -25,6 +25,8 @@ disagrees with the engine would train people to the wrong answer. Every error na
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -73,6 +75,7 @@ class Vignette:
     score: int | None
     rationale: str
     path: str = ""
+    sha256: str = ""  # of the file's bytes: an attempt records which reference it was marked against
 
     def answer(self, item_id: str) -> ReferenceAnswer:
         for answer in self.answers:
@@ -212,7 +215,8 @@ def parse_vignette(text: str, instruments: Mapping[tuple[str, str], Instrument],
         data = load_marked(text)
     except YamlSyntaxError as exc:
         raise VignetteError(path, exc.line, exc.reason) from None
-    return _Reader(path, instruments).vignette(data)
+    vignette = _Reader(path, instruments).vignette(data)
+    return dataclasses.replace(vignette, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
 def load_vignette(path: str | Path, instruments: Mapping[tuple[str, str], Instrument]) -> Vignette:
