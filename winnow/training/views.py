@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from winnow.accounts.models import Unit
+from winnow.accounts.models import Unit, User
 from winnow.assessments.models import Assessment
 from winnow.audit.actions import AuditAction
 from winnow.audit.reads import get_for_read
@@ -36,7 +36,9 @@ from .models import ModuleCompletion, TrainingAttempt, standard_for
 def home(request: HttpRequest) -> HttpResponse:
     require_units(request.user, Capability.ASSESS, "Training is for officers who complete assessments.")
     now = timezone.now()
-    mine = TrainingAttempt.objects.filter(user=request.user)
+    user = request.user
+    assert isinstance(user, User)  # login_required
+    mine = TrainingAttempt.objects.filter(user=user)
     latest = {a.vignette_id: a for a in mine}
     versions = []
     for instrument_id, version in services.versions_trained():
@@ -46,7 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "status": services.certification(request.user, instrument_id, version, now=now),
             "vignettes": [(v, latest.get(v.id)) for v in sorted(vignettes, key=lambda v: v.id)],
         })
-    done = {c.module_id: c for c in ModuleCompletion.objects.filter(user=request.user)}
+    done = {c.module_id: c for c in ModuleCompletion.objects.filter(user=user)}
     return render(request, "training/home.html", {
         "versions": versions, "standard": standard_for(services.training_unit(request.user).pk)[0], "now": now,
         "modules": [(m, done.get(m.id)) for m in modules.catalogue().values()],

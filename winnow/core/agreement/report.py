@@ -139,7 +139,9 @@ def _categorical(name: str, by_case: Mapping[str, Mapping[str, str]], order: Seq
             for rater, value in raters.items():
                 ranks[row, rater_col[rater]] = index[value]
         wk, pairs = mean_pairwise_weighted_kappa(ranks, len(categories))
-    alpha = (result.krippendorff_alpha_ordinal if order is not None else result.krippendorff_alpha).value
+    chosen = result.krippendorff_alpha_ordinal if result.krippendorff_alpha_ordinal is not None else (
+        result.krippendorff_alpha)
+    alpha = chosen.value
     review = alpha is None or alpha < ALPHA_REVIEW_BELOW
     kappa = result.fleiss_kappa.value
     if alpha is None:

@@ -104,7 +104,8 @@ def _unit_coincidences(counts: FloatArray) -> FloatArray:
     outer = counts[:, :, None] * counts[:, None, :]
     k = counts.shape[1]
     outer[:, np.arange(k), np.arange(k)] -= counts
-    return (outer / (m_u - 1)[:, None, None]).reshape(counts.shape[0], k * k)
+    contributions: FloatArray = (outer / (m_u - 1)[:, None, None]).reshape(counts.shape[0], k * k)
+    return contributions
 
 
 def _alpha_from(coincidence: FloatArray, k: int, level: Level) -> FloatArray:
@@ -123,7 +124,7 @@ def _alpha_from(coincidence: FloatArray, k: int, level: Level) -> FloatArray:
     observed = (o * delta).sum(axis=(1, 2))
     expected = (n_c[:, :, None] * n_c[:, None, :] * delta).sum(axis=(1, 2))
     with np.errstate(divide="ignore", invalid="ignore"):
-        alpha = 1.0 - (n - 1.0) * observed / expected
+        alpha: FloatArray = 1.0 - (n - 1.0) * observed / expected
     alpha[expected == 0] = np.nan  # one value only: no variation to be reliable about
     return alpha
 
