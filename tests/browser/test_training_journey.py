@@ -3,6 +3,8 @@ an uncertified assessor's warning on a live result. axe-core on every training p
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ from tests.browser.support import assert_accessible, axe_violations, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
+SHOTS = Path(os.environ.get("WINNOW_SCREENSHOTS", "test-results"))
 THREE = ["pp-03-access-and-grooming", "pp-08-producer-no-access", "pp-13-nothing-applies"]
 
 
@@ -76,6 +79,8 @@ def test_a_trainee_completes_three_vignettes_and_a_supervisor_sees_the_results(p
             expect(page.get_by_text("Outcome different")).to_be_visible()
             expect(page.get_by_text(vignette.answer("producing_iioc").rationale)).to_be_visible()
             _accessible_at_both_widths(page)
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / "training-feedback.png"), full_page=True)
         else:
             expect(page.get_by_text("14 of 14 answers as the reference")).to_be_visible()
             expect(page.get_by_text("Outcome right")).to_be_visible()
@@ -95,6 +100,7 @@ def test_a_trainee_completes_three_vignettes_and_a_supervisor_sees_the_results(p
     expect(table.get_by_role("row").filter(has_text="hannah.handler").first).to_contain_text("Not certified")
     expect(page.get_by_role("heading", name="Agreement on phased-prioritisation 0.2.0")).to_be_visible()
     _accessible_at_both_widths(page, header_wraps=True)
+    page.screenshot(path=str(SHOTS / "training-supervision.png"), full_page=True)
     page.goto(f"/assessments/{live.pk}/")
     expect(page.locator(".winnow-result-notice")).to_contain_text("hannah.handler when they were not certified")
     page.goto("/training/standard/")
