@@ -39,6 +39,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("Dashboard", "workload:dashboard", C.READ_DASHBOARD),
     NavEntry("Validation", "validation:report", C.READ_VALIDATION),
     NavEntry("Trends", "research:trends", C.READ_TRENDS),
+    NavEntry("Training", "training:home", C.ASSESS),
     NavEntry("CyberTipline", "intake:cybertipline", C.RECORD_REFERRALS),
     NavEntry("Matches", "linkage:proposals", C.READ_REFERRALS),
     NavEntry("Offenders", "offenders:dashboard", C.READ_OFFENDERS),

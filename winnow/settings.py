@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "winnow.triage",
     "winnow.validation",
     "winnow.research",
+    "winnow.training",
     "winnow.intake",
     "winnow.api",
     "winnow.demo",
