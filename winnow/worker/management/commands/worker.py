@@ -36,6 +36,8 @@ class HeartbeatWorker(Worker):
         try:
             heartbeat_beat(worker_id=self.worker_id)
             tasks_reclaim_stale(stale_after=self.stale_after)
+            for path in settings.WINNOW_WORKER_HEARTBEAT:  # e.g. the audit trail's timed checkpoint
+                import_string(path)()
         except Exception:  # a missed beat is retried at the next; never kill the worker for it
             logger.exception("heartbeat of worker %s failed", self.worker_id)
         finally:
