@@ -68,7 +68,7 @@ def _dump_database(dest: Path, using: str) -> str:
     connection = connections[using]
     if connection.vendor == "postgresql":
         name = "database.dump"
-        subprocess.run(["pg_dump", "--format=custom", "--file", str(dest / name)],  # noqa: S607 (PATH's pg_dump)
+        subprocess.run(["pg_dump", "--format=custom", "--file", str(dest / name)],  # noqa: S603,S607 (fixed argv)
                        env=_pg_env(connection.settings_dict), check=True, capture_output=True, timeout=24 * 3600)
         return name
     name = "database.sqlite3"
@@ -103,14 +103,14 @@ def backup_create(dest: Path, *, using: str = "default") -> BackupResult:
             shutil.copytree(data_dir / name, dest / "files" / name)
     if checkpoint_path().exists():
         shutil.copy2(checkpoint_path(), dest / "audit-checkpoints.jsonl")
-    files = {}
+    files: dict[str, dict[str, Any]] = {}
     for path in sorted(p for p in dest.rglob("*") if p.is_file()):
         relative = path.relative_to(dest).as_posix()
         files[relative] = {"size": path.stat().st_size, "sha256": _sha256(path)}
     body = {"format": 1, "created_at": datetime.now(UTC).isoformat(), "vendor": connections[using].vendor,
             "database": database, "files": files}
     (dest / MANIFEST).write_text(json.dumps(body | {"signature": _sign(body)}, indent=2, sort_keys=True))
-    return BackupResult(dest, len(files), sum(f["size"] for f in files.values()))
+    return BackupResult(dest, len(files), sum(int(f["size"]) for f in files.values()))
 
 
 def backup_check(source: Path) -> dict[str, Any]:
@@ -159,7 +159,7 @@ def backup_restore(source: Path, *, using: str = "default") -> dict[str, Any]:
     _refuse_non_empty_target(using)
     if connection.vendor == "postgresql":
         try:
-            subprocess.run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",  # noqa: S607
+            subprocess.run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",  # noqa: S603,S607
                             "--dbname", connection.settings_dict["NAME"], str(source / manifest["database"])],
                            env=_pg_env(connection.settings_dict), check=True, capture_output=True, timeout=24 * 3600)
         except subprocess.CalledProcessError as error:
