@@ -82,7 +82,9 @@ def audit_record(
     }
     event.hash = event_hash(prev_hash, chained, audit_key())
     event.save(force_insert=True)
-    transaction.on_commit(lambda: checkpoint_if_due(shard, seq))
+    # After the commit, so a checkpoint only ever records committed events. Robust: a checkpoint that cannot be
+    # written (full disk, lost mount) is logged, never a failed request; audit-verify then reports it missing.
+    transaction.on_commit(lambda: checkpoint_if_due(shard, seq), robust=True)
     return event
 
 
