@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "winnow.offenders",
     "winnow.triage",
     "winnow.validation",
+    "winnow.training",
     "winnow.intake",
     "winnow.api",
     "winnow.demo",
