@@ -123,10 +123,10 @@ def _kwargs(route: Route, seeded: Seeded) -> dict[str, Any]:
 def _get(client: Client, route: Route, seeded: Seeded, token: str) -> tuple[Any, list[AuditEvent]]:
     url = reverse(route.name, kwargs=_kwargs(route, seeded)) if ":" in route.name or route.name in (
         "healthz", "login", "logout", "home") else "/" + route.route
-    last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if url.startswith("/api/") else {}
     response = client.get(url, **headers)
-    return response, list(AuditEvent.objects.filter(seq__gt=last, actor=seeded.walker))
+    return response, list(AuditEvent.objects.filter(id__gt=last, actor=seeded.walker))
 
 
 def _named_ids(route: Route, seeded: Seeded) -> set[str]:

@@ -14,8 +14,10 @@ from winnow.settings import env_bool, env_int
 
 def _check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "WINNOW_ENV", "DATABASE_URL")}
+    # Production needs the audit keys too (winnow.E010, winnow/audit/tests/test_db_roles.py).
+    keys = {"WINNOW_AUDIT_KEY": "a" * 40, "WINNOW_CHECKPOINT_KEY": "c" * 40}
     return subprocess.run(
-        [sys.executable, "-m", "winnow", "check"], env=base | env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "winnow", "check"], env=base | keys | env, capture_output=True, text=True, timeout=60
     )
 
 
