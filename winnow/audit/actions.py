@@ -42,6 +42,11 @@ class AuditAction(models.TextChoices):
     SCANRESULT_STORE = "scanresult.store", "Scan result stored"
     COLLECTIONSUMMARY_COMPUTE = "collectionsummary.compute", "Collection summary computed"
     SUGGESTION_CONFIRM = "suggestion.confirm", "Suggestion confirmed"
+    SERIES_FORM = "series.form", "Victim-identification series formed or grown"
+    SERIES_TRANSITION = "series.transition", "Victim-identification series moved on"
+    SERIES_KNOWN = "series.known", "Series members found in a newly loaded hash set"
+    SERIES_EXPORT = "series.export", "Series exported for a national database"
+    SERIES_LOCATION = "series.location", "Series location data requested"
     # --- reads of one person's or referral's data (invariant 5) --------------------------------------------
     REFERRAL_READ = "referral.read", "Referral read"
     RAWPACKAGE_READ = "rawpackage.read", "Raw package downloaded"
@@ -51,6 +56,7 @@ class AuditAction(models.TextChoices):
     LINKPROPOSAL_READ = "linkproposal.read", "Link proposal read"
     PERSON_READ = "person.read", "Linked person read"
     EXHIBIT_READ = "exhibit.read", "Exhibit read"
+    SERIES_READ = "series.read", "Victim-identification series read"
     REFERRAL_ACTIONS_READ = "referral.actions.read", "Case actions read"
     # --- lists, searches and dashboards (no single object) -------------------------------------------------
     REFERRAL_LIST = "referral.list", "Referrals listed"
@@ -70,6 +76,8 @@ class AuditAction(models.TextChoices):
     OUTCOME_FOLLOW_UP = "outcome.follow_up", "Outcome follow-up recorded"
     VALIDATION_REPORT = "validation.report", "Validation report read"
     VALIDATION_EXPORT = "validation.export", "Validation table exported"
+    SERIES_QUEUE = "series.queue", "Victim-identification queue read"
+    SERIES_LIST = "series.list", "Series listed"
 
     @classmethod
     def read_of(cls, model_name: str) -> AuditAction:
@@ -82,6 +90,7 @@ SEARCHES = frozenset({
     AuditAction.NOTIFICATION_LIST, AuditAction.OFFENDER_LIST, AuditAction.DASHBOARD_READ,
     AuditAction.DASHBOARD_EXPORT, AuditAction.FORECAST_READ, AuditAction.AUDIT_SEARCH, AuditAction.HASHSET_LIST,
     AuditAction.TASK_LIST, AuditAction.VALIDATION_REPORT, AuditAction.VALIDATION_EXPORT,
+    AuditAction.SERIES_QUEUE, AuditAction.SERIES_LIST,
 })
 # Reads of one object. Opening a notification is a change (it marks the notification read), not one of these.
 READS = frozenset(a for a in AuditAction if a.value.endswith(".read")) - SEARCHES - {AuditAction.NOTIFICATION_READ}
