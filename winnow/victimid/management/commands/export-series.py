@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from winnow.accounts.models import Unit, User
 from winnow.permissions import Capability, command_require
-from winnow.victimid.models import Series
-from winnow.victimid.services import SeriesError, series_export
+from winnow.victimid.models import Series, SeriesMember
+from winnow.victimid.services import SeriesError, family, series_export
 
 
 class Command(BaseCommand):
@@ -24,6 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, id: int, out: Path, user: str, to: str, unit: str | None,  # noqa: A002
                **options: Any) -> None:
+        out = Path(out)
         actor = User.objects.filter(username=user, is_active=True).first()
         if actor is None:
             raise CommandError(f"no active user {user!r}")
@@ -33,7 +34,8 @@ class Command(BaseCommand):
         units = Unit.objects.for_user(actor, Capability.WORK_SERIES)
         if unit:
             units = units.filter(code=unit)
-        holding = [u for u in units if series.members.filter(unit=u).exists()]
+        ids = family(series)
+        holding = [u for u in units if SeriesMember.objects.filter(series_id__in=ids, unit=u).exists()]
         if len(holding) != 1:
             raise CommandError("--unit: name the one unit whose members to export" if holding else
                                f"{user} works series in no unit holding members of series {id}")
