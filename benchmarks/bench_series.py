@@ -95,16 +95,16 @@ def main() -> None:
 
     from winnow.accounts.models import Membership, Unit, User
     from winnow.context import acting
+    from winnow.core.intake import referral_from_mapping
     from winnow.core.series import Earlier, Item, group_items
     from winnow.intake.services import canonical_json, referral_record
-    from winnow.core.intake import referral_from_mapping
     from winnow.triage.models import CollectionSummary, Exhibit, ScanResult, UnknownMediaHash
     from winnow.victimid.models import Series, SeriesMember, UnknownItem
     from winnow.victimid.services import canonical_map, series_intake
 
     rng = random.Random(17)
     unit = Unit.objects.create(code="bench", name="Bench unit")
-    officer = User.objects.create_user(username="bench.forensic", password="x")
+    officer = User.objects.create_user(username="bench.forensic", password=None)
     Membership.objects.create(user=officer, unit=unit, role="forensic")
 
     def scan_result(label: str, md5s: list[str], path: Path) -> tuple[ScanResult, CollectionSummary]:

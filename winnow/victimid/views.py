@@ -83,7 +83,7 @@ def _render(request: HttpRequest, view: SeriesView, **forms: Any) -> HttpRespons
         "export_form": forms.get("export_form") or ExportForm(),
         "location_form": forms.get("location_form") or LocationForm(),
         "exports": SeriesExport.objects.filter(series_id__in=view.ids, unit_id=view.unit_id).select_related("by"),
-        "can_move": bool(TransitionForm(current=view.status, referrals=referrals).fields["to"].choices),
+        "can_move": bool(TransitionForm(current=view.status, referrals=referrals).choice_field("to").choices),
         "status_labels": STATUS_LABELS, "age_bands": dict(AGE_BANDS),
     }
     return render(request, "victimid/series.html", context, status=400 if forms else 200)

@@ -40,7 +40,7 @@ class Command(BaseCommand):
             views = [series_view(Series.objects.get(pk=i), target.pk) for i in ids]
         else:
             views = queue_for(actor, {target.pk})
-        rows = [{
+        rows: list[dict[str, Any]] = [{
             "id": v.series.pk, "name": v.series.name, "members": len(v.items),
             "exhibits": [f"{e.referral.reference} {e.label}" for e in v.exhibits],
             "referrals": [r.reference for r in v.referrals],
