@@ -24,14 +24,18 @@ def _person(username: str, unit: Any, role: str) -> Any:
     return user
 
 
+def _in_header(page: Any, node: dict[str, Any]) -> bool:
+    return bool(page.evaluate("(sel) => { const e = document.querySelector(sel); return !!(e && e.closest('header')); }",
+                              " ".join(node["target"])))
+
+
 def _accessible_at_both_widths(page: Any) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
     assert_accessible(page)
     page.set_viewport_size({"width": 375, "height": 800})
-    left = [v for v in axe_violations(page)
-            if not (v["id"] == "target-size" and all("govuk-header" in " ".join(n["target"]) or
-                                                      "header" in n.get("html", "") for n in v["nodes"]))]
     # the shared header's links fail target-size at 375 px (fixed on main separately); everything else must pass
+    left = [v for v in axe_violations(page)
+            if not (v["id"] == "target-size" and all(_in_header(page, n) for n in v["nodes"]))]
     assert not left, [(v["id"], [n["target"] for n in v["nodes"][:3]]) for v in left]
     page.set_viewport_size({"width": 1280, "height": 900})
 
@@ -50,16 +54,17 @@ def test_a_forensic_officer_works_a_series_to_child_identified(
     scan_result_store(actor=officer, exhibit=exhibit, chunks=file_chunks(scene.north_result),
                       filename="north.scan.sqlite", via="server", background=False)
 
+    page.set_default_timeout(60_000)  # the shared 2-core machine runs eight engineers' tests at once
     login(page, "fran.forensic")
     page.get_by_role("link", name="Victim ID").first.click()
     expect(page.get_by_role("heading", name="Victim identification")).to_be_visible()
     expect(page.get_by_text("2 open series")).to_be_visible()
-    expect(page.get_by_text("Appears self-produced").first).to_be_visible()
+    expect(page.locator("table").get_by_text("Appears self-produced").first).to_be_visible()
     assert page.locator("img").count() == 0
     _accessible_at_both_widths(page)
     page.locator("table a.govuk-link").first.click()
     expect(page.get_by_role("heading", name="Series VS-")).to_be_visible()
-    expect(page.get_by_text("Fictocam FC-100")).to_be_visible()
+    expect(page.get_by_text("Fictocam FC-100: 2")).to_be_visible()
     _accessible_at_both_widths(page)
     for step in ("Under review", "Identification in progress"):
         page.get_by_label("Next step").select_option(label=step)
