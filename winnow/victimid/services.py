@@ -295,16 +295,9 @@ class SyncResult:
 
 
 def series_sync(*, actor: Any) -> SyncResult:
-    """Take in every summarised scan result not yet taken in; check every hash set not yet checked."""
-    checks = 0
-    # Sets loaded after an item was taken in may cover it; sets loaded before were already matched by the summary.
-    for hs in HashSet.objects.filter(~Q(pk__in=SeriesHashSetCheck.objects.values("hash_set_id"))).order_by("pk"):
-        if UnknownItem.objects.filter(scan_result__in=SeriesIntake.objects.filter(at__lt=hs.imported_at)
-                                      .values("scan_result_id")).exists():
-            series_check_hash_set(actor=actor, hash_set=hs)
-        else:
-            SeriesHashSetCheck.objects.create(hash_set=hs, items=0, covered=0)
-        checks += 1
+    """Take in every summarised scan result not yet taken in, then check every hash set not yet checked against all
+    stored items (in that order: a scan summarised before a set was loaded but taken in after is still checked).
+    Items whose summary already used a set are no hits in it, so checking them again finds nothing new."""
     intakes = 0
     pending = ScanResult.objects.exclude(pk__in=SeriesIntake.objects.values("scan_result_id")).filter(
         pk__in=CollectionSummary.objects.values("scan_result_id")).select_related("exhibit").order_by("pk")
@@ -313,6 +306,10 @@ def series_sync(*, actor: Any) -> SyncResult:
         if summary is not None:
             series_intake(actor=actor, scan_result=result, summary=summary)
             intakes += 1
+    checks = 0
+    for hs in HashSet.objects.filter(~Q(pk__in=SeriesHashSetCheck.objects.values("hash_set_id"))).order_by("pk"):
+        series_check_hash_set(actor=actor, hash_set=hs)
+        checks += 1
     return SyncResult(intakes, checks)
 
 

@@ -88,3 +88,15 @@ def test_a_hash_set_loaded_later_covering_two_members_notifies_the_officer(
     assert note.link == shared.get_absolute_url()
     assert AuditEvent.objects.filter(action="series.known").count() == 2  # one per unit
     assert series_sync(actor=administrator).checks == 0  # once per set
+
+
+def test_a_set_loaded_between_summary_and_intake_is_still_checked(
+        scanned: dict[str, Any], scene: Scene, forensic: Any, administrator: Any, tmp_path: Path) -> None:
+    from winnow.triage.services import hash_set_import
+
+    path = tmp_path / "between.csv"
+    path.write_text(f"md5,category\n{scene.north_only_md5s[0]},C\n")
+    between = hash_set_import(actor=administrator, path=path, name="Fictional between list", scheme="uk-abc").hash_set
+    series_sync(actor=forensic)  # the summaries predate the set; the intake comes after it
+    assert list(SeriesKnown.objects.filter(hash_set=between).values_list("item__md5", flat=True)) == [
+        scene.north_only_md5s[0]]
