@@ -78,7 +78,7 @@ def test_a_child_needs_one_of_the_units_referrals(synced: dict[str, Any], scene:
 
 
 def test_the_export_round_trips_with_only_the_units_members_and_is_audited(
-        synced: dict[str, Any], scene: Scene, forensic: Any, tmp_path: Path) -> None:
+        synced: dict[str, Any], scene: Scene, forensic: Any, administrator: Any, tmp_path: Path) -> None:
     shared = _shared(scene)
     series_transition(actor=forensic, series=shared, unit_id=synced["north"].unit_id, to="under_review",
                       reason="Graded in the forensic tool.", grading="C")
@@ -91,6 +91,11 @@ def test_the_export_round_trips_with_only_the_units_members_and_is_audited(
     assert sorted(r.md5 for r in records) == sorted(scene.shared_md5s)
     assert all(r.sha1 and r.pdq for r in records) and parse.report.entries == 2
     assert {r.case_id for r in records} == {synced["north"].referral.reference}
+    from winnow.triage.services import hash_set_import
+
+    imported = hash_set_import(actor=administrator, path=path, name="Round trip").hash_set  # Winnow's own importer
+    assert (imported.format, imported.entries, imported.distinct_md5, imported.distinct_sha1) == ("vics", 2, 2, 2)
+    assert set(imported.hash_entries.values_list("md5", flat=True)) == set(scene.shared_md5s)
     doc = json.loads(done.data)
     assert doc["value"][0]["Media"][0]["Tags"] == ["UK Category C"]
     text = done.data.decode()
