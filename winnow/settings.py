@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "winnow.triage",
     "winnow.victimid",
     "winnow.validation",
+    "winnow.training",
     "winnow.intake",
     "winnow.api",
     "winnow.demo",

@@ -47,6 +47,10 @@ class AuditAction(models.TextChoices):
     SERIES_KNOWN = "series.known", "Series members found in a newly loaded hash set"
     SERIES_EXPORT = "series.export", "Series exported for a national database"
     SERIES_LOCATION = "series.location", "Series location data requested"
+    TRAINING_ATTEMPT = "training.attempt", "Training vignette completed"
+    TRAINING_STANDARD = "training.standard", "Training pass standard set"
+    TRAINING_MODULE = "training.module", "Knowledge module completed"
+    SECONDCODING_CREATE = "secondcoding.create", "Blind second coding recorded"
     # --- reads of one person's or referral's data (invariant 5) --------------------------------------------
     REFERRAL_READ = "referral.read", "Referral read"
     RAWPACKAGE_READ = "rawpackage.read", "Raw package downloaded"
@@ -78,6 +82,8 @@ class AuditAction(models.TextChoices):
     VALIDATION_EXPORT = "validation.export", "Validation table exported"
     SERIES_QUEUE = "series.queue", "Victim-identification queue read"
     SERIES_LIST = "series.list", "Series listed"
+    TRAINING_SUPERVISION = "training.supervision", "Training and agreement report read"
+    DOUBLECODING_LIST = "doublecoding.list", "Double-coding offers listed"
 
     @classmethod
     def read_of(cls, model_name: str) -> AuditAction:
@@ -91,6 +97,7 @@ SEARCHES = frozenset({
     AuditAction.DASHBOARD_EXPORT, AuditAction.FORECAST_READ, AuditAction.AUDIT_SEARCH, AuditAction.HASHSET_LIST,
     AuditAction.TASK_LIST, AuditAction.VALIDATION_REPORT, AuditAction.VALIDATION_EXPORT,
     AuditAction.SERIES_QUEUE, AuditAction.SERIES_LIST,
+    AuditAction.TRAINING_SUPERVISION, AuditAction.DOUBLECODING_LIST,
 })
 # Reads of one object. Opening a notification is a change (it marks the notification read), not one of these.
 READS = frozenset(a for a in AuditAction if a.value.endswith(".read")) - SEARCHES - {AuditAction.NOTIFICATION_READ}
