@@ -45,6 +45,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("Offenders", "offenders:dashboard", C.READ_OFFENDERS),
     NavEntry("Notifications", "notifications:list", C.READ_REFERRALS, badge="unread_notifications"),
     NavEntry("Hash sets", "triage:hash-sets", C.READ_HASH_SETS),
+    NavEntry("Victim ID", "victimid:queue", C.WORK_SERIES),
     NavEntry("Audit", "audit:events", C.READ_AUDIT),
     NavEntry("Tasks", "worker:tasks", C.ADMINISTER),
 )

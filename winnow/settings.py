@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "winnow.linkage",
     "winnow.offenders",
     "winnow.triage",
+    "winnow.victimid",
     "winnow.validation",
     "winnow.research",
     "winnow.training",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("notifications/", include("winnow.notifications.urls")),
     path("offenders/", include("winnow.offenders.urls")),
     path("triage/", include("winnow.triage.urls")),
+    path("victim-id/", include("winnow.victimid.urls")),
     path("tasks/", include("winnow.worker.urls")),
     path("validation/", include("winnow.validation.urls")),
     path("research/", include("winnow.research.urls")),

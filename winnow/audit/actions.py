@@ -42,6 +42,11 @@ class AuditAction(models.TextChoices):
     SCANRESULT_STORE = "scanresult.store", "Scan result stored"
     COLLECTIONSUMMARY_COMPUTE = "collectionsummary.compute", "Collection summary computed"
     SUGGESTION_CONFIRM = "suggestion.confirm", "Suggestion confirmed"
+    SERIES_FORM = "series.form", "Victim-identification series formed or grown"
+    SERIES_TRANSITION = "series.transition", "Victim-identification series moved on"
+    SERIES_KNOWN = "series.known", "Series members found in a newly loaded hash set"
+    SERIES_EXPORT = "series.export", "Series exported for a national database"
+    SERIES_LOCATION = "series.location", "Series location data requested"
     TRAINING_ATTEMPT = "training.attempt", "Training vignette completed"
     TRAINING_STANDARD = "training.standard", "Training pass standard set"
     TRAINING_MODULE = "training.module", "Knowledge module completed"
@@ -55,6 +60,7 @@ class AuditAction(models.TextChoices):
     LINKPROPOSAL_READ = "linkproposal.read", "Link proposal read"
     PERSON_READ = "person.read", "Linked person read"
     EXHIBIT_READ = "exhibit.read", "Exhibit read"
+    SERIES_READ = "series.read", "Victim-identification series read"
     REFERRAL_ACTIONS_READ = "referral.actions.read", "Case actions read"
     # --- lists, searches and dashboards (no single object) -------------------------------------------------
     REFERRAL_LIST = "referral.list", "Referrals listed"
@@ -81,6 +87,8 @@ class AuditAction(models.TextChoices):
     TRENDS_EXPORT = "trends.export", "Offending trends table exported"
     RESEARCH_EXPORT = "research.export", "Research export written"
     RESEARCH_EXPORT_REFUSED = "research.export_refused", "Research export refused"
+    SERIES_QUEUE = "series.queue", "Victim-identification queue read"
+    SERIES_LIST = "series.list", "Series listed"
     TRAINING_SUPERVISION = "training.supervision", "Training and agreement report read"
     DOUBLECODING_LIST = "doublecoding.list", "Double-coding offers listed"
 
@@ -96,6 +104,7 @@ SEARCHES = frozenset({
     AuditAction.DASHBOARD_EXPORT, AuditAction.FORECAST_READ, AuditAction.AUDIT_SEARCH, AuditAction.HASHSET_LIST,
     AuditAction.TASK_LIST, AuditAction.VALIDATION_REPORT, AuditAction.VALIDATION_EXPORT,
     AuditAction.TRENDS_READ, AuditAction.TRENDS_EXPORT,
+    AuditAction.SERIES_QUEUE, AuditAction.SERIES_LIST,
     AuditAction.TRAINING_SUPERVISION, AuditAction.DOUBLECODING_LIST,
 })
 # Reads of one object. Opening a notification is a change (it marks the notification read), not one of these.

@@ -62,6 +62,9 @@ ALLOWED: dict[str, str] = {
     "triage:suggestion-confirm": "POST only: the confirmation writes its own event",
     "workload:assign": "POST only: the assignment writes its own event",
     "validation:report-csv": "aggregate figures, no person; 404 until a report has cases; audited as validation.export",
+    "victimid:series-step": "POST only: the step writes its own event",
+    "victimid:series-export": "POST only: the export writes its own event",
+    "victimid:series-location": "POST only: the request writes its own event",
     "training:home": "an officer's own training: fictional vignettes and modules, no person or referral",
     "training:attempt": "a fictional vignette and an empty form",
     "training:feedback": "an officer's attempt at a fictional vignette: staff training, no subject or referral",
@@ -101,6 +104,8 @@ def _objects(seeded: Seeded) -> dict[str, Any]:
         "offenders:review": seeded.offender, "offenders:reactive": seeded.offender,
         "triage:exhibit": seeded.exhibit, "triage:exhibit-upload": seeded.exhibit,
         "triage:exhibit-summarise": seeded.exhibit, "triage:suggestion-confirm": seeded.exhibit,
+        "victimid:series": seeded.series, "victimid:series-step": seeded.series,
+        "victimid:series-export": seeded.series, "victimid:series-location": seeded.series,
     }
 
 
