@@ -123,7 +123,7 @@ class ReferralIn(Schema):
     source_reference: str = ""
     received_at: str
     summary: str
-    immediate_danger: bool = False
+    immediate_danger: bool | None = None  # required: None reaches winnow.core.intake, which names it as missing
     subjects: list[SubjectIn] = []
 
 
