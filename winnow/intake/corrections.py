@@ -23,8 +23,8 @@ from winnow.referrals.models import IntakeCorrection, Referral, Subject
 
 Field = IntakeCorrection.Field
 MAX_REASON = 5000
-# Intake facts that are also current-state columns of the referral (they order the queue).
-QUEUE_INPUTS = frozenset({Field.IMMEDIATE_DANGER, Field.RECEIVED_AT})
+# Intake facts whose corrected value is also a current-state column of the referral (they order the queue).
+QUEUE_INPUTS = {Field.IMMEDIATE_DANGER: "danger_corrected", Field.RECEIVED_AT: "received_corrected_at"}
 
 
 class CorrectionError(ValueError):
@@ -48,11 +48,10 @@ def _stored(value: Any) -> Any:
 
 
 def current_value(referral: Referral, field: str, subject: Subject | None = None) -> Any:
-    """The fact as it now stands: the latest correction's value, or the recorded one (columns for queue inputs)."""
-    if field not in QUEUE_INPUTS:
-        latest = _latest(referral, field, subject)
-        if latest is not None:
-            return latest.after
+    """The fact as it now stands: the latest correction's value, or the recorded one."""
+    latest = _latest(referral, field, subject)
+    if latest is not None:
+        return latest.after
     owner: Any = subject if field not in IntakeCorrection.REFERRAL_FIELDS else referral
     return _stored(getattr(owner, field))
 
@@ -148,10 +147,11 @@ def referral_correct(
                      detail={"field": field, "subject": subject.pk if subject else None, "before": before,
                              "after": _stored(cleaned), "correction": correction.pk})
         if field in QUEUE_INPUTS:
-            setattr(locked, field, cleaned)
+            column = QUEUE_INPUTS[Field(field)]
+            setattr(locked, column, cleaned)
             priority = locked.reprioritise(band=locked.band or None, decided_at=locked.band_decided_at,
                                            provisional=locked.band_provisional, computed_by=locked.band_computed_by)
-            locked.save(update_fields=[field, *Referral.QUEUE_FIELDS])
+            locked.save(update_fields=[column, *Referral.QUEUE_FIELDS])
             audit_record(actor=actor, action=AuditAction.REFERRAL_PRIORITISE, unit_id=locked.unit_id, target=locked,
                          detail={"band": locked.band, "tier": int(priority.tier),
                                  "deadline_at": priority.deadline_at.isoformat(),

@@ -6,10 +6,10 @@ recorded; only its current-state columns (`Referral.mutable_fields`) move: its s
 `transition_to`, and every move is kept as a `StatusChange`.
 
 An intake fact found to be wrong is corrected by a new `IntakeCorrection` that points at the referral (and the
-subject, for subject details), with the value before and after, who and why. Two intake facts feed the queue's
-order, so they are also current-state columns that only a correction moves: `immediate_danger` and `received_at`
-(the value first recorded is the `before` of the earliest correction, and stays in the raw package). The others
-(source, summary, subject details) keep their recorded column; the page shows the latest correction beside it.
+subject, for subject details), with the value before and after, who and why. The recorded columns never change.
+Two intake facts feed the queue's order, so their corrected value is also kept in a current-state column that only a
+correction moves (`danger_corrected`, `received_corrected_at`; null: as recorded), read through `current_danger` and
+`current_received_at`. The others (source, summary, subject details) are shown with their latest correction.
 """
 
 from __future__ import annotations
@@ -173,6 +173,10 @@ class Referral(PermanentModel):
     band_computed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The latest correction of the two intake facts that order the queue (null: as recorded). IntakeCorrection keeps
+    # every correction; the recorded columns above never change.
+    danger_corrected = models.BooleanField(null=True, blank=True)
+    received_corrected_at = models.DateTimeField(null=True, blank=True)
     # Derived from the append-only Assignment and CaseAction records (winnow.workload).
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_referrals"
@@ -186,8 +190,8 @@ class Referral(PermanentModel):
     mutable_fields = frozenset({
         "status", "band", "band_decided_at", "priority_tier", "deadline_at", "assigned_to", "actioned_at",
         "closed_at", "disposition", "closure_reason", "band_provisional", "band_computed_by",
-        # intake facts that order the queue: moved only by an IntakeCorrection (referral_correct)
-        "immediate_danger", "received_at",
+        # corrected intake facts that order the queue: moved only by an IntakeCorrection (referral_correct)
+        "danger_corrected", "received_corrected_at",
     })
 
     objects: ClassVar[models.Manager[Referral]] = ReferralQuerySet.as_manager()
@@ -208,6 +212,11 @@ class Referral(PermanentModel):
                 name="referral_open_queue_all_units",
             ),
             models.Index(fields=["assigned_to", "status"], name="referral_assignee"),
+            models.Index(
+                fields=["unit", "priority_tier", "band_decided_at", "id"],
+                condition=models.Q(band_provisional=True) & ~models.Q(status="closed"),
+                name="referral_awaiting_decision",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -227,6 +236,15 @@ class Referral(PermanentModel):
     def get_absolute_url(self) -> str:
         return reverse("referrals:detail", args=[self.pk])
 
+    @property
+    def current_danger(self) -> bool:
+        """Is a child believed to be in immediate danger, as now known (the latest correction, or as recorded)."""
+        return self.immediate_danger if self.danger_corrected is None else self.danger_corrected
+
+    @property
+    def current_received_at(self) -> datetime:
+        return self.received_at if self.received_corrected_at is None else self.received_corrected_at
+
     # The queue's columns. Referral.reprioritise is their one writer (a test holds it to that).
     QUEUE_FIELDS = ("band", "band_decided_at", "priority_tier", "deadline_at", "band_provisional", "band_computed_by")
 
@@ -241,7 +259,7 @@ class Referral(PermanentModel):
         is computed and awaiting a supervisor's decision: `decided_at` is when it was computed, by `computed_by`."""
         provisional = bool(band) and provisional
         priority = prioritise(
-            received_at=self.received_at, immediate_danger=self.immediate_danger, band=band or None,
+            received_at=self.current_received_at, immediate_danger=self.current_danger, band=band or None,
             decided_at=decided_at if band else None, policy=policy or deadline_policy(),
             actioned=self.actioned_at is not None, provisional=provisional,
         )

@@ -63,7 +63,7 @@ def case_action_record(
             locked.actioned_at = occurred_at
             locked.reprioritise(band=locked.band or None, decided_at=locked.band_decided_at)
             locked.save(update_fields=["actioned_at", *Referral.QUEUE_FIELDS])
-            referral_advance(actor=actor, referral=locked, to_status=Status.IN_ACTION,
+            referral_advance(actor=actor, referral=locked, to_status=Status.IN_ACTION, now=occurred_at,
                              why=f"first enforcement action: {action.get_kind_display()}")
         audit_record(actor=actor, action=AuditAction.REFERRAL_ACTION, unit_id=locked.unit_id,
                      target=locked, detail={"kind": kind, "occurred_at": occurred_at.isoformat()})
