@@ -28,7 +28,7 @@ def test_it_lets_a_handler_record_find_and_open_a_referral(page: Any, handler: A
     page.get_by_label("Source reference (optional)").fill("CT-BROWSER-0001")
     page.get_by_label("Received").fill("2026-11-20T14:30")
     page.get_by_label("Summary").fill("Fictional browser-test referral: ESP reported uploads.")
-    page.get_by_label("A child is believed to be in immediate danger").check()
+    page.get_by_role("group", name="Is a child believed to be in immediate danger?").get_by_label("Yes").check()
     page.get_by_label("Given names").fill("Browsy")
     page.get_by_label("Family name").fill("McTestface")
     page.locator("#id_identifier_0_kind").select_option("email")
