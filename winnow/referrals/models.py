@@ -169,7 +169,7 @@ class Referral(PermanentModel):
     priority_tier = models.PositiveSmallIntegerField(default=Tier.UNASSESSED)
     deadline_at = models.DateTimeField(null=True, blank=True)
     # A computed band awaiting a supervisor's decision (winnow.core.priority: provisional), and who computed it.
-    band_provisional = models.BooleanField(default=False)
+    band_provisional = models.BooleanField(default=False, db_default=False)  # raw SQL inserts (benchmarks) too
     band_computed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
