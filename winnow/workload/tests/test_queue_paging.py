@@ -104,7 +104,7 @@ def test_the_page_shows_subject_summary_overdue_days_and_totals(client: Any, sup
 def test_it_caps_the_totals_and_says_so(client: Any, supervisor: Any, many: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from winnow.workload import views
 
-    monkeypatch.setattr(views, "TOTAL_CAP", 20)
+    monkeypatch.setattr(views, "TOTAL_CAP", 20)  # the page says where it stopped
     client.force_login(supervisor)
     body = client.get("/queue/").content.decode()
     assert "<strong>20+</strong> open" in body and "Totals count up to 20" in body

@@ -70,3 +70,4 @@ def test_a_closed_referral_keeps_its_case_action_log_link(client: Any, referral:
     client.force_login(supervisor)
     body = client.get(referral.get_absolute_url()).content.decode()
     assert f"/queue/referrals/{referral.pk}/actions/" in body and "Close referral" not in body
+    assert f"/assessments/subjects/{referral.subjects.get().pk}/\"" not in body  # a closed referral offers no Assess
