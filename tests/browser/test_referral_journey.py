@@ -71,5 +71,9 @@ def test_it_shows_form_errors_and_records_nothing(page: Any, handler: Any) -> No
     page.get_by_label("Summary").fill("=HYPERLINK(\"http://example.com\")")
     page.get_by_role("button", name="Record referral").click()
     expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(page.get_by_text("Answer Yes or No").first).to_be_visible()  # the danger question is required
+    page.get_by_role("group", name="Is a child believed to be in immediate danger?").get_by_label("No").check()
+    page.get_by_role("button", name="Record referral").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     expect(page.get_by_text(re.compile("formula", re.I)).first).to_be_visible()
     assert not Referral.objects.exists()
