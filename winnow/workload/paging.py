@@ -17,7 +17,9 @@ from django.db import models
 from django.db.models import F, Func, Value
 
 KEY = ("priority_tier", "deadline_at", "received_at", "id")
-_FIELDS = (models.IntegerField(), models.DateTimeField(), models.DateTimeField(), models.BigIntegerField())
+_FIELDS: tuple[models.Field[Any, Any], ...] = (
+    models.IntegerField(), models.DateTimeField(), models.DateTimeField(), models.BigIntegerField(),
+)
 
 
 class _Row(Func):

@@ -242,6 +242,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "workload/dashboard.html", {
         "sections": sections, "units": units, "unit": request.GET.get("unit", ""),
         "totals": {"open": sum(data.open_by_band.values()), "overdue": sum(data.overdue_by_band.values())},
+        "decisions": _decisions_waiting(request.user, referrals.open()),
     })
 
 

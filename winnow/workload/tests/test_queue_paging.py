@@ -145,3 +145,14 @@ def test_it_shows_another_unit_no_decisions_waiting(
     client.force_login(outsider_supervisor)
     response = client.get("/queue/")
     assert response.context["decisions"]["count"] == 0 and r.reference not in response.content.decode()
+
+
+def test_the_dashboard_shows_the_decisions_waiting(client: Any, supervisor: Any, handler: Any, make_referral: Any) -> None:
+    from winnow.referrals.services import referral_apply_band
+
+    r = make_referral()
+    referral_apply_band(actor=handler, referral=r, band="very_high", decided_at=timezone.now(), why="t",
+                        provisional=True, computed_by=handler)
+    client.force_login(supervisor)
+    body = client.get("/queue/dashboard/").content.decode()
+    assert "Decisions waiting: 1" in body and r.reference in body
