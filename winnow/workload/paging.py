@@ -52,6 +52,8 @@ class Cursor:
             return None
         if cursor.deadline_at.tzinfo is None or cursor.received_at.tzinfo is None:
             return None
+        if not (0 <= cursor.tier < 100 and 0 <= cursor.id < 2**63):  # beyond what the columns hold: not a cursor
+            return None
         return cursor
 
     @classmethod

@@ -52,7 +52,11 @@ def test_it_neither_skips_nor_repeats_a_row_when_one_arrives_while_paging(many: 
     assert len({r.pk for r in first.rows + rest.rows}) == 23
 
 
-@pytest.mark.parametrize("text", ["", "garbage", "1~x~y~z", "1~2026-01-01T00:00:00~2026-01-01T00:00:00~3", "~" * 400])
+@pytest.mark.parametrize("text", [
+    "", "garbage", "1~x~y~z", "1~2026-01-01T00:00:00~2026-01-01T00:00:00~3", "~" * 400,
+    "1~2026-01-01T00:00:00+00:00~2026-01-01T00:00:00+00:00~" + "9" * 30,
+    "-1~2026-01-01T00:00:00+00:00~2026-01-01T00:00:00+00:00~3",
+])
 def test_it_reads_a_bad_cursor_as_none(text: str) -> None:
     assert Cursor.decode(text) is None
 
@@ -79,6 +83,9 @@ def test_the_page_pages_by_cursor_and_a_bad_cursor_shows_the_first_page(
     assert order[10] in second and order[0] not in second and "Previous page" in second and "First page" in second
     assert client.get("/queue/", {"after": "not-a-cursor"}).status_code == 200
     assert client.get("/queue/", {"before": "1~2~3~4", "page": "x"}).status_code == 200
+    huge = "1~2026-01-01T00:00:00+00:00~2026-01-01T00:00:00+00:00~" + "9" * 30
+    assert client.get("/queue/", {"after": huge}).status_code == 200
+    assert client.get("/queue/", {"after": "1~2026-01-01T00:00:00%00~x~1"}).status_code == 200
 
 
 def test_the_page_shows_subject_summary_overdue_days_and_totals(client: Any, supervisor: Any, referral: Any) -> None:
