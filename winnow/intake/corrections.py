@@ -134,7 +134,7 @@ def referral_correct(
         raise CorrectionError("reason", f"is {len(reason)} characters; the limit is {MAX_REASON}")
     cleaned = _clean(field, value, referral=referral, now=now)
     with transaction.atomic():
-        locked = Referral.objects.select_for_update().select_related("assigned_to").get(pk=referral.pk)
+        locked = Referral.objects.select_for_update().get(pk=referral.pk)  # no outer join: PostgreSQL refuses FOR UPDATE on one
         before = current_value(locked, field, subject)
         if _stored(cleaned) == before:
             raise CorrectionError("value", "is what is already recorded: nothing to correct")
