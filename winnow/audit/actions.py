@@ -19,6 +19,7 @@ class AuditAction(models.TextChoices):
     REFERRAL_PRIORITISE = "referral.prioritise", "Referral re-prioritised"
     REFERRAL_ASSIGN = "referral.assign", "Referral assigned"
     REFERRAL_ACTION = "referral.action", "Case action recorded"
+    REFERRAL_CORRECT = "referral.correct", "Intake fact corrected"
     CYBERTIPLINE_IMPORT = "cybertipline.import", "CyberTipline package imported"
     LINK_CREATE = "link.create", "Identifier link found"
     LINK_KNOWN_ELSEWHERE = "link.known_elsewhere", "Known to another unit"

@@ -92,7 +92,7 @@ def _objects(seeded: Seeded) -> dict[str, Any]:
     return {
         "referrals:detail": seeded.referral, "referrals:package": seeded.referral,
         "referrals:transition": seeded.referral, "referrals:close": seeded.referral,
-        "referrals:subject": seeded.subject,
+        "referrals:subject": seeded.subject, "intake:correct": seeded.referral,
         "assessments:subject": seeded.subject, "assessments:new": seeded.subject, "assessments:youth": seeded.subject,
         "assessments:detail": seeded.assessment, "assessments:decide": seeded.assessment,
         "workload:actions": seeded.referral,

@@ -160,7 +160,8 @@ class Command(BaseCommand):
 
     def _work(self, rng: random.Random, users: dict[str, User], now: Any) -> None:
         """Move Northmoor's referrals through the real services with realistic times: assessed by the handler,
-        bands confirmed or overridden by the supervisor, assigned, actioned, some closed."""
+        bands confirmed or overridden by the supervisor, assigned, actioned, some closed. The status follows (each
+        service moves it), so nothing here moves it by hand except closure."""
 
         handler, supervisor, investigator = users["handler"], users["supervisor"], users["investigator"]
         items = {"count": ["sexual_convictions"]}
@@ -174,7 +175,6 @@ class Command(BaseCommand):
             if subject is None or age_days < 0.5 or rng.random() < 0.12:
                 continue  # still waiting for assessment
             t = referral.received_at + timedelta(days=min(rng.uniform(0.1, 2.5), age_days * 0.5))
-            referral_transition(actor=handler, referral=referral, to_status=Status.ASSESSMENT, now=t)
             answers: dict[str, Any] = {
                 item: rng.choices(["yes", "no", "unknown"], weights=[0.2, 0.6, 0.2])[0] for item in yes_no
             }
@@ -196,14 +196,12 @@ class Command(BaseCommand):
                 band_decide(actor=supervisor, assessment=assessment, decision=BandDecision.Decision.CONFIRM,
                             rationale="Demo: confirmed on review.", now=t)
             referral.refresh_from_db()
-            referral_transition(actor=supervisor, referral=referral, to_status=Status.AWAITING_ACTION, now=t)
             referrals_assign(actor=supervisor, referrals=[referral], assignee=investigator)
             # Very High usually on time; lower bands often late (as the 2023 inspection found).
             target = days[referral.band]
             t += timedelta(days=rng.uniform(0.2, 1.0) * target * (1 if referral.band == "very_high" else rng.choice([0.5, 1, 1.6, 2.5])))
             if t >= now:
                 continue
-            referral_transition(actor=investigator, referral=referral, to_status=Status.IN_ACTION, now=t)
             case_action_record(actor=investigator, referral=referral, kind=rng.choice(["warrant_executed", "voluntary_interview", "arrest"]),
                                occurred_at=t, note="Demo action (fictional).")
             t += timedelta(days=rng.uniform(3, 40))
