@@ -121,12 +121,17 @@ def seed_history(*, fake: Faker, rng: random.Random, users: dict[str, User], uni
         subject = referral.subjects.get()
         case_facts_record(actor=users["investigator"], subject=subject, facts=_facts(rng, referral.received_at),
                           fictional_demo=True)
-        # The referral's own closing date is back-dated; its audit event is written now.
+        # The referral's own dates are back-dated; its audit events are written now. Closing with an outcome needs
+        # the case to have reached Awaiting action (historical cases predate Winnow's assessments, so by hand).
+        closed_at = min(referral.received_at + timedelta(days=rng.uniform(30, 200)), now)
+        for step, days in ((Status.ASSESSMENT, 2), (Status.AWAITING_ACTION, 7)):
+            referral_transition(actor=users["supervisor"], referral=referral, to_status=step,
+                                reason="Demo historical case (fictional).",
+                                now=min(referral.received_at + timedelta(days=days), closed_at))
         referral_transition(actor=users["supervisor"], referral=referral, to_status=Status.CLOSED,
                             disposition=rng.choice([Disposition.CHARGED, Disposition.CAUTIONED,
                                                     Disposition.NO_FURTHER_ACTION]),
-                            reason="Demo historical case (fictional).",
-                            now=min(referral.received_at + timedelta(days=rng.uniform(30, 200)), now))
+                            reason="Demo historical case (fictional).", now=closed_at)
     # About one in eight people come back: link a later case's subject to an earlier one's, as linkage would.
     run = LinkageRun.objects.create(unit=unit, seconds=0.1, subjects=len(history), pairs_scored=0,
                                     proposals_created=0, threshold=0.9, by=users["supervisor"])

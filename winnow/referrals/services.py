@@ -55,7 +55,7 @@ def referral_advance(
         change = locked.transition_to(step, by=actor, now=now, reason=why)
         audit_record(
             actor=actor, action=AuditAction.REFERRAL_TRANSITION, unit_id=locked.unit_id, target=locked,
-            detail={"from": change.from_status, "to": change.to_status, "why": why},
+            detail={"from": change.from_status, "to": change.to_status, "why": why, "state": locked.state()},
         )
         changes.append(change)
     return changes

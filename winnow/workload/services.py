@@ -63,8 +63,13 @@ def case_action_record(
             locked.actioned_at = occurred_at
             locked.reprioritise(band=locked.band or None, decided_at=locked.band_decided_at)
             locked.save(update_fields=["actioned_at", *Referral.QUEUE_FIELDS])
-            referral_advance(actor=actor, referral=locked, to_status=Status.IN_ACTION, now=occurred_at,
+            # The status moves at the action's time, but never before a change already in its history: the
+            # history stays in order, which is how `winnow verify-referrals` reads it.
+            latest = locked.status_changes.order_by("-at").values_list("at", flat=True).first()
+            referral_advance(actor=actor, referral=locked, to_status=Status.IN_ACTION,
+                             now=max(occurred_at, latest) if latest else occurred_at,
                              why=f"first enforcement action: {action.get_kind_display()}")
+            locked.refresh_from_db()  # the audit event below carries the state after the move
         audit_record(actor=actor, action=AuditAction.REFERRAL_ACTION, unit_id=locked.unit_id,
                      target=locked, detail={"kind": kind, "occurred_at": occurred_at.isoformat(),
                                             "state": locked.state()})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from io import StringIO
 from typing import Any
 
@@ -32,7 +32,9 @@ def test_it_matches_independent_sql_on_the_demo_data(db: Any) -> None:
         "AND deadline_at < %s GROUP BY band", [now]))
     assert {k: v for k, v in data.overdue_by_band.items() if v} == {(k or "unassessed"): v for k, v in overdue_rows.items()}
 
-    since = data.weeks[0]
+    # Naive UTC, as Django stores it: SQLite compares a raw parameter as text, and an aware London time
+    # ("...00:00:00+01:00") sorts after a referral received at 00:27 London (23:27 UTC the day before).
+    since = data.weeks[0].astimezone(UTC).replace(tzinfo=None)
     [(received,)] = _sql("SELECT COUNT(*) FROM referrals_referral WHERE received_at >= %s", [since])
     [(closed,)] = _sql("SELECT COUNT(*) FROM referrals_referral WHERE closed_at >= %s", [since])
     assert (sum(data.intake), sum(data.completions)) == (received, closed)
