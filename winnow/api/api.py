@@ -253,7 +253,7 @@ def create_referral(request: HttpRequest, payload: ReferralIn) -> Any:
     return Reply(201, referral)
 
 
-@api.get("/referrals/{referral_id}", response={200: ReferralOut, **ERRORS}, summary="Read a referral")
+@api.get("/referrals/{int:referral_id}", response={200: ReferralOut, **ERRORS}, summary="Read a referral")
 def get_referral(request: HttpRequest, referral_id: int) -> Any:
     return get_for_read(request, Referral.objects.select_related("unit", "package"), detail={"via": "api"},
                         pk=referral_id)
@@ -264,6 +264,7 @@ def get_subject(request: HttpRequest, subject_id: int) -> Any:
     return get_for_read(request, Subject, detail={"via": "api"}, pk=subject_id)
 
 
+api.add_router("/referrals/cybertipline", "winnow.intake.api.router")
 api.add_router("/assessments", "winnow.assessments.api.router")
 api.add_router("/linkage", "winnow.linkage.api.router")
 api.add_router("/notifications", "winnow.notifications.api.router")
