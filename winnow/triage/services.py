@@ -77,7 +77,7 @@ def resolve_scheme(scheme: str | None) -> CategoryScheme | None:
 
 def hash_set_import(
     *, actor: Any, path: str | Path, name: str, filename: str = "", format: str | None = None,  # noqa: A002
-    scheme: str | None = None,
+    scheme: str | None = None, known_files: bool = False,
 ) -> HashSetImport:
     """Import a hash-set file: all of it or nothing. Idempotent on the file's SHA-256.
 
@@ -87,7 +87,7 @@ def hash_set_import(
     filename = filename or path.name
     resolved = resolve_scheme(scheme)
     try:
-        first = parse_hashset(path, format=format or None, scheme=resolved)
+        first = parse_hashset(path, format=format or None, scheme=resolved, known_files=known_files)
         report = first.run()
     except HashSetParseError as exc:
         raise TriageError(f"{filename}: {exc.position + ': ' if exc.position else ''}{exc.reason}") from None
@@ -108,7 +108,8 @@ def hash_set_import(
             distinct_pdq=report.distinct_pdq, distinct_keys=report.distinct_keys, report=report.as_dict(),
             imported_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        second = parse_hashset(path, format=report.format, scheme=resolved, count_distinct=False)
+        second = parse_hashset(path, format=report.format, scheme=resolved, count_distinct=False,
+                               known_files=known_files)
         batch: list[HashEntry] = []
         try:
             for rec in second:

@@ -82,7 +82,8 @@ def hash_sets(request: HttpRequest) -> HttpResponse:
                             out.write(chunk)
                     result = hash_set_import(actor=user, path=Path(tmp), name=form.cleaned_data["name"],
                                              filename=upload.name, format=form.cleaned_data["format"] or None,
-                                             scheme=form.cleaned_data["scheme"] or None)
+                                             scheme=form.cleaned_data["scheme"] or None,
+                                             known_files=form.cleaned_data["known_files"])
                 except TriageError as exc:
                     form.add_error("file", f"{exc}. Nothing was imported.")
                 else:

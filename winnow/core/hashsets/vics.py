@@ -24,7 +24,9 @@ from .records import (
     EntryError,
     HashingReader,
     HashRecord,
+    Utf8Recoder,
     hex_hash,
+    text_problem,
     tolerant_bool,
     tolerant_int,
     tolerant_text,
@@ -101,7 +103,12 @@ class VicsParse(HashSetParse):
         media_no_in_case = 1
         with self.open_binary() as raw:
             reader = self._reader = HashingReader(raw)
-            events = ijson.parse(reader, buf_size=_READ_SIZE)
+            encoding = reader.start()
+            if problem := text_problem(reader.head):
+                raise self.error("start", problem)
+            # ijson reads UTF-8 only: a UTF-16 export (BOM-detected) is recoded on the fly, still streamed
+            stream = reader if encoding == "utf-8" else Utf8Recoder(reader, encoding)
+            events = ijson.parse(stream, buf_size=_READ_SIZE)
             first = True
             try:
                 for prefix, event, value in events:
