@@ -46,6 +46,14 @@ class Command(BaseCommand):
             self.stdout.write(f"{file}: imported {s.entries:,} entries as hash set {s.pk} {s.name!r} "
                               f"({s.format}, {s.get_kind_display().lower()}, scheme {s.scheme}, "
                               f"SHA-256 {s.sha256}).")
+            conflicts = s.conflicts_found
+            if conflicts is not None and conflicts.total:
+                self.stdout.write(f"category conflict: {conflicts.within:,} hash(es) under two categories in this "
+                                  f"set, {conflicts.between:,} categorised differently from an earlier set "
+                                  "(both categories kept):")
+                for e in conflicts.examples[:20]:
+                    said = "; ".join(f"{k['label']} ({k['set']})" for k in e["categories"])
+                    self.stdout.write(f"  {e['kind'].upper()} {e['hash']}: {said}")
         else:
             self.stdout.write(f"{file}: already imported as hash set {s.pk} {s.name!r} on "
                               f"{s.imported_at:%Y-%m-%d %H:%M} UTC; nothing new was created.")
