@@ -110,3 +110,20 @@ def test_a_sha256_only_list_is_refused_because_it_could_never_match():
     with pytest.raises(HashSetParseError) as caught:
         parse_hashset(CORPUS / "refused/sha256deep.txt").run()
     assert caught.value.position == "line 1" and "Winnow matches MD5, SHA-1 and PDQ" in caught.value.reason
+
+
+def test_a_video_categorised_by_segment_takes_its_most_severe_segment():
+    parse = parse_hashset(CORPUS / "vics-segments.json")
+    records = list(parse)
+    assert [r.category for r in records] == ["1", "2", "1"]
+    assert records[0].segments == ("2", "1", None) and records[1].segments == ("2", "3")
+    assert records[2].segments == ()
+    assert parse.report.segmented_media == 2
+
+
+def test_most_severe_puts_pertinent_categories_first():
+    from winnow.core.hashsets import get_scheme
+
+    assert get_scheme("uk-abc").most_severe(["C", None, "A", "B"]) == "A"
+    assert get_scheme("projectvic-us").most_severe(["0", "4"]) == "4"  # non-pertinent ranks last
+    assert get_scheme("projectvic-us").most_severe([None]) is None

@@ -97,6 +97,7 @@ class HashEntry(PermanentModel):
     pdq = models.CharField(max_length=64, null=True)  # noqa: DJ001 - absent, not ""
     category = models.CharField(max_length=16, null=True)  # noqa: DJ001 - null = uncategorised, never 0 or ""
     series = models.CharField(max_length=200, null=True)  # noqa: DJ001 - absent, not ""
+    segments = models.JSONField(null=True)  # VICS 2.0 video Segments[].Category, in order; category is the worst
 
     objects: ClassVar[models.Manager[HashEntry]] = PermanentQuerySet.as_manager()
 

@@ -115,7 +115,8 @@ def hash_set_import(
         try:
             for rec in second:
                 batch.append(HashEntry(hash_set=hash_set, position=rec.position, md5=rec.md5, sha1=rec.sha1,
-                                       pdq=rec.pdq, category=rec.category, series=(rec.series or None) and rec.series[:200]))
+                                       pdq=rec.pdq, category=rec.category, series=(rec.series or None) and rec.series[:200],
+                                       segments=list(rec.segments) or None))
                 if len(batch) >= BATCH:
                     HashEntry.objects.bulk_create(batch)
                     batch = []

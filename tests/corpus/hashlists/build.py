@@ -12,7 +12,7 @@ Shapes, from the tools' documentation:
 - X-Ways Forensics directory-browser export: UTF-16 with a BOM, tab-separated, columns Name, Path, Evidence object,
   Hash¹, Size, Created, Modified, Accessed (as public tools that read it, e.g. Clees4All's VICS validator, expect).
 - Excel "Unicode text" (Save As): UTF-16 little-endian with a BOM, tab-separated, CRLF.
-- VICS 2.0 JSON re-saved as UTF-16 with a BOM.
+- VICS 2.0 JSON re-saved as UTF-16 with a BOM; VICS 2.0 videos with `Segments[].Category`.
 - NSRL RDS v2 as NIST ships it: NSRLFile.txt.zip holding NSRLFile.txt, header "SHA-1","MD5","CRC32","FileName",
   "FileSize","ProductCode","OpSystemCode","SpecialCode", upper-case hex, quoted.
 """
@@ -87,6 +87,18 @@ def build() -> dict[str, bytes]:
                    "MediaSize": r["size"]} for i, r in enumerate(rows)],
     }
     out["vics-utf16.json"] = json.dumps(vics, indent=2).encode("utf-16")
+    # VICS 2.0 videos categorised by segment: the first has no Media category, the second a lesser one
+    segmented = {
+        "@odata.context": "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/$metadata#Media",
+        "value": [
+            {"MediaID": 1, "MD5": rows[0]["md5"], "Category": None, "MimeType": "video/mp4",
+             "Segments": [{"Category": 2}, {"Category": 1}, {"Category": None}]},
+            {"MediaID": 2, "MD5": rows[1]["md5"], "Category": 3, "MimeType": "video/mp4",
+             "Segments": [{"Category": "2"}, {"Category": 3}]},
+            {"MediaID": 3, "MD5": rows[2]["md5"], "Category": 1},
+        ],
+    }
+    out["vics-segments.json"] = json.dumps(segmented, indent=2).encode()
     nsrl = ['"SHA-1","MD5","CRC32","FileName","FileSize","ProductCode","OpSystemCode","SpecialCode"']
     nsrl += [f'"{r["sha1"].upper()}","{r["md5"].upper()}","{r["crc32"]}","{r["name"]}",{r["size"]},1234,"358",""'
              for r in rows]

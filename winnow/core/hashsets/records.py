@@ -69,6 +69,7 @@ class HashRecord:
     file_name: str | None = None
     mime_type: str | None = None
     media_files: int = 0
+    segments: tuple[str | None, ...] = ()  # VICS 2.0 video Segments[].Category, in order (scheme codes)
 
     @property
     def key(self) -> str:
@@ -103,6 +104,7 @@ class ParseReport:
     instances_by_category: dict[str | None, int] = field(default_factory=dict)
     distinct_by_category: dict[str | None, int] | None = None
     conflicting_categories: int | None = None  # distinct key hashes listed under more than one category
+    segmented_media: int = 0  # VICS videos categorised by segment (they take their most severe segment's category)
     issues: list[ParseIssue] = field(default_factory=list)
     complete: bool = False
 

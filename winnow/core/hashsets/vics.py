@@ -219,6 +219,17 @@ class VicsParse(HashSetParse):
         if self.report.envelope is None:
             self.report.envelope = "Cases" if self.report.cases else "Media"
 
+    def _segments(self, value: object) -> tuple[str | None, ...]:
+        if not isinstance(value, list):
+            return ()
+        out: list[str | None] = []
+        for item in value:
+            if not isinstance(item, dict):
+                raise EntryError("a Segments entry is not an object")
+            seg = {str(k).lower(): v for k, v in item.items()}
+            out.append(self.map_category(seg.get("category")))
+        return tuple(out)
+
     def _convert(self, position: int, raw: Any) -> HashRecord:
         obj, case = raw
         m = {str(k).lower(): v for k, v in obj.items()} if isinstance(obj, dict) else {}
@@ -244,6 +255,12 @@ class VicsParse(HashSetParse):
                 elif name == "MD5" and md5 is None:
                     md5 = hex_hash(a.get("hashvalue"), "MD5")
         raw_cat = m.get("category")
+        category = self.map_category(raw_cat)
+        segments = self._segments(m.get("segments"))
+        if self.scheme is not None and any(c is not None for c in segments):
+            # a video categorised by segment takes its most severe segment's category (never a lesser one)
+            category = self.scheme.most_severe((category, *segments))
+            self.report.segmented_media += 1
         files = m.get("mediafiles")
         case_id = tolerant_text(case.get("CaseID")) or tolerant_text(case.get("CaseNumber"))
         return HashRecord(
@@ -252,8 +269,9 @@ class VicsParse(HashSetParse):
             sha1=sha1,
             sha256=sha256,
             pdq=pdq,
-            category=self.map_category(raw_cat),
+            category=category,
             raw_category=normalise_raw_code(raw_cat),
+            segments=segments,
             series=tolerant_text(m.get("series")),
             victim_identified=tolerant_bool(m.get("victimidentified"), "VictimIdentified"),
             offender_identified=tolerant_bool(m.get("offenderidentified"), "OffenderIdentified"),
