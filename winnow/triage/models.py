@@ -74,7 +74,7 @@ class HashSet(PermanentModel):
     def conflicts_found(self) -> CategoryConflicts | None:
         """What this set's import found about conflicting categories; None for sets imported before it was kept."""
         try:
-            return self.category_conflicts  # type: ignore[no-any-return]
+            return self.category_conflicts
         except ObjectDoesNotExist:
             return None
 

@@ -39,8 +39,9 @@ def digests() -> list[dict[str, object]]:
     rows = []
     for name, content in benign_files().items():
         rows.append({
-            "name": name, "size": len(content), "md5": hashlib.md5(content).hexdigest(),
-            "sha1": hashlib.sha1(content).hexdigest(), "sha256": hashlib.sha256(content).hexdigest(),
+            "name": name, "size": len(content), "md5": hashlib.md5(content).hexdigest(),  # noqa: S324 - file identity
+            "sha1": hashlib.sha1(content).hexdigest(),  # noqa: S324 - file identity, as the tools write it
+            "sha256": hashlib.sha256(content).hexdigest(),
             "crc32": f"{zlib.crc32(content):08X}",
         })
     return rows

@@ -16,9 +16,8 @@ Django-free: the web application stores what these yield.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import zipfile
+from pathlib import Path
 
 from .base import HashSetParse
 from .csvsets import CsvParse, NsrlTextParse

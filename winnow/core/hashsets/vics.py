@@ -103,12 +103,7 @@ class VicsParse(HashSetParse):
         media_no_in_case = 1
         with self.open_binary() as raw:
             reader = self._reader = HashingReader(raw)
-            encoding = reader.start()
-            if problem := text_problem(reader.head):
-                raise self.error("start", problem)
-            # ijson reads UTF-8 only: a UTF-16 export (BOM-detected) is recoded on the fly, still streamed
-            stream = reader if encoding == "utf-8" else Utf8Recoder(reader, encoding)
-            events = ijson.parse(stream, buf_size=_READ_SIZE)
+            events = ijson.parse(self._utf8(reader), buf_size=_READ_SIZE)
             first = True
             try:
                 for prefix, event, value in events:
@@ -218,6 +213,14 @@ class VicsParse(HashSetParse):
         self.report.size_bytes = self._reader.bytes_read
         if self.report.envelope is None:
             self.report.envelope = "Cases" if self.report.cases else "Media"
+
+    def _utf8(self, reader: HashingReader) -> HashingReader | Utf8Recoder:
+        """The stream ijson reads: ijson reads UTF-8 only, so a UTF-16 export (BOM-detected) is recoded on the fly,
+        still streamed. Not text at all (UTF-16 without a BOM, binary): refused here, naming why."""
+        encoding = reader.start()
+        if problem := text_problem(reader.head):
+            raise self.error("start", problem)
+        return reader if encoding == "utf-8" else Utf8Recoder(reader, encoding)
 
     def _segments(self, value: object) -> tuple[str | None, ...]:
         if not isinstance(value, list):

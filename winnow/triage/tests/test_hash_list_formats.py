@@ -82,7 +82,7 @@ def _upload(name: str) -> SimpleUploadedFile:
 
 def test_the_page_imports_each_format_and_a_known_files_list(client: Any, administrator: Any) -> None:
     client.force_login(administrator)
-    for name, fmt, extra in FORMATS:
+    for name, _fmt, extra in FORMATS:
         data = {"name": name, "file": _upload(name), "scheme": extra[1] if extra else ""}
         assert client.post("/triage/hash-sets/", data).status_code == 302, name
     assert HashSet.objects.count() == len(FORMATS)
