@@ -22,7 +22,7 @@ from typing import Any
 
 from .base import HashSetParse
 from .csvsets import _TextSource
-from .records import EntryError, HashRecord, hex_hash, tolerant_int, tolerant_text
+from .records import EntryError, HashRecord, hex_hash, shown, tolerant_int, tolerant_text
 
 HASHDEEP_MAGIC = "%%%% HASHDEEP-"
 _HASHDEEP_COLUMNS = {"size", "md5", "sha1", "sha256", "tiger", "whirlpool", "filename"}
@@ -75,11 +75,11 @@ class DigestListParse(HashSetParse):
             value, name, size = tag["hash"], tag["name"], None
             kind = tag["algo"].lower().replace("-", "")
             if _BY_LENGTH.get(len(value)) != kind:
-                raise EntryError(f"{value[:80]!r} is not a {tag['algo']} hash")
+                raise EntryError(f"{shown(value)} is not a {tag['algo']} hash")
         else:
             match = _DIGEST_LINE.match(raw)
             if not match:
-                raise EntryError(f"{raw[:80]!r} is not a hash list line (HASH  NAME, HASH *NAME or SIZE  HASH  NAME)")
+                raise EntryError(f"{shown(raw)} is not a hash list line (HASH  NAME, HASH *NAME or SIZE  HASH  NAME)")
             value, name, size = match["hash"], match["name"], match["size"]
             kind = _BY_LENGTH[len(value)]
         if kind not in _MATCHED:
@@ -108,7 +108,7 @@ class HashdeepParse(HashSetParse):
                 text = line.rstrip("\r\n")
                 if line_no == 1:
                     if not text.startswith(HASHDEEP_MAGIC):
-                        raise self.error("line 1", f"not a hashdeep file: expected {HASHDEEP_MAGIC}1.0, found {text[:40]!r}")
+                        raise self.error("line 1", f"not a hashdeep file: expected {HASHDEEP_MAGIC}1.0, found {shown(text, 40)}")
                     continue
                 if columns is None:
                     columns = self._columns(text)
