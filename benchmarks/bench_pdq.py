@@ -54,8 +54,8 @@ def winnow_no_dihedral(data: bytes) -> str:
 def dihedral_cost(images: list[bytes], repeat: int, reference_size: int = 100_000) -> None:
     """What finding rotated and mirrored copies costs: hashing (one DCT, eight hashes) and matching (eight searches
     per file instead of one), each against today's path in the same run."""
-    from winnow.core.matching import FileHashes, LoadedHashSet, Matcher
     from winnow.core.hashsets import HashRecord
+    from winnow.core.matching import FileHashes, LoadedHashSet, Matcher
 
     plain_rate, plain_hashes = time_serial(winnow_no_dihedral, images, repeat)
     dih_rate, dih_hashes = time_serial(winnow, images, repeat)
