@@ -25,6 +25,7 @@ from winnow.core.identifiers import IdentifierKind
 from winnow.core.intake import FieldError, IntakeError, referral_from_mapping
 from winnow.core.intake.drafts import Sex, Source, SubjectRole
 from winnow.errors import ErrorOut, error_response
+from winnow.intake import api as cybertip_api
 from winnow.intake import services
 from winnow.permissions import Capability, NotPermitted, require
 from winnow.referrals.models import Referral, Status, Subject
@@ -261,7 +262,11 @@ def create_referral(request: HttpRequest, payload: ReferralIn) -> Any:
     return Reply(201, referral)
 
 
-@api.get("/referrals/{int:referral_id}", response={200: ReferralOut, **ERRORS}, summary="Read a referral")
+api.post("/referrals/cybertipline", response=cybertip_api.RESPONSES, summary=cybertip_api.SUMMARY,
+         tags=["intake"])(cybertip_api.import_cybertipline)
+
+
+@api.get("/referrals/{referral_id}", response={200: ReferralOut, **ERRORS}, summary="Read a referral")
 def get_referral(request: HttpRequest, referral_id: int) -> Any:
     return get_for_read(request, Referral.objects.select_related("unit", "package"), detail={"via": "api"},
                         pk=referral_id)
@@ -272,7 +277,6 @@ def get_subject(request: HttpRequest, subject_id: int) -> Any:
     return get_for_read(request, Subject, detail={"via": "api"}, pk=subject_id)
 
 
-api.add_router("/referrals/cybertipline", "winnow.intake.api.router")
 api.add_router("/assessments", "winnow.assessments.api.router")
 api.add_router("/linkage", "winnow.linkage.api.router")
 api.add_router("/notifications", "winnow.notifications.api.router")

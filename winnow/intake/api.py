@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Schema
 from ninja.responses import Status as Reply
 
 from winnow.accounts.models import Unit
@@ -16,9 +16,6 @@ from winnow.errors import ErrorOut, error_response
 from winnow.permissions import Capability, require
 
 from .cybertip import cybertipline_import, parse_upload
-
-router = Router(tags=["intake"])
-
 
 class CyberTiplineOut(Schema):
     id: int
@@ -35,9 +32,11 @@ def _refused(request: HttpRequest, field: str, reason: str) -> HttpResponse:
                           [{"field": field, "reason": reason}])
 
 
-@router.post("", response={200: CyberTiplineOut, 201: CyberTiplineOut, 400: ErrorOut, 401: ErrorOut,
-                           403: ErrorOut},
-             summary="Import a CyberTipline package (multipart: unit, files, report_id)")
+# Registered on the API in winnow.api.api, before /referrals/{referral_id}, so that path does not swallow it.
+RESPONSES: dict[int, Any] = {200: CyberTiplineOut, 201: CyberTiplineOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut}
+SUMMARY = "Import a CyberTipline package (multipart: unit, files, report_id)"
+
+
 def import_cybertipline(request: HttpRequest) -> Any:
     code = request.POST.get("unit", "")
     unit = Unit.objects.for_user(request.user).filter(code=code).first()
