@@ -17,6 +17,7 @@ from winnow.permissions import Capability, require
 
 from .cybertip import cybertipline_import, parse_upload
 
+
 class CyberTiplineOut(Schema):
     id: int
     reference: str
