@@ -101,6 +101,7 @@ def test_hash_lists_conflicts_and_a_cybertipline_report_with_unknown_elements(
     page.goto("/referrals/cybertipline/")
     page.get_by_label("Unit").select_option(label=units["north"].name)
     page.locator("input[type=file]").set_input_files(str(CORPUS / "cybertipline" / "unknown-constructs" / "report.xml"))
+    page.locator("input[name=immediate_danger][value=no]").check()
     page.get_by_role("button", name="Import package").click()
     expect(page.get_by_text("2 element(s) or attribute(s) of the package were not read")).to_be_visible()
     page.get_by_text("What was not read", exact=True).click()

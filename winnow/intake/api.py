@@ -1,6 +1,7 @@
 """CyberTipline import in the JSON API (`POST /api/v1/referrals/cybertipline`): the same package rules, limits and
 errors as the page and `winnow import-cybertip`. Multipart form: `unit` (code), `files` (one zip, or the report
-XML and its fileDetails XML files), optional `report_id`. Errors use the API's one shape (winnow.errors)."""
+XML and its fileDetails XML files), `immediate_danger` (yes or no: the recorder's answer, as on the page), optional
+`report_id`. Errors use the API's one shape (winnow.errors)."""
 
 from __future__ import annotations
 
@@ -47,6 +48,10 @@ def import_cybertipline(request: HttpRequest) -> Any:
     raw_id = request.POST.get("report_id", "").strip()
     if raw_id and not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 18):
         return _refused(request, "report_id", f"{raw_id[:40]!r} is not a CyberTipline report number")
+    danger = request.POST.get("immediate_danger", "").strip().lower()
+    if danger not in ("yes", "no"):
+        return _refused(request, "immediate_danger", "required: yes or no (is a child believed to be in immediate "
+                                                     "danger? an escalated report is recorded as yes whatever it says)")
     uploads = request.FILES.getlist("files")
     if not uploads:
         return _refused(request, "files", "no files: send one zip, or the report XML and its fileDetails XML")
@@ -62,7 +67,7 @@ def import_cybertipline(request: HttpRequest) -> Any:
             documents.append((name, upload.read(limit + 1)))
         package, zip_content, zip_name = parse_upload(documents, report_id=int(raw_id) if raw_id else None)
         result = cybertipline_import(actor=request.user, unit=unit, package=package, zip_content=zip_content,
-                                     zip_name=zip_name)
+                                     zip_name=zip_name, immediate_danger=danger == "yes")
     except CyberTiplineError as exc:
         field = exc.document + (f" {exc.element_path}" if exc.element_path else "")
         return _refused(request, field, exc.reason)
