@@ -46,6 +46,42 @@ def winnow(data: bytes) -> str:
     return str(pdq.analyse_image(data, None)["pdq"])
 
 
+def winnow_no_dihedral(data: bytes) -> str:
+    """Today's path before dihedral hashing: one PDQ, no rotated or mirrored variants."""
+    return str(pdq.analyse_image(data, None, dihedral=False)["pdq"])
+
+
+def dihedral_cost(images: list[bytes], repeat: int, reference_size: int = 100_000) -> None:
+    """What finding rotated and mirrored copies costs: hashing (one DCT, eight hashes) and matching (eight searches
+    per file instead of one), each against today's path in the same run."""
+    from winnow.core.hashsets import HashRecord
+    from winnow.core.matching import FileHashes, LoadedHashSet, Matcher
+
+    plain_rate, plain_hashes = time_serial(winnow_no_dihedral, images, repeat)
+    dih_rate, dih_hashes = time_serial(winnow, images, repeat)
+    assert plain_hashes == dih_hashes  # the as-stored hash is the same either way
+    print(f"\ndihedral hashing, one process, images/s (best of {repeat}):")
+    print(f"  without dihedral (today's path)   {plain_rate:7.2f}")
+    print(f"  with the 8 dihedral hashes        {dih_rate:7.2f}   ({dih_rate / plain_rate:.2f}x)")
+    rng = np.random.default_rng(7)
+    refs = [HashRecord(position=i, pdq=bytes(rng.integers(0, 256, 32, dtype=np.uint8)).hex())
+            for i in range(reference_size)]
+    loaded = LoadedHashSet.from_records("random", refs)
+    files = []
+    for data in images:
+        got = pdq.analyse_image(data, None)
+        files.append(FileHashes(pdq=got["pdq"], pdq_quality=got["pdq_quality"],
+                                pdq_dihedral=FileHashes.dihedral_of(got.get("pdq_dihedral"))))
+    files = files * max(1, 2000 // len(files))
+    plain_files = [FileHashes(pdq=f.pdq, pdq_quality=f.pdq_quality) for f in files]
+    matcher = Matcher([loaded])
+    for label, batch in (("without dihedral", plain_files), ("with dihedral   ", files)):
+        t = time.perf_counter()
+        matcher.match(batch)
+        rate = len(batch) / (time.perf_counter() - t)
+        print(f"  matching {label} against {reference_size:,} PDQs: {rate:,.0f} files/s")
+
+
 def ham(a: str, b: str) -> int:
     return (int(a, 16) ^ int(b, 16)).bit_count()
 
@@ -121,6 +157,8 @@ def main(argv: list[str]) -> int:
     print(f"\n{workers}-process pool, images/s:")
     print(f"  plain pdqhash, full resolution    {pool_base:7.2f}")
     print(f"  winnow (draft decode)             {pool_ours:7.2f}   ({pool_ours / pool_base:.1f}x)")
+
+    dihedral_cost(images, repeat)
 
     photos = (
         sorted((args.reference / "reg-test-input" / "exif-rotn").glob("*.jpg"))

@@ -25,6 +25,7 @@ from winnow.core.identifiers import IdentifierKind
 from winnow.core.intake import FieldError, IntakeError, referral_from_mapping
 from winnow.core.intake.drafts import Sex, Source, SubjectRole
 from winnow.errors import ErrorOut, error_response
+from winnow.intake import api as cybertip_api
 from winnow.intake import services
 from winnow.permissions import Capability, NotPermitted, require
 from winnow.referrals.models import Referral, Status, Subject
@@ -260,6 +261,10 @@ def create_referral(request: HttpRequest, payload: ReferralIn) -> Any:
         via="api",
     )
     return Reply(201, referral)
+
+
+api.post("/referrals/cybertipline", response=cybertip_api.RESPONSES, summary=cybertip_api.SUMMARY,
+         tags=["intake"])(cybertip_api.import_cybertipline)
 
 
 @api.get("/referrals/{referral_id}", response={200: ReferralOut, **ERRORS}, summary="Read a referral")

@@ -41,6 +41,8 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
+from winnow.core.dihedral import DIHEDRAL_TRANSFORMS
+
 from .hashsets import CategoryScheme, HashRecord, HashSetParse
 
 DEFAULT_PDQ_THRESHOLD = 31
@@ -268,6 +270,14 @@ class FileHashes:
     pdq: str | None = None
     pdq_quality: int | None = None
     pdq_oriented: str | None = None  # the EXIF-oriented view, when the scanner recorded one
+    pdq_dihedral: tuple[str, ...] = ()  # the seven rotated and mirrored PDQs (DIHEDRAL_TRANSFORMS[1:]), if recorded
+
+    @staticmethod
+    def dihedral_of(text: str | None) -> tuple[str, ...]:
+        """The scan result's comma-separated column; anything but seven 64-hex hashes counts as not recorded."""
+        parts = tuple((text or "").split(","))
+        ok = len(parts) == 7 and all(len(p) == 64 and all(c in "0123456789abcdef" for c in p) for p in parts)
+        return parts if ok else ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +291,7 @@ class Hit:
     series: str | None = None
     distance: int | None = None  # PDQ only (0 for an identical perceptual hash)
     oriented: bool = False  # PDQ matched through the EXIF-oriented view
+    transform: str | None = None  # PDQ matched a rotated or mirrored copy: what the file is (DIHEDRAL_TRANSFORMS)
 
 
 @dataclass
@@ -310,6 +321,12 @@ class Matcher:
         ori_pos = [i for i in pdq_pos if files[i].pdq_oriented]
         pdq_q = pdq_codes(files[i].pdq or "" for i in pdq_pos)
         ori_q = pdq_codes(files[i].pdq_oriented or "" for i in ori_pos)
+        # the seven dihedral variants: (queries, positions, transform name) per variant
+        dih_pos = [i for i in pdq_pos if files[i].pdq_dihedral]
+        dihedral = [
+            (pdq_codes(files[i].pdq_dihedral[k - 1] for i in dih_pos), dih_pos, DIHEDRAL_TRANSFORMS[k])
+            for k in range(1, 8)
+        ] if dih_pos else []
         for s in self.sets:
             for method, index, q, pos in (("md5", s.md5, md5_q, md5_pos), ("sha1", s.sha1, sha1_q, sha1_pos)):
                 qi, entries = index.lookup(q)
@@ -328,16 +345,21 @@ class Matcher:
                     )
             if s.pdq is None:
                 continue
-            best: dict[
-                tuple[int, int], tuple[int, bool]
-            ] = {}  # (file, entry) -> (distance, via oriented view)
-            for queries, positions, oriented in ((pdq_q, pdq_pos, False), (ori_q, ori_pos, True)):
+            # (file, entry) -> (distance, via oriented view, transform); as stored first, so a tie keeps it
+            best: dict[tuple[int, int], tuple[int, bool, str | None]] = {}
+            searches: list[tuple[Any, list[int], bool, str | None]] = [
+                (pdq_q, pdq_pos, False, None), (ori_q, ori_pos, True, None),
+                *((q, p, False, name) for q, p, name in dihedral),
+            ]  # fmt: skip
+            for queries, positions, oriented, transform in searches:
+                if not positions:
+                    continue
                 qi, ref, dist = s.pdq.search(queries, self.pdq_threshold)
                 for i, r, d in zip(qi.tolist(), ref.tolist(), dist.tolist(), strict=True):
                     key = (positions[i], int(s.pdq_entries[r]))
                     if key not in best or d < best[key][0]:
-                        best[key] = (d, oriented)
-            for (fi, e), (d, oriented) in sorted(best.items()):
+                        best[key] = (d, oriented, transform)
+            for (fi, e), (d, oriented, transform) in sorted(best.items()):
                 cat = s.category_of(e)
                 hits[fi].append(
                     Hit(
@@ -350,6 +372,7 @@ class Matcher:
                         s.series_of(e),
                         distance=d,
                         oriented=oriented,
+                        transform=transform,
                     )
                 )
         return [_verdict(h) for h in hits]
@@ -377,7 +400,9 @@ def match_result_file(
         while rows := cur.fetchmany(batch):
             dicts = [dict(r) for r in rows]
             files = [
-                FileHashes(r["md5"], r["sha1"], r["pdq"], r["pdq_quality"], r["pdq_oriented"]) for r in dicts
+                FileHashes(r["md5"], r["sha1"], r["pdq"], r["pdq_quality"], r["pdq_oriented"],
+                           FileHashes.dihedral_of(r.get("pdq_dihedral")))
+                for r in dicts
             ]
             yield from zip(dicts, matcher.match(files), strict=True)
     finally:

@@ -53,7 +53,13 @@ from winnow.core.intake import (
     SubjectRole,
     text_problem,
 )
-from winnow.linkage.models import CyberTiplineReport, ReferralDocument, ReportedFile, ReportedPerson
+from winnow.linkage.models import (
+    CyberTiplineReport,
+    IdentifierLink,
+    ReferralDocument,
+    ReportedFile,
+    ReportedPerson,
+)
 from winnow.referrals.models import RawPackage, Referral
 
 from .services import _package, _record_one, check_drafts
@@ -64,6 +70,7 @@ _ANNOTATION_LABELS = {
     "minor_to_minor_interaction": "minor-to-minor interaction",
     "spam": "spam",
     "sadistic_online_exploitation": "sadistic online exploitation",
+    "informational": "informational only",
 }
 
 
@@ -71,6 +78,21 @@ _ANNOTATION_LABELS = {
 class CyberTiplineImport:
     referral: Referral
     created: bool  # False when this package had already been imported into the unit
+    warnings: tuple[str, ...] = ()  # constructs the reader did not know, each with its document and place
+    links: tuple[str, ...] = ()  # the known people and referrals the new referral links to, one sentence each
+
+
+def _links_made(referral: Referral) -> tuple[str, ...]:
+    """The exact identifier links intake made, as the import's caller reads them: whom and which referral."""
+    found = []
+    rows = (IdentifierLink.objects.filter(referral=referral)
+            .select_related("subject", "linked_subject", "linked_referral").order_by("pk"))  # fmt: skip
+    for link in rows:
+        def name(subject: Any) -> str:
+            return " ".join(p for p in (subject.given_names, subject.family_name) if p) or f"subject {subject.pk}"
+        found.append(f"{name(link.subject)} links to {name(link.linked_subject)} in referral "
+                     f"{link.linked_referral.reference}: {link.reason}")
+    return tuple(found)
 
 
 def package_digest(package: Package) -> str:
@@ -222,7 +244,7 @@ def cybertipline_import(
     digest = package_digest(package)
     already = CyberTiplineReport.objects.filter(unit=unit, package_sha256=digest).select_related("referral").first()
     if already is not None:
-        return CyberTiplineImport(already.referral, False)
+        return CyberTiplineImport(already.referral, False, tuple(already.warnings), _links_made(already.referral))
     source_reference = str(package.report_id) if package.report_id is not None else ""
     if source_reference:
         clash = Referral.objects.filter(unit=unit, source=Source.NCMEC, source_reference=source_reference).first()
@@ -279,7 +301,8 @@ def cybertipline_import(
                 internet_details=_plain([asdict(d) for d in report.internet_details]),
                 law_enforcement=_plain(asdict(report.law_enforcement)) if report.law_enforcement else None,
                 reporter=_plain(asdict(report.reporter)) if report.reporter else None,
-                additional_info=report.additional_info or "", created_at=now, created_by=actor,
+                additional_info=report.additional_info or "", warnings=list(package.warnings),
+                created_at=now, created_by=actor,
             )
             for index, (person, subject) in enumerate(zip(people, referral.subjects.order_by("id"), strict=True)):
                 extra = file_identifiers if index == 0 and person.role.value == "reported" else []
@@ -310,15 +333,15 @@ def cybertipline_import(
                 actor=actor, action=AuditAction.CYBERTIPLINE_IMPORT, unit_id=unit.pk, target=referral,
                 detail={"reference": referral.reference, "package_sha256": digest, "report_id": source_reference,
                         "documents": [d.name for d in package.documents], "files": len(package.files),
-                        "subjects": len(people)},
+                        "subjects": len(people), "warnings": len(package.warnings)},
             )
     except IntegrityError:
         # Another import of the same package won the race: it is recorded once.
         already = CyberTiplineReport.objects.filter(unit=unit, package_sha256=digest).select_related("referral").first()
         if already is None:
             raise
-        return CyberTiplineImport(already.referral, False)
-    return CyberTiplineImport(referral, True)
+        return CyberTiplineImport(already.referral, False, tuple(already.warnings), _links_made(already.referral))
+    return CyberTiplineImport(referral, True, package.warnings, _links_made(referral))
 
 
 def read_paths(paths: list[str], *, limits: Limits = DEFAULT_LIMITS) -> list[tuple[str, bytes]]:

@@ -123,6 +123,10 @@ def cybertipline_upload(request: HttpRequest) -> HttpResponse:
             else:
                 messages.info(request, f"This package was already imported as {result.referral.reference}. "
                                        "Nothing new was created.")
+            if result.warnings:
+                messages.warning(request, f"{len(result.warnings)} element(s) or attribute(s) of the package were "
+                                          "not read; they are kept in the stored documents and listed on the "
+                                          "referral.")
             return redirect(result.referral)
     return render(request, "intake/cybertipline.html", {"form": form, "errors": errors})
 

@@ -67,6 +67,10 @@ class CyberTiplineReport(PermanentModel):
     law_enforcement = models.JSONField(null=True, blank=True)
     reporter = models.JSONField(null=True, blank=True)
     additional_info = models.TextField(blank=True)
+    warnings = models.JSONField(
+        default=list, blank=True,
+        help_text="Elements and attributes the reader did not know: listed, not refused (kept in the documents)",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 

@@ -14,6 +14,10 @@ class HashSetUploadForm(GovukFormMixin, forms.Form):
     scheme = forms.ChoiceField(choices=[("", "None / detected (VICS 2.0 US)"),
                                         *[(k, s.label) for k, s in BUILTIN_SCHEMES.items()]],
                                required=False, label="Category scheme")
+    known_files = forms.BooleanField(
+        required=False,
+        label="A list of known software files: set its hits aside as known non-pertinent, as NSRL's are "
+              "(no categories)")
 
 
 class ExhibitForm(GovukFormMixin, forms.Form):

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -69,6 +70,14 @@ class HashSet(PermanentModel):
     def __str__(self) -> str:
         return f"{self.name} ({self.sha256[:12]})"
 
+    @property
+    def conflicts_found(self) -> CategoryConflicts | None:
+        """What this set's import found about conflicting categories; None for sets imported before it was kept."""
+        try:
+            return self.category_conflicts
+        except ObjectDoesNotExist:
+            return None
+
     def category_label(self, code: str | None) -> str:
         if code is None:
             return "Uncategorised"
@@ -88,6 +97,7 @@ class HashEntry(PermanentModel):
     pdq = models.CharField(max_length=64, null=True)  # noqa: DJ001 - absent, not ""
     category = models.CharField(max_length=16, null=True)  # noqa: DJ001 - null = uncategorised, never 0 or ""
     series = models.CharField(max_length=200, null=True)  # noqa: DJ001 - absent, not ""
+    segments = models.JSONField(null=True)  # VICS 2.0 video Segments[].Category, in order; category is the worst
 
     objects: ClassVar[models.Manager[HashEntry]] = PermanentQuerySet.as_manager()
 
@@ -215,3 +225,24 @@ class SuggestionConfirmation(PermanentModel):
 
     def __str__(self) -> str:
         return f"{self.item}={self.answer}"
+
+
+class CategoryConflicts(PermanentModel):
+    """What the import of one hash set found about categories that disagree, within that set or between it and the
+    sets imported before it (same scheme; uncategorised is not a disagreement). Both categories are kept in the
+    entries; this says where they conflict so nobody reads one of them as the answer."""
+
+    hash_set = models.OneToOneField(HashSet, on_delete=models.PROTECT, related_name="category_conflicts")
+    within = models.PositiveIntegerField(help_text="hashes listed under more than one category in this set")
+    between = models.PositiveIntegerField(help_text="hashes this set categorises differently from an earlier set")
+    examples = models.JSONField(default=list)  # [{"kind", "hash", "categories": [{"set", "category", "label"}]}]
+    checked_at = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[models.Manager[CategoryConflicts]] = PermanentQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.hash_set}: {self.within} within, {self.between} between"
+
+    @property
+    def total(self) -> int:
+        return self.within + self.between

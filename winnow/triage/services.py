@@ -33,6 +33,7 @@ from winnow.referrals.models import Referral
 from winnow.worker.retry import GiveUp, retrying_task
 
 from .models import (
+    CategoryConflicts,
     CollectionSummary,
     Exhibit,
     HashEntry,
@@ -77,7 +78,7 @@ def resolve_scheme(scheme: str | None) -> CategoryScheme | None:
 
 def hash_set_import(
     *, actor: Any, path: str | Path, name: str, filename: str = "", format: str | None = None,  # noqa: A002
-    scheme: str | None = None,
+    scheme: str | None = None, known_files: bool = False,
 ) -> HashSetImport:
     """Import a hash-set file: all of it or nothing. Idempotent on the file's SHA-256.
 
@@ -87,7 +88,7 @@ def hash_set_import(
     filename = filename or path.name
     resolved = resolve_scheme(scheme)
     try:
-        first = parse_hashset(path, format=format or None, scheme=resolved)
+        first = parse_hashset(path, format=format or None, scheme=resolved, known_files=known_files)
         report = first.run()
     except HashSetParseError as exc:
         raise TriageError(f"{filename}: {exc.position + ': ' if exc.position else ''}{exc.reason}") from None
@@ -108,12 +109,14 @@ def hash_set_import(
             distinct_pdq=report.distinct_pdq, distinct_keys=report.distinct_keys, report=report.as_dict(),
             imported_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        second = parse_hashset(path, format=report.format, scheme=resolved, count_distinct=False)
+        second = parse_hashset(path, format=report.format, scheme=resolved, count_distinct=False,
+                               known_files=known_files)
         batch: list[HashEntry] = []
         try:
             for rec in second:
                 batch.append(HashEntry(hash_set=hash_set, position=rec.position, md5=rec.md5, sha1=rec.sha1,
-                                       pdq=rec.pdq, category=rec.category, series=(rec.series or None) and rec.series[:200]))
+                                       pdq=rec.pdq, category=rec.category, series=(rec.series or None) and rec.series[:200],
+                                       segments=list(rec.segments) or None))
                 if len(batch) >= BATCH:
                     HashEntry.objects.bulk_create(batch)
                     batch = []
@@ -122,10 +125,45 @@ def hash_set_import(
         HashEntry.objects.bulk_create(batch)
         if second.report.sha256 != report.sha256 or second.report.entries != report.entries:
             raise TriageError(f"{filename}: the file changed while importing; nothing was imported")
+        conflicts = category_conflicts_check(hash_set)
         audit_record(actor=actor, action=AuditAction.HASHSET_IMPORT, unit_id=None, target=hash_set,
                      detail={"name": name, "sha256": report.sha256, "entries": report.entries,
-                             "format": report.format, "scheme": report.scheme})
+                             "format": report.format, "scheme": report.scheme,
+                             "category_conflicts": {"within": conflicts.within, "between": conflicts.between}})
     return HashSetImport(hash_set, True)
+
+
+MAX_CONFLICT_EXAMPLES = 100
+
+
+def category_conflicts_check(hash_set: HashSet) -> CategoryConflicts:
+    """Record where `hash_set`'s categories disagree: a hash under two categories of its scheme in this set, or
+    categorised differently here and in an earlier reference set of the same scheme. Run inside the import's
+    transaction, after the entries are written. Counts of distinct hashes (MD5, and SHA-1); a few examples kept."""
+    within = between = 0
+    examples: list[dict[str, Any]] = []
+    if hash_set.kind == HashSet.Kind.REFERENCE and hash_set.scheme != "none":
+        pool = HashEntry.objects.filter(hash_set__kind=HashSet.Kind.REFERENCE, hash_set__scheme=hash_set.scheme,
+                                        category__isnull=False)
+        labels = {s.pk: s for s in HashSet.objects.filter(kind=HashSet.Kind.REFERENCE, scheme=hash_set.scheme)}
+        for kind in ("md5", "sha1"):
+            mine = HashEntry.objects.filter(hash_set=hash_set, category__isnull=False, **{f"{kind}__isnull": False})
+            disagreeing = (pool.filter(**{f"{kind}__in": mine.values(kind)}).values(kind)
+                           .annotate(categories=Count("category", distinct=True)).filter(categories__gt=1)
+                           .order_by(kind).values_list(kind, flat=True))  # fmt: skip
+            for value in disagreeing.iterator(chunk_size=BATCH):
+                rows = sorted(set(pool.filter(**{kind: value}).values_list("hash_set_id", "category")))
+                own = {c for s, c in rows if s == hash_set.pk}
+                others = {c for s, c in rows if s != hash_set.pk}
+                if len(own) > 1:
+                    within += 1
+                if any(c != d for c in own for d in others):
+                    between += 1
+                if len(examples) < MAX_CONFLICT_EXAMPLES:
+                    examples.append({"kind": kind, "hash": value, "categories": [
+                        {"set": labels[s].name, "category": c, "label": labels[s].category_label(c)} for s, c in rows
+                    ]})
+    return CategoryConflicts.objects.create(hash_set=hash_set, within=within, between=between, examples=examples)
 
 
 # Loaded sets, per process, keyed by the ids of the sets (a new import changes the key; sets never change).

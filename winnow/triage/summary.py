@@ -17,7 +17,8 @@ MAX_ERRORS_LISTED = 200
 MAX_CLUSTERS = 100
 MAX_MEMBERS_LISTED = 50
 MAX_PATHS_PER_HASH = 5
-SUMMARY_VERSION = 1
+MAX_CONFLICTS_LISTED = 200
+SUMMARY_VERSION = 2  # 2: per-set counts are of files; category conflicts; rotated and mirrored PDQ matches
 
 
 @dataclass
@@ -88,6 +89,9 @@ def build_summary(
     exif: dict[tuple[str, str], dict[str, Any]] = {}
     unknown_pdq: dict[str, dict[str, Any]] = {}  # pdq -> {"md5", "paths", "files"}
     unknown_media_md5: set[str] = set()
+    conflicts: dict[str, dict[str, Any]] = {}  # key hash -> the categories each set gives it
+    conflict_files = _Tally()
+    transforms: dict[str, _Tally] = defaultdict(_Tally)
 
     for row, verdict in matched:
         media = row.get("media_type") or "other"
@@ -102,12 +106,20 @@ def build_summary(
         group = media if media in ("image", "video") else "other"
         by_status[verdict.status][group].add(key)
         seen_categories: set[tuple[str, str | None]] = set()
+        for set_name in sorted({hit.set_name for hit in verdict.hits}):  # a file once per set, however many hits
+            by_set[set_name].add(key)
         for hit in verdict.hits:
-            by_set[hit.set_name].add(key)
             if hit.set_kind == "reference":
                 seen_categories.add((hit.scheme or "none", hit.category))
         for sc in seen_categories:
-            by_category[sc].add(key)
+            by_category[sc].add(key)  # a conflicting file counts under each of its categories: both are kept
+        if _conflicting(seen_categories):
+            conflict_files.add(key)
+            _note_conflict(conflicts, key, row, verdict, category_label)
+        pdq_transforms = {h.transform for h in verdict.hits if h.method == "pdq" and h.transform}
+        if pdq_transforms and verdict.status != UNKNOWN and not verdict.exact:
+            for name in sorted(pdq_transforms):
+                transforms[name].add(key)
         if verdict.status != UNKNOWN and verdict.hits and all(h.method == "pdq" for h in verdict.hits):
             near_only.add(key)
         if media == "image":
@@ -154,7 +166,36 @@ def build_summary(
         "cluster_count": len(clusters),
         "exif_groups": sorted(exif.values(), key=lambda g: (-g["images"], g["make"], g["model"])),
         "unknown_media_md5": sorted(unknown_media_md5),
+        "category_conflicts": {**conflict_files.as_dict(), "listed": list(conflicts.values())},
+        "pdq_transforms": [{"transform": name, **t.as_dict()} for name, t in sorted(transforms.items())],
     }
+
+
+def _conflicting(seen: set[tuple[str, str | None]]) -> bool:
+    """Two categories of one scheme for one file (uncategorised is not a disagreement; codes of different schemes
+    are not comparable, so they are not called a conflict)."""
+    by_scheme: dict[str, set[str]] = defaultdict(set)
+    for scheme, code in seen:
+        if code is not None:
+            by_scheme[scheme].add(code)
+    return any(len(codes) > 1 for codes in by_scheme.values())
+
+
+def _note_conflict(conflicts: dict[str, dict[str, Any]], key: str, row: dict[str, Any], verdict: Verdict,
+                   category_label: Callable[[str | None, str | None], str]) -> None:
+    entry = conflicts.get(key)
+    if entry is None:
+        if len(conflicts) >= MAX_CONFLICTS_LISTED:
+            return
+        said = sorted({(h.set_name, h.scheme or "none", h.category) for h in verdict.hits
+                       if h.set_kind == "reference" and h.category is not None})
+        entry = conflicts[key] = {
+            "hash": key, "files": 0, "paths": [],
+            "categories": [{"set": s, "scheme": sc, "category": c, "label": category_label(sc, c)} for s, sc, c in said],
+        }
+    entry["files"] += 1
+    if len(entry["paths"]) < MAX_PATHS_PER_HASH:
+        entry["paths"].append(str(row.get("path_display", "")))
 
 
 def suggestions(data: dict[str, Any], *, device_make: str, device_model: str) -> list[dict[str, str]]:

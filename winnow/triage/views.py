@@ -49,6 +49,14 @@ def _posted_id(request: HttpRequest, name: str) -> int:
     return int(value)
 
 
+def _conflict_note(hash_set: HashSet) -> str:
+    c = hash_set.conflicts_found
+    if c is None or not c.total:
+        return ""
+    return (f" Category conflict: {c.within:,} hash(es) under two categories in this set, {c.between:,} categorised "
+            "differently from an earlier set; both categories are kept (see the table).")
+
+
 def _too_large(request: HttpRequest) -> bool:
     try:
         return int(request.META.get("CONTENT_LENGTH") or 0) > settings.WINNOW_SCAN_RESULT_MAX_BYTES + 64 * 1024
@@ -82,13 +90,15 @@ def hash_sets(request: HttpRequest) -> HttpResponse:
                             out.write(chunk)
                     result = hash_set_import(actor=user, path=Path(tmp), name=form.cleaned_data["name"],
                                              filename=upload.name, format=form.cleaned_data["format"] or None,
-                                             scheme=form.cleaned_data["scheme"] or None)
+                                             scheme=form.cleaned_data["scheme"] or None,
+                                             known_files=form.cleaned_data["known_files"])
                 except TriageError as exc:
                     form.add_error("file", f"{exc}. Nothing was imported.")
                 else:
                     s = result.hash_set
                     if result.created:
-                        messages.success(request, f"Imported {s.entries:,} entries as “{s.name}”.")
+                        messages.success(request, f"Imported {s.entries:,} entries as “{s.name}”."
+                                                  + _conflict_note(s))
                     else:
                         messages.info(request, f"That file was already imported as “{s.name}”; nothing new was created.")
                     return redirect("triage:hash-sets")
@@ -96,7 +106,8 @@ def hash_sets(request: HttpRequest) -> HttpResponse:
                     Path(tmp).unlink(missing_ok=True)
     audit_search(request, AuditAction.HASHSET_LIST)
     return render(request, "triage/hash_sets.html", {
-        "sets": HashSet.objects.readable_by(user).select_related("imported_by"), "form": form, "can_import": can_import,
+        "sets": HashSet.objects.readable_by(user).select_related("imported_by", "category_conflicts"), "form": form,
+        "can_import": can_import,
         "limit": settings.WINNOW_SCAN_RESULT_MAX_BYTES,
     })
 

@@ -56,10 +56,17 @@ def test_it_refuses_an_unknown_incident_type_and_lists_the_known_ones():
     assert "unknown incidentType 'Something Else'" in error.reason and "Child Sex Trafficking" in error.reason
 
 
-@pytest.mark.parametrize("value", ["yes", "True", "", "2"])
+@pytest.mark.parametrize("value", ["yes", "True", "2"])
 def test_it_refuses_a_boolean_that_is_not_one(value):
     error = refused(report_xml(summary=f"<reportAnnotations><spam>{value}</spam></reportAnnotations>"))
     assert error.element_path == "/report/incidentSummary/reportAnnotations/spam"
+    assert "not a boolean" in error.reason
+
+
+def test_it_refuses_an_empty_boolean_that_is_not_a_presence_flag():
+    # only the schema's fixed="true" flags mean yes when empty; an empty compromisedAccount says nothing
+    error = refused(reported_person_xml("<compromisedAccount/>"))
+    assert error.element_path == "/report/personOrUserReported/compromisedAccount"
     assert "not a boolean" in error.reason
 
 
@@ -114,14 +121,24 @@ def test_it_refuses_a_prior_report_id_that_is_not_a_number():
     )
 
 
-def test_it_refuses_unknown_elements_and_attributes():
-    error = refused(report_xml("<incidentSummry/>"))
-    assert (error.element_path, error.reason) == (
-        "/report/incidentSummry",
-        "unknown element <incidentSummry> in <report>",
+def test_it_imports_unknown_elements_and_attributes_with_a_warning_for_each():
+    report = parse_report(report_xml("<incidentSummry><x/></incidentSummry>"))
+    assert report.warnings == (
+        "/report/incidentSummry: unknown element <incidentSummry> in <report>: not read, kept in the package",
     )
-    error = refused(reported_person_xml('<screenName colour="red">x</screenName>'))
-    assert error.element_path == "/report/personOrUserReported/screenName/@colour"
+    assert report.incident_type is not None  # the rest of the report was read
+    report = parse_report(reported_person_xml('<screenName colour="red">x</screenName>'))
+    assert report.reported_person.screen_name == "x"
+    assert report.warnings == (
+        "/report/personOrUserReported/screenName/@colour: unknown attribute 'colour' on <screenName>: "
+        "not read, kept in the package",
+    )
+
+
+def test_it_caps_the_warnings_it_lists_and_counts_the_rest():
+    report = parse_report(report_xml("<extra/>" * 250))
+    assert len(report.warnings) == 201
+    assert report.warnings[-1] == "... and 50 more not listed"
 
 
 def test_it_refuses_a_single_element_given_twice():

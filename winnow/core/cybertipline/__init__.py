@@ -12,9 +12,11 @@ Element names follow the ESP reporting schema (formats reference §1, NCMEC Cybe
   in case its header lied.
 
 Tolerant of element order, strict about types: a bad dateTime, an unknown incidentType or eventName, a boolean
-that is not true/false/1/0, an unknown element, a repeated single element, a fileDetails whose reportId does not
-match, XML that is not well-formed or a wrong root element all raise `CyberTiplineError(document, element_path,
-reason)`. Descriptive labels the schema leaves open in practice (email/phone/address/account `type`, `idType`,
+that is not true/false/1/0 (an empty presence flag such as `<sextortion/>` means yes, as the schema's
+`fixed="true"` says), a repeated single element, a fileDetails whose reportId does not match, XML that is not
+well-formed or a wrong root element all raise `CyberTiplineError(document, element_path, reason)`. An element or
+attribute the schema reader does not know does not refuse a well-formed report: it is listed in the document's
+`warnings` (the package is stored verbatim, so nothing is lost). Descriptive labels the schema leaves open in practice (email/phone/address/account `type`, `idType`,
 `hashType`, country codes) are kept as given.
 
 Each document's original bytes and SHA-256 are kept (`Document`) so they can be stored verbatim. Identifiers are

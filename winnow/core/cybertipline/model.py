@@ -72,6 +72,7 @@ class PersonDetails:
     emails: tuple[Email, ...] = ()
     addresses: tuple[Address, ...] = ()
     age: int | None = None
+    age_assertion_discrepancy: bool | None = None  # the age the person gave disagrees with other evidence
     date_of_birth: date | None = None
 
 
@@ -121,6 +122,7 @@ class AssociatedAccount:
     middle_name: str | None = None
     last_name: str | None = None
     approximate_age: int | None = None
+    age_assertion_discrepancy: bool | None = None
     date_of_birth: date | None = None
     phones: tuple[Phone, ...] = ()
     emails: tuple[Email, ...] = ()
@@ -235,6 +237,7 @@ class ReportAnnotations:
     minor_to_minor_interaction: bool | None = None
     spam: bool | None = None
     sadistic_online_exploitation: bool | None = None
+    informational: bool | None = None  # the reporter marks the report informational only
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +246,7 @@ class InternetDetail:
 
     kind: IncidentKind
     urls: tuple[str, ...] = ()
+    third_party_hosted_content: bool | None = None  # webPageIncident: hosted on another company's server
     email_addresses: tuple[Email, ...] = ()
     newsgroup_name: str | None = None
     content: str | None = None
@@ -299,6 +303,7 @@ class Report:
     intended_recipients: tuple[Person, ...] = ()
     victims: tuple[Person, ...] = ()
     additional_info: str | None = None
+    warnings: tuple[str, ...] = ()  # constructs in the document Winnow did not read (kept verbatim)
 
     @property
     def is_batched(self) -> bool:
@@ -352,6 +357,8 @@ class FileDetails:
     device_ids: tuple[DeviceId, ...] = ()
     details: tuple[tuple[str | None, str | None], ...] = ()  # details/nameValuePair (name, value)
     additional_info: tuple[str, ...] = ()
+    detail_types: tuple[str | None, ...] = ()  # details/@type (EXIF, HASH, ...), one per details/nameValuePair
+    warnings: tuple[str, ...] = ()
 
     def hash(self, hash_type: str) -> str | None:
         wanted = _hash_type(hash_type)
@@ -381,3 +388,13 @@ class Package:
     @property
     def documents(self) -> tuple[Document, ...]:
         return (self.report.document, *(f.document for f in self.files))
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Every construct not read, each prefixed with its document's name."""
+        return tuple(
+            f"{doc.name}: {warning}"
+            for doc, warnings in ((self.report.document, self.report.warnings),
+                                  *((f.document, f.warnings) for f in self.files))
+            for warning in warnings
+        )  # fmt: skip

@@ -87,7 +87,7 @@ class _Reader(_ValueReader):
         kids = self.children(
             node,
             {"firstName": False, "lastName": False, "phone": True, "email": True, "address": True, "age": False,
-             "dateOfBirth": False},
+             "dateOfBirth": False, "ageAssertionDiscrepancy": False},
         )  # fmt: skip
         return PersonDetails(
             first_name=self.one(kids, "firstName", self.string),
@@ -96,6 +96,7 @@ class _Reader(_ValueReader):
             emails=self.many(kids, "email", self.email),
             addresses=self.many(kids, "address", self.address),
             age=self.one(kids, "age", lambda n: self.integer(n, 0, 150)),
+            age_assertion_discrepancy=self.one(kids, "ageAssertionDiscrepancy", self.boolean),
             date_of_birth=self.one(kids, "dateOfBirth", self.day),
         )
 
@@ -153,10 +154,13 @@ class _Reader(_ValueReader):
         return self.integer(node, 1, 2**63 - 1)
 
     def associated_account(self, node: _Node) -> AssociatedAccount:
-        attrs = self.attributes(node, ("type",))
+        # the schema names the attribute `type`; public clients write `accountType`, and `thirdPartyUser` on the
+        # account rather than on its <platform>
+        attrs = self.attributes(node, ("type", "accountType", "thirdPartyUser"))
         kids = self.children(
             node,
             {"platform": False, "firstName": False, "middleName": False, "lastName": False, "approximateAge": False,
+             "ageAssertionDiscrepancy": False,
              "dateOfBirth": False, "phone": True, "email": True, "allEmailsReported": False, "address": True,
              "espService": False, "espIdentifier": False, "profileUrl": True, "screenName": False,
              "displayName": True, "profileBio": False, "groupIdentifier": False, "compromisedAccount": False,
@@ -169,14 +173,17 @@ class _Reader(_ValueReader):
             platform_attrs = self.attributes(platform_node, ("thirdPartyUser",))
             platform = self.text(platform_node)
             third_party = self.opt_attr_bool(platform_node, platform_attrs, "thirdPartyUser")
+        if third_party is None:
+            third_party = self.opt_attr_bool(node, attrs, "thirdPartyUser")
         return AssociatedAccount(
-            type=self.opt_attr(attrs, "type"),
+            type=self.opt_attr(attrs, "type") or self.opt_attr(attrs, "accountType"),
             platform=platform,
             platform_third_party_user=third_party,
             first_name=self.one(kids, "firstName", self.string),
             middle_name=self.one(kids, "middleName", self.string),
             last_name=self.one(kids, "lastName", self.string),
             approximate_age=self.one(kids, "approximateAge", lambda n: self.integer(n, 0, 150)),
+            age_assertion_discrepancy=self.one(kids, "ageAssertionDiscrepancy", self.boolean),
             date_of_birth=self.one(kids, "dateOfBirth", self.day),
             phones=self.many(kids, "phone", self.phone),
             emails=self.many(kids, "email", self.email),
@@ -255,7 +262,7 @@ class _Reader(_ValueReader):
             )
         tag, (sub,) = next(iter(kids.items()))
         kind = IncidentKind(tag)
-        self.attributes(sub, ())
+        sub_attrs = self.attributes(sub, ("thirdPartyHostedContent",) if kind is IncidentKind.WEB_PAGE else ())
         specs: Mapping[IncidentKind, Mapping[str, bool]] = {
             IncidentKind.WEB_PAGE: {"url": True},
             IncidentKind.EMAIL: {"emailAddress": True, "content": False},
@@ -270,6 +277,7 @@ class _Reader(_ValueReader):
         return InternetDetail(
             kind=kind,
             urls=self.many(sub_kids, "url", self.string),
+            third_party_hosted_content=self.opt_attr_bool(sub, sub_attrs, "thirdPartyHostedContent"),
             email_addresses=self.many(sub_kids, "emailAddress", self.email),
             newsgroup_name=self.one(sub_kids, "name", self.string),
             content=self.one(sub_kids, "content", self.string),
@@ -289,7 +297,8 @@ class _Reader(_ValueReader):
         )
 
     def law_enforcement(self, node: _Node) -> LawEnforcement:
-        self.attributes(node, ())
+        # the schema puts fleaCountry on servedLegalProcessInternational; public clients write it here too
+        le_attrs = self.attributes(node, ("fleaCountry",))
         kids = self.children(
             node,
             dict.fromkeys(("agencyName", "caseNumber", "officerContact", "reportedToLe",
@@ -301,6 +310,7 @@ class _Reader(_ValueReader):
             attrs = self.attributes(slpi, ("fleaCountry",))
             international = self.bool_value(self.text(slpi), slpi.path)
             flea_country = self.opt_attr(attrs, "fleaCountry")
+        flea_country = flea_country or self.opt_attr(le_attrs, "fleaCountry")
         return LawEnforcement(
             agency_name=self.one(kids, "agencyName", self.string),
             case_number=self.one(kids, "caseNumber", self.string),
@@ -329,14 +339,15 @@ class _Reader(_ValueReader):
         self.attributes(node, ())
         kids = self.children(
             node, dict.fromkeys(("sextortion", "csamSolicitation", "minorToMinorInteraction", "spam",
-                                 "sadisticOnlineExploitation"), False)
+                                 "sadisticOnlineExploitation", "informational"), False)
         )  # fmt: skip
         return ReportAnnotations(
-            sextortion=self.one(kids, "sextortion", self.boolean),
-            csam_solicitation=self.one(kids, "csamSolicitation", self.boolean),
-            minor_to_minor_interaction=self.one(kids, "minorToMinorInteraction", self.boolean),
-            spam=self.one(kids, "spam", self.boolean),
-            sadistic_online_exploitation=self.one(kids, "sadisticOnlineExploitation", self.boolean),
+            sextortion=self.one(kids, "sextortion", self.flag),
+            csam_solicitation=self.one(kids, "csamSolicitation", self.flag),
+            minor_to_minor_interaction=self.one(kids, "minorToMinorInteraction", self.flag),
+            spam=self.one(kids, "spam", self.flag),
+            sadistic_online_exploitation=self.one(kids, "sadisticOnlineExploitation", self.flag),
+            informational=self.one(kids, "informational", self.flag),
         )
 
     def report(self, root: _Node, document: Document) -> Report:
@@ -387,6 +398,7 @@ class _Reader(_ValueReader):
             ),
             victims=self.many(kids, "victim", lambda n: self.person(n, PersonRole.VICTIM, platform)),
             additional_info=self.one(kids, "additionalInfo", self.string),
+            warnings=self.finished_warnings(),
         )
 
     def file_hash(self, node: _Node) -> FileHash:
@@ -415,19 +427,19 @@ class _Reader(_ValueReader):
         }  # fmt: skip
         kids = self.children(node, dict.fromkeys(names, False))
         values: dict[str, bool | None] = {
-            attr: self.one(kids, tag, self.boolean) for tag, attr in names.items()
+            attr: self.one(kids, tag, self.flag) for tag, attr in names.items()
         }
         return FileAnnotations(**values)
 
-    def name_value_pairs(self, node: _Node) -> tuple[tuple[str | None, str | None], ...]:
-        self.attributes(node, ())
+    def name_value_pairs(self, node: _Node) -> tuple[str | None, tuple[tuple[str | None, str | None], ...]]:
+        details_type = self.opt_attr(self.attributes(node, ("type",)), "type")
         kids = self.children(node, {"nameValuePair": True})
         pairs = []
         for pair in kids.get("nameValuePair", ()):
-            self.attributes(pair, ())
+            self.attributes(pair, ("type",))
             parts = self.children(pair, {"name": False, "value": False})
             pairs.append((self.one(parts, "name", self.string), self.one(parts, "value", self.string)))
-        return tuple(pairs)
+        return details_type, tuple(pairs)
 
     def file_details(self, root: _Node, document: Document) -> FileDetails:
         self.attributes(root, ())
@@ -440,8 +452,10 @@ class _Reader(_ValueReader):
              "ipCaptureEvent": True, "deviceId": True, "details": True, "additionalInfo": True},
         )  # fmt: skip
         details: list[tuple[str | None, str | None]] = []
-        for group in self.many(kids, "details", self.name_value_pairs):
+        detail_types: list[str | None] = []
+        for details_type, group in self.many(kids, "details", self.name_value_pairs):
             details.extend(group)
+            detail_types.extend([details_type] * len(group))
         return FileDetails(
             document=document,
             report_id=self.one(kids, "reportId", self.ct_report_id),
@@ -468,4 +482,6 @@ class _Reader(_ValueReader):
             device_ids=self.many(kids, "deviceId", self.device_id),
             details=tuple(details),
             additional_info=self.many(kids, "additionalInfo", self.string),
+            detail_types=tuple(detail_types),
+            warnings=self.finished_warnings(),
         )

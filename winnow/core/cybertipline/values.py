@@ -21,6 +21,7 @@ _DATETIME = re.compile(
 )
 _DATE = re.compile(r"^(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})$")
 _INTEGER = re.compile(r"^[+-]?\d{1,19}$")
+MAX_WARNINGS = 200  # listed per document; the rest are counted
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
@@ -29,6 +30,20 @@ class _ValueReader:
 
     def __init__(self, document: str) -> None:
         self.document = document
+        self.warnings: list[str] = []
+        self.unlisted_warnings = 0
+
+    def warn(self, path: str, reason: str) -> None:
+        """A construct Winnow does not read: said, never fatal. The list is capped so a document of ten thousand
+        unknown elements cannot make the warnings larger than the document's element limit allows."""
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append(f"{path}: {reason}")
+        else:
+            self.unlisted_warnings += 1
+
+    def finished_warnings(self) -> tuple[str, ...]:
+        more = (f"... and {self.unlisted_warnings:,} more not listed",) if self.unlisted_warnings else ()
+        return (*self.warnings, *more)
 
     def fail(self, path: str, reason: str) -> CyberTiplineError:
         return CyberTiplineError(self.document, path, reason)
@@ -42,7 +57,10 @@ class _ValueReader:
         grouped: dict[str, list[_Node]] = {}
         for child in node.children:
             if child.tag not in spec:
-                raise self.fail(child.path, f"unknown element <{child.tag}> in <{node.tag}>")
+                # a well-formed report with an element Winnow does not know is still imported: the package is
+                # stored verbatim, so nothing is lost, and the warning says what was not read
+                self.warn(child.path, f"unknown element <{child.tag}> in <{node.tag}>: not read, kept in the package")
+                continue
             group = grouped.setdefault(child.tag, [])
             if group and not spec[child.tag]:
                 raise self.fail(child.path, f"<{child.tag}> may appear only once in <{node.tag}>")
@@ -54,8 +72,8 @@ class _ValueReader:
         allowed_set = set(allowed)
         for key in attrs:
             if key not in allowed_set:
-                raise self.fail(f"{node.path}/@{key}", f"unknown attribute {key!r} on <{node.tag}>")
-        return attrs
+                self.warn(f"{node.path}/@{key}", f"unknown attribute {key!r} on <{node.tag}>: not read, kept in the package")
+        return {key: value for key, value in attrs.items() if key in allowed_set}
 
     def text(self, node: _Node) -> str:
         if node.children:
@@ -80,6 +98,13 @@ class _ValueReader:
     def boolean(self, node: _Node) -> bool:
         self.attributes(node, ())
         return self.bool_value(self.text(node), node.path)
+
+    def flag(self, node: _Node) -> bool:
+        """A presence flag (`xs:boolean fixed="true"` in the schema): an empty element means yes, as NCMEC's
+        documentation writes them (`<sextortion/>`); some senders write true/false text instead."""
+        self.attributes(node, ())
+        value = self.text(node)
+        return True if value == "" else self.bool_value(value, node.path)
 
     def bool_value(self, value: str, path: str) -> bool:
         if value in ("true", "1"):

@@ -38,9 +38,13 @@ class HashSetParse:
         *,
         on_error: OnError = "raise",
         count_distinct: bool = True,
+        known_files: bool = False,
     ) -> None:
         if on_error not in ("raise", "collect"):
             raise ValueError("on_error must be 'raise' or 'collect'")
+        if known_files:
+            # a plain list of operating-system or software hashes, used as NSRL is: set aside, never "known"
+            self.kind = "known-files"
         self.path = Path(path)
         self.scheme = scheme
         self.on_error = on_error

@@ -23,6 +23,7 @@ from .records import (
     HashRecord,
     hex_hash,
     shown,
+    text_problem,
     tolerant_bool,
     tolerant_int,
     tolerant_text,
@@ -48,7 +49,14 @@ _ALIASES = {
     "name": "file_name",
     "filesize": "size",
     "size": "size",
+    # X-Ways' directory-browser export names its hash columns after the hash slots, not the hash type
+    "hash¹": "hash_a",
+    "hash1": "hash_a",
+    "hash": "hash_a",
+    "hash²": "hash_b",
+    "hash2": "hash_b",
 }
+_BY_LENGTH = {32: "md5", 40: "sha1", 64: "sha256"}
 _BARE_HASH = re.compile(r"^\s*(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64})\s*$")
 
 
@@ -57,13 +65,16 @@ def _column_key(name: str) -> str:
 
 
 class _TextSource:
-    """Binary file -> SHA-256 while reading -> BOM-less text lines."""
+    """Binary file -> SHA-256 while reading -> BOM-less text lines, in UTF-8 or (BOM-detected) UTF-16.
+    `problem` says why the file is not text at all (UTF-16 without a BOM, binary data), for the caller to raise."""
 
     def __init__(self, raw: BinaryIO) -> None:
         self.raw = raw
         self.reader = HashingReader(self.raw)
+        self.encoding = self.reader.start()
+        self.problem = text_problem(self.reader.head)
         self.text = io.TextIOWrapper(
-            io.BufferedReader(self.reader, 1 << 20), encoding="utf-8", errors="replace", newline=""
+            io.BufferedReader(self.reader, 1 << 20), encoding=self.encoding, errors="replace", newline=""
         )
 
     def close(self) -> None:
@@ -80,6 +91,8 @@ class CsvParse(HashSetParse):
     def _entries(self) -> Iterator[tuple[int, str, Any]]:
         src = self._source = _TextSource(self.open_binary())
         try:
+            if src.problem:
+                raise self.error("start", src.problem)
             first = src.text.readline()
             if not first.strip():
                 raise self.error("line 1", "empty file or empty first line: expected a header row")
@@ -93,8 +106,10 @@ class CsvParse(HashSetParse):
                 key = _ALIASES.get(_column_key(name))
                 if key and key not in columns.values():
                     columns[i] = key
-            if not {"md5", "sha1", "sha256", "pdq"} & set(columns.values()):
+            if not {"md5", "sha1", "sha256", "pdq", "hash_a", "hash_b"} & set(columns.values()):
                 raise self.error("line 1", f"no md5, sha1, sha256 or pdq column in header {shown(header)}")
+            if "category" in columns.values() and self.kind == "known-files":
+                raise self.error("line 1", "the file has a category column: a known-file list carries no categories")
             if "category" in columns.values() and self.scheme is None:
                 raise self.error("line 1", "the file has a category column but no category scheme was given")
             reader = csv.reader(src.text, delimiter=delimiter)
@@ -129,6 +144,13 @@ class CsvParse(HashSetParse):
     def _convert(self, position: int, raw: Any) -> HashRecord:
         if "_bad" in raw:
             raise EntryError(f"{shown(raw['_bad'])} is not an MD5, SHA-1 or PDQ hash")
+        for slot in ("hash_a", "hash_b"):  # X-Ways Hash¹ / Hash²: the type is the value's length
+            value = (raw.pop(slot, None) or "").strip()
+            if value:
+                kind = _BY_LENGTH.get(len(value))
+                if kind is None:
+                    raise EntryError(f"{shown(value)} is not an MD5, SHA-1 or SHA-256 hash (32, 40 or 64 hex digits)")
+                raw.setdefault(kind, value)
         cat = raw.get("category")
         return HashRecord(
             position=position,
@@ -155,8 +177,10 @@ class NsrlTextParse(HashSetParse):
     kind = "known-files"
 
     def _entries(self) -> Iterator[tuple[int, str, Any]]:
-        src = _TextSource(self.open_binary())
+        src = self._open_source()
         try:
+            if src.problem:
+                raise self.error("start", src.problem)
             reader = csv.reader(src.text)
             try:
                 header = next(reader)
@@ -190,9 +214,15 @@ class NsrlTextParse(HashSetParse):
         except csv.Error as exc:
             raise self.error("line ?", f"malformed CSV ({exc})") from None
         finally:
-            self.report.sha256 = src.reader.hexdigest()
-            self.report.size_bytes = src.reader.bytes_read
+            self._record_digest(src)
             src.close()
+
+    def _open_source(self) -> _TextSource:
+        return _TextSource(self.open_binary())
+
+    def _record_digest(self, src: _TextSource) -> None:
+        self.report.sha256 = src.reader.hexdigest()
+        self.report.size_bytes = src.reader.bytes_read
 
     def _convert(self, position: int, raw: Any) -> HashRecord:
         if raw is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import os
@@ -74,6 +75,7 @@ class HashRecord:
     file_name: str | None = None
     mime_type: str | None = None
     media_files: int = 0
+    segments: tuple[str | None, ...] = ()  # VICS 2.0 video Segments[].Category, in order (scheme codes)
 
     @property
     def key(self) -> str:
@@ -108,6 +110,7 @@ class ParseReport:
     instances_by_category: dict[str | None, int] = field(default_factory=dict)
     distinct_by_category: dict[str | None, int] | None = None
     conflicting_categories: int | None = None  # distinct key hashes listed under more than one category
+    segmented_media: int = 0  # VICS videos categorised by segment (they take their most severe segment's category)
     issues: list[ParseIssue] = field(default_factory=list)
     complete: bool = False
 
@@ -210,10 +213,13 @@ BOM = b"\xef\xbb\xbf"
 
 class HashingReader(io.RawIOBase):
     """A binary file wrapper that SHA-256s every byte as it is read (one pass: no second read of a multi-GB
-    file) and hides a leading UTF-8 BOM from the parser (the digest still covers it: it is of the file)."""
+    file) and hides a leading byte-order mark from the parser (the digest still covers it: it is of the file).
+    `encoding` says what the BOM said: "utf-8" (also with no BOM), "utf-16-le" or "utf-16-be"."""
 
     def __init__(self, raw: IO[bytes]) -> None:
         super().__init__()
+        self.encoding = "utf-8"
+        self.head = b""
         self._raw = raw
         self._sha = hashlib.sha256()
         self.bytes_read = 0
@@ -226,14 +232,22 @@ class HashingReader(io.RawIOBase):
     def _start(self) -> None:
         self._started = True
         head = b""
-        while len(head) < len(BOM):
-            more = self._raw.read(len(BOM) - len(head))
+        while len(head) < SNIFF_BYTES:
+            more = self._raw.read(SNIFF_BYTES - len(head))
             if not more:
                 break
             head += more
         self._sha.update(head)
         self.bytes_read += len(head)
-        self._pending = head[len(BOM) :] if head == BOM else head
+        self.encoding, bom = text_encoding(head)
+        self.head = head
+        self._pending = head[bom:]
+
+    def start(self) -> str:
+        """Read the head of the file (BOM detection) and return the encoding its text is in."""
+        if not self._started:
+            self._start()
+        return self.encoding
 
     def readinto(self, buffer: Any) -> int:
         if not self._started:
@@ -330,3 +344,65 @@ class DistinctCounter:
         report.distinct_by_category = {names[i]: int(n) for i, n in enumerate(counts) if n}
         pairs_per_key = np.diff(np.append(np.flatnonzero(new_key), keys.size))
         report.conflicting_categories = int((pairs_per_key > 1).sum())
+
+
+SNIFF_BYTES = 4096
+UTF16_BOMS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
+
+
+def text_encoding(head: bytes) -> tuple[str, int]:
+    """The text encoding a file's first bytes declare by BOM, and the BOM's length. No BOM: UTF-8."""
+    if head.startswith(BOM):
+        return "utf-8", len(BOM)
+    for mark, encoding in UTF16_BOMS.items():
+        if head.startswith(mark):
+            return encoding, len(mark)
+    return "utf-8", 0
+
+
+def text_problem(head: bytes) -> str | None:
+    """Why the head of a file is not text Winnow can read as a hash list, or None. UTF-16 must carry its BOM (Excel's
+    "Unicode text" and X-Ways write one): without it the byte order is a guess, and a wrong guess reads garbage."""
+    encoding, bom = text_encoding(head)
+    if encoding != "utf-8":
+        return None
+    body = head[bom:]
+    if b"\x00" not in body:
+        return None
+    sample = body[:512]
+    even, odd = sample[0::2], sample[1::2]
+    if sample and (odd.count(0) > len(odd) * 0.4 or even.count(0) > len(even) * 0.4):
+        order = "little-endian" if odd.count(0) > even.count(0) else "big-endian"
+        return (f"UTF-16 without BOM (looks {order}): save it again as UTF-8, or as UTF-16 with a byte-order mark "
+                "(Excel's \"Unicode text\" does), so the byte order is not a guess")
+    return "binary data (NUL bytes), not a text hash list"
+
+
+class Utf8Recoder(io.RawIOBase):
+    """Presents a UTF-16 text stream as UTF-8 bytes, for parsers that read UTF-8 only (ijson). Streaming: one
+    chunk decoded at a time; undecodable bytes become U+FFFD, which then fail as hashes where they matter."""
+
+    def __init__(self, source: IO[bytes] | io.RawIOBase, encoding: str, chunk: int = 1 << 20) -> None:
+        super().__init__()
+        self._source = source
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        self._chunk = chunk
+        self._pending = b""
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        while not self._pending and not self._done:
+            data = self._source.read(self._chunk)
+            if not data:
+                self._done = True
+                self._pending = self._decoder.decode(b"", final=True).encode("utf-8")
+            else:
+                self._pending = self._decoder.decode(data).encode("utf-8")
+        n = min(len(view), len(self._pending))
+        view[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -67,6 +67,13 @@ class CategoryScheme:
 
     def is_non_pertinent(self, code: str | None) -> bool:
         return code is not None and not self.info(code).pertinent
+
+    def most_severe(self, codes: Iterable[str | None]) -> str | None:
+        """The most severe of some codes: a scheme lists its pertinent categories most severe first (A, B, C;
+        1-4), and any pertinent category outranks a non-pertinent one. None when no code is given."""
+        order = {c.code: (not c.pertinent, i) for i, c in enumerate(self.categories)}
+        present = [c for c in codes if c is not None]
+        return min(present, key=lambda c: order.get(c, (True, len(order)))) if present else None
 
     def map(self, raw: object) -> str | None:
         """Map a raw category value to this scheme's code; None for uncategorised (null, absent, "")."""

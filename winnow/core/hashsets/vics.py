@@ -25,7 +25,9 @@ from .records import (
     EntryError,
     HashingReader,
     HashRecord,
+    Utf8Recoder,
     hex_hash,
+    text_problem,
     tolerant_bool,
     tolerant_int,
     tolerant_text,
@@ -51,7 +53,7 @@ class _DigitGuard(io.RawIOBase):
     """Passes bytes through to the parser, refusing a run of more than MAX_DIGITS digits (even split across reads)
     before the parser sees it: ijson's yajl2_c backend segfaults on integers of about 4,300 digits or more."""
 
-    def __init__(self, inner: HashingReader) -> None:
+    def __init__(self, inner: HashingReader | Utf8Recoder) -> None:
         super().__init__()
         self._inner = inner
         self._run = 0  # digits at the end of what has passed so far
@@ -146,7 +148,7 @@ class VicsParse(HashSetParse):
         media_no_in_case = 1
         with self.open_binary() as raw:
             reader = self._reader = HashingReader(raw)
-            guard = _DigitGuard(reader)
+            guard = _DigitGuard(self._utf8(reader))
             events = ijson.parse(guard, buf_size=_READ_SIZE)
             first = True
             try:
@@ -258,6 +260,25 @@ class VicsParse(HashSetParse):
         if self.report.envelope is None:
             self.report.envelope = "Cases" if self.report.cases else "Media"
 
+    def _utf8(self, reader: HashingReader) -> HashingReader | Utf8Recoder:
+        """The stream ijson reads: ijson reads UTF-8 only, so a UTF-16 export (BOM-detected) is recoded on the fly,
+        still streamed. Not text at all (UTF-16 without a BOM, binary): refused here, naming why."""
+        encoding = reader.start()
+        if problem := text_problem(reader.head):
+            raise self.error("start", problem)
+        return reader if encoding == "utf-8" else Utf8Recoder(reader, encoding)
+
+    def _segments(self, value: object) -> tuple[str | None, ...]:
+        if not isinstance(value, list):
+            return ()
+        out: list[str | None] = []
+        for item in value:
+            if not isinstance(item, dict):
+                raise EntryError("a Segments entry is not an object")
+            seg = {str(k).lower(): v for k, v in item.items()}
+            out.append(self.map_category(seg.get("category")))
+        return tuple(out)
+
     def _convert(self, position: int, raw: Any) -> HashRecord:
         obj, case = raw
         m = {str(k).lower(): v for k, v in obj.items()} if isinstance(obj, dict) else {}
@@ -283,6 +304,12 @@ class VicsParse(HashSetParse):
                 elif name == "MD5" and md5 is None:
                     md5 = hex_hash(a.get("hashvalue"), "MD5")
         raw_cat = m.get("category")
+        category = self.map_category(raw_cat)
+        segments = self._segments(m.get("segments"))
+        if self.scheme is not None and any(c is not None for c in segments):
+            # a video categorised by segment takes its most severe segment's category (never a lesser one)
+            category = self.scheme.most_severe((category, *segments))
+            self.report.segmented_media += 1
         files = m.get("mediafiles")
         case_id = tolerant_text(case.get("CaseID")) or tolerant_text(case.get("CaseNumber"))
         return HashRecord(
@@ -291,8 +318,9 @@ class VicsParse(HashSetParse):
             sha1=sha1,
             sha256=sha256,
             pdq=pdq,
-            category=self.map_category(raw_cat),
+            category=category,
             raw_category=normalise_raw_code(raw_cat),
+            segments=segments,
             series=tolerant_text(m.get("series")),
             victim_identified=tolerant_bool(m.get("victimidentified"), "VictimIdentified"),
             offender_identified=tolerant_bool(m.get("offenderidentified"), "OffenderIdentified"),

@@ -34,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
         help="hashing threads and PDQ processes (default: number of CPUs)",
     )
     p.add_argument("--no-pdq", action="store_true", help="skip PDQ / vPDQ (EXIF facts are still recorded)")
+    p.add_argument("--no-dihedral", action="store_true",
+                   help="do not record the rotated and mirrored PDQs (then rotated or mirrored copies of known "
+                        "images are not found)")
     p.add_argument(
         "--max-image-pixels",
         type=int,
@@ -66,6 +69,7 @@ def main(argv: list[str]) -> int:
             now=lambda: datetime.now(UTC),
             workers=ns.workers,
             pdq_enabled=not ns.no_pdq,
+            dihedral=not ns.no_dihedral,
             progress=not ns.quiet,
             max_image_pixels=ns.max_image_pixels,
             console=console,

@@ -40,6 +40,8 @@ import numpy as np
 import pdqhash  # type: ignore[import-untyped]
 from PIL import ExifTags, Image, UnidentifiedImageError
 
+from winnow.core.dihedral import DIHEDRAL_TRANSFORMS  # noqa: F401 - re-exported beside the hashing
+
 QUALITY_THRESHOLD = 50
 DRAFT_SIZE = (512, 512)
 REDUCE_FROM = 2048  # shorter side at which non-JPEG images are box-reduced first
@@ -50,6 +52,7 @@ REDUCE_TO = 1024
 ORIENTATION_VARIANT = {2: 5, 3: 2, 4: 4, 5: 6, 6: 3, 7: 7, 8: 1}
 
 DEFAULT_MAX_PIXELS = Image.MAX_IMAGE_PIXELS
+
 
 
 def init_worker(max_pixels: int | None, scanner_pid: int | None = None) -> None:
@@ -150,18 +153,28 @@ def prepare(im: Image.Image) -> Image.Image:
 
 def hash_image(im: Image.Image, orientation: int | None = None) -> tuple[str, int, str | None]:
     """(pdq hex, quality, pdq of the EXIF-oriented view or None) for an image opened by Pillow."""
+    pdq, quality, oriented, _ = hash_image_dihedral(im, orientation, dihedral=False)
+    return pdq, quality, oriented
+
+
+def hash_image_dihedral(
+    im: Image.Image, orientation: int | None = None, *, dihedral: bool = True
+) -> tuple[str, int, str | None, tuple[str, ...] | None]:
+    """As `hash_image`, plus the other seven dihedral PDQs (DIHEDRAL_TRANSFORMS[1:]) when `dihedral`. pdqhash
+    derives all eight from one DCT, as Meta's reference implementation does, so they cost little more than one."""
     rgb = prepare(im)
     arr = np.asarray(rgb)
     variant = ORIENTATION_VARIANT.get(orientation or 1)
-    if variant is None:
+    if variant is None and not dihedral:
         bits, quality = pdqhash.compute(arr)
-        return bits_to_hex(bits), int(quality), None
+        return bits_to_hex(bits), int(quality), None, None
     hashes, quality = pdqhash.compute_dihedral(arr)
-    return bits_to_hex(hashes[0]), int(quality), bits_to_hex(hashes[variant])
+    hexes = tuple(bits_to_hex(h) for h in hashes)
+    return hexes[0], int(quality), (hexes[variant] if variant is not None else None), (hexes[1:] if dihedral else None)
 
 
 def analyse_image(
-    data: bytes | bytearray | None, path: bytes | None, compute_pdq: bool = True
+    data: bytes | bytearray | None, path: bytes | None, compute_pdq: bool = True, dihedral: bool = True
 ) -> dict[str, Any]:
     """Everything the result file records about an image. Never raises: failures become pdq_status "error"."""
     out: dict[str, Any] = {}
@@ -175,7 +188,9 @@ def analyse_image(
                 if not compute_pdq:
                     out["pdq_status"] = "disabled"
                     return out
-                pdq, quality, oriented = hash_image(im, out.get("exif_orientation"))
+                pdq, quality, oriented, variants = hash_image_dihedral(
+                    im, out.get("exif_orientation"), dihedral=dihedral
+                )
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         out["pdq_status"] = "error"
         out["error"] = f"decompression bomb, not decoded: {exc}"
@@ -197,6 +212,8 @@ def analyse_image(
     out["pdq_quality"] = quality
     if oriented is not None:
         out["pdq_oriented"] = oriented
+    if variants is not None:
+        out["pdq_dihedral"] = ",".join(variants)
     out["pdq_status"] = "ok" if quality >= QUALITY_THRESHOLD else "low-quality"
     return out
 
@@ -244,8 +261,10 @@ def analyse_video(path: bytes, compute: bool = True) -> dict[str, Any]:
     }
 
 
-def analyse(kind: str, data: bytes | bytearray | None, path: bytes, compute: bool) -> dict[str, Any]:
+def analyse(
+    kind: str, data: bytes | bytearray | None, path: bytes, compute: bool, dihedral: bool = True
+) -> dict[str, Any]:
     """Worker entry point."""
     if kind == "video":
         return analyse_video(path, compute)
-    return analyse_image(data, path if data is None else None, compute)
+    return analyse_image(data, path if data is None else None, compute, dihedral)

@@ -34,9 +34,13 @@ FILE_COLUMNS = (
     "exif_make", "exif_model", "exif_datetime_original", "exif_datetime", "exif_gps", "exif_orientation",
     "error", "note", "run_id", "hashed_at",
 )  # fmt: skip
+# Columns added since schema version 1: written when present, never required of a result file (an older scanner's
+# file stays readable; a resumed older file gains them).
+OPTIONAL_COLUMNS = ("pdq_dihedral",)
+WRITTEN_COLUMNS = FILE_COLUMNS + OPTIONAL_COLUMNS
 
 _INSERT = (
-    f"INSERT OR REPLACE INTO files ({', '.join(FILE_COLUMNS)}) VALUES ({', '.join('?' * len(FILE_COLUMNS))})"  # noqa: S608
+    f"INSERT OR REPLACE INTO files ({', '.join(WRITTEN_COLUMNS)}) VALUES ({', '.join('?' * len(WRITTEN_COLUMNS))})"  # noqa: S608
 )
 
 SCHEMA = """
@@ -63,6 +67,8 @@ CREATE TABLE IF NOT EXISTS files (
     pdq TEXT,                           -- 64 hex digits, pixels as stored (EXIF orientation not applied)
     pdq_quality INTEGER,
     pdq_oriented TEXT,                  -- PDQ of the image as EXIF says it is displayed, when that differs
+    pdq_dihedral TEXT,                  -- the other seven dihedral PDQs (rot90, rot180, rot270, flipX, flipY,
+                                        -- flip+1, flip-1), comma-separated: finds rotated and mirrored copies
     pdq_status TEXT,                    -- ok | low-quality | error | pending | disabled | skipped
     vpdq TEXT,                          -- JSON [[frame, quality, hex, seconds], ...]
     width INTEGER,
@@ -108,6 +114,10 @@ class ResultStore:
                 "PRAGMA synchronous=NORMAL"
             )  # with WAL: safe against process death, even SIGKILL
             self.con.executescript(SCHEMA)
+            present = {row[1] for row in self.con.execute("PRAGMA table_info(files)")}
+            for column in OPTIONAL_COLUMNS:
+                if column not in present:  # a result file from an older scanner, being resumed
+                    self.con.execute(f"ALTER TABLE files ADD COLUMN {column} TEXT")
         except sqlite3.DatabaseError as exc:
             self.con.close()
             raise ResultFileError(f"{self.path} is not a Winnow scan result ({exc})") from None
@@ -161,7 +171,7 @@ class ResultStore:
 
     def put(self, row: Mapping[str, Any]) -> None:
         """Insert or replace the row for row['path'] (buffered; written with executemany)."""
-        self._rows.append(tuple(map(row.get, FILE_COLUMNS)))
+        self._rows.append(tuple(map(row.get, WRITTEN_COLUMNS)))
         if len(self._rows) >= 256:
             self._flush()
         self._tick()
@@ -172,7 +182,7 @@ class ResultStore:
             self._rows.clear()
 
     def update(self, path: bytes, values: Mapping[str, Any]) -> None:
-        cols = [c for c in FILE_COLUMNS if c in values and c != "path"]
+        cols = [c for c in WRITTEN_COLUMNS if c in values and c != "path"]
         if not cols:
             return
         self._flush()

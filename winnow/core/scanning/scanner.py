@@ -86,12 +86,14 @@ def scan(
     progress: bool = False,
     max_image_pixels: int | None = None,
     console: Console | None = None,
+    dihedral: bool = True,
 ) -> ScanSummary:
     """Scan the folder `path` into the result file `out` (resumed when it already holds a scan of `path`).
 
     `now` is the clock (a datetime, or a callable returning one) used for run and per-file timestamps.
     `workers`: hashing threads and PDQ processes (default: CPU count). `pdq_enabled=False` skips PDQ/vPDQ
-    (EXIF facts are still read). `max_image_pixels`: decompression-bomb limit (default Pillow's)."""
+    (EXIF facts are still read). `max_image_pixels`: decompression-bomb limit (default Pillow's). `dihedral`:
+    record the seven rotated and mirrored PDQs too, so rotated or mirrored copies of known images match."""
     clock: Callable[[], datetime] = now if callable(now) else (lambda: now)
     root = os.fsencode(os.path.abspath(os.fspath(path)))
     if not os.path.isdir(root):
@@ -110,6 +112,7 @@ def scan(
         "exif_orientation_rule": "pdq: pixels as stored, orientation not applied (as Meta's reference); "
         "pdq_oriented: the displayed view when the EXIF orientation is 2-8",
         "pdq_quality_threshold": pdq.QUALITY_THRESHOLD,
+        "pdq_dihedral": dihedral,
         "max_image_pixels": max_image_pixels if max_image_pixels is not None else pdq.DEFAULT_MAX_PIXELS,
     }
     store = ResultStore(out, root=root, started_at=_iso(clock), settings=settings)
@@ -121,6 +124,7 @@ def scan(
             for p, m in store.con.execute("SELECT path, media_type FROM files WHERE pdq_status = 'pending'")
         }
     job = _Job(store, root, clock, n, pdq_enabled, vpdq_ok, max_image_pixels, recorded, media_of)
+    job.dihedral = dihedral
     try:
         with ScanProgress(root, enabled=progress, console=console) as bar:
             job.bar = bar
@@ -181,6 +185,7 @@ class _Job:
         self.proc_queue: deque[_Analysis] = deque()
         self.hashed = 0
         self.skipped = 0
+        self.dihedral = True
         self.bar: ScanProgress | None = None
 
     # ----------------------------------------------------------------------------------------- plumbing
@@ -329,11 +334,11 @@ class _Job:
         rel, kind, data, compute = item
         pool = self._pool()
         try:
-            fut = pool.submit(pdq.analyse, kind, data, os.path.join(self.root, rel), compute)
+            fut = pool.submit(pdq.analyse, kind, data, os.path.join(self.root, rel), compute, self.dihedral)
         except BrokenProcessPool:
             self._reset_pool(pool)
             pool = self._pool()
-            fut = pool.submit(pdq.analyse, kind, data, os.path.join(self.root, rel), compute)
+            fut = pool.submit(pdq.analyse, kind, data, os.path.join(self.root, rel), compute, self.dihedral)
         self.proc_inflight[fut] = (item, retried, pool)
         fut.add_done_callback(lambda f: self.done.put(("analysis", f, None)))
 

@@ -38,3 +38,13 @@ class Command(BaseCommand):
                               f"{referral.reported_files.count()} files).")
         else:
             self.stdout.write(f"already imported as referral {referral.reference}; nothing new was created.")
+        if result.links:
+            self.stdout.write(f"links to what the unit already holds ({len(result.links)}):")
+            for line in result.links:
+                self.stdout.write(f"  {line}")
+        else:
+            self.stdout.write("links to no known person or referral by a shared identifier.")
+        if result.warnings:
+            self.stdout.write(f"{len(result.warnings)} construct(s) not read (kept in the stored package):")
+            for warning in result.warnings:
+                self.stdout.write(f"  warning: {warning}")
