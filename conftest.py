@@ -118,7 +118,7 @@ def token_for() -> Any:
     from winnow.accounts.models import ApiToken
 
     def issue(user: Any) -> str:
-        return ApiToken.issue(user=user, name="test")[1]
+        return ApiToken.issue(user=user, name="test", scope="write")[1]  # read-only tokens: winnow.signin tests
 
     return issue
 
