@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -38,7 +38,7 @@ def _next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return target
-    return reverse_lazy("home")
+    return reverse("home")
 
 
 @login_required
@@ -131,8 +131,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form: Any) -> HttpResponse:
         with transaction.atomic():
             response = super().form_valid(form)
-            audit_record(actor=self.request.user, action=AuditAction.PASSWORD_CHANGE, unit_id=None,
-                         target=self.request.user, detail={})
+            user: Any = self.request.user
+            audit_record(actor=user, action=AuditAction.PASSWORD_CHANGE, unit_id=None, target=user, detail={})
         messages.success(self.request, "Your password has been changed.")
         return response
 
@@ -156,15 +156,17 @@ def signed_in(request: HttpRequest, *, via: str) -> None:
     """After `login()`: start the absolute timeout and record the sign-in."""
     request.session[SIGNED_IN_AT] = time.time()
     request.session[LAST_SEEN] = time.time()
+    user: Any = request.user
     with transaction.atomic():
-        audit_record(actor=request.user, action=AuditAction.SIGNIN_LOGIN, unit_id=None, target=request.user,
+        audit_record(actor=user, action=AuditAction.SIGNIN_LOGIN, unit_id=None, target=user,
                      detail={"via": via, "address": address(request)})
 
 
 class LogoutView(auth_views.LogoutView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated:
+        user: Any = request.user
+        if user.is_authenticated:
             with transaction.atomic():
-                audit_record(actor=request.user, action=AuditAction.SIGNIN_LOGOUT, unit_id=None,
-                             target=request.user, detail={"address": address(request)})
+                audit_record(actor=user, action=AuditAction.SIGNIN_LOGOUT, unit_id=None, target=user,
+                             detail={"address": address(request)})
         return super().post(request, *args, **kwargs)

@@ -46,3 +46,17 @@ def test_it_says_nothing_outside_production(settings: Any, db: Any) -> None:
     settings.WINNOW_MFA_REQUIRED = False
     User.objects.create_user(username="supervisor", password=seed.DEMO_PASSWORD)
     assert _ids() == []
+
+
+def test_the_wsgi_application_refuses_to_start_when_a_check_fails(tmp_path: Any) -> None:
+    """gunicorn runs no checks itself: importing winnow.wsgi in production runs them and stops on an error."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "WINNOW_ENV": "production", "SECRET_KEY": "x" * 60,
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'never.sqlite3'}"}  # production needs PostgreSQL: E003
+    done = subprocess.run([sys.executable, "-c", "import winnow.wsgi"], env=env,  # noqa: S603
+                          capture_output=True, text=True, check=False)
+    assert done.returncode != 0
+    assert "SystemCheckError" in done.stderr and "winnow.E003" in done.stderr
