@@ -153,9 +153,13 @@ def live_db(transactional_db: Any, live_server: Any) -> Any:
     deletes rows (PostgreSQL's TRUNCATE fires no row triggers); the flush ends with post_migrate, which puts
     them back for the next test."""
     from django.db import connection
+    from django.urls import get_resolver
 
     from winnow import permanence
 
+    # Import every view (faiss, splink, ...) now rather than in the server's first request, which on a loaded
+    # machine took longer than a page's timeout.
+    get_resolver().url_patterns  # noqa: B018
     yield live_server
     if connection.vendor == "sqlite":
         permanence.uninstall(connection)

@@ -21,15 +21,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 PASSWORD = "correct-horse-battery-staple"
 
 
-@pytest.fixture(autouse=True)
-def _urls_loaded() -> None:
-    """Import every view (faiss, splink, ...) here, not in the server's first request, which on a loaded machine
-    took longer than the page timeout."""
-    from django.urls import get_resolver
-
-    get_resolver().url_patterns  # noqa: B018
-
-
 def _person(username: str, role: str, **flags: Any) -> User:
     unit, _ = Unit.objects.get_or_create(code="north", defaults={"name": "Northmoor Test Unit"})
     user = User.objects.create_user(username=username, password=PASSWORD, **flags)
