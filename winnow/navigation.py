@@ -38,6 +38,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("Referrals", "referrals:list", C.READ_REFERRALS),
     NavEntry("Dashboard", "workload:dashboard", C.READ_DASHBOARD),
     NavEntry("Validation", "validation:report", C.READ_VALIDATION),
+    NavEntry("Training", "training:home", C.ASSESS),
     NavEntry("CyberTipline", "intake:cybertipline", C.RECORD_REFERRALS),
     NavEntry("Matches", "linkage:proposals", C.READ_REFERRALS),
     NavEntry("Offenders", "offenders:dashboard", C.READ_OFFENDERS),

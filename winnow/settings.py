@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "winnow.offenders",
     "winnow.triage",
     "winnow.validation",
+    "winnow.training",
     "winnow.intake",
     "winnow.api",
     "winnow.demo",
@@ -106,6 +107,7 @@ MIDDLEWARE = [
     "winnow.signin.middleware.SignInMiddleware",  # idle timeout, second factor, Cache-Control: no-store
     "csp.middleware.CSPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "winnow.input_guard.RefuseControlCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]

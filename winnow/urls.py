@@ -27,6 +27,7 @@ urlpatterns = [
     path("triage/", include("winnow.triage.urls")),
     path("tasks/", include("winnow.worker.urls")),
     path("validation/", include("winnow.validation.urls")),
+    path("training/", include("winnow.training.urls")),
     path("audit/", include(([path("", audit_views.event_list, name="events")], "audit"))),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -62,6 +62,10 @@ class AuditAction(models.TextChoices):
     MEMBERSHIP_GRANT = "membership.grant", "Role granted in a unit"
     MEMBERSHIP_CHANGE = "membership.change", "Role in a unit changed"
     MEMBERSHIP_REVOKE = "membership.revoke", "Role in a unit removed"
+    TRAINING_ATTEMPT = "training.attempt", "Training vignette completed"
+    TRAINING_STANDARD = "training.standard", "Training pass standard set"
+    TRAINING_MODULE = "training.module", "Knowledge module completed"
+    SECONDCODING_CREATE = "secondcoding.create", "Blind second coding recorded"
     # --- reads of one person's or referral's data (invariant 5) --------------------------------------------
     REFERRAL_READ = "referral.read", "Referral read"
     RAWPACKAGE_READ = "rawpackage.read", "Raw package downloaded"
@@ -90,6 +94,8 @@ class AuditAction(models.TextChoices):
     OUTCOME_FOLLOW_UP = "outcome.follow_up", "Outcome follow-up recorded"
     VALIDATION_REPORT = "validation.report", "Validation report read"
     VALIDATION_EXPORT = "validation.export", "Validation table exported"
+    TRAINING_SUPERVISION = "training.supervision", "Training and agreement report read"
+    DOUBLECODING_LIST = "doublecoding.list", "Double-coding offers listed"
 
     @classmethod
     def read_of(cls, model_name: str) -> AuditAction:
@@ -102,6 +108,7 @@ SEARCHES = frozenset({
     AuditAction.NOTIFICATION_LIST, AuditAction.OFFENDER_LIST, AuditAction.DASHBOARD_READ,
     AuditAction.DASHBOARD_EXPORT, AuditAction.FORECAST_READ, AuditAction.AUDIT_SEARCH, AuditAction.HASHSET_LIST,
     AuditAction.TASK_LIST, AuditAction.VALIDATION_REPORT, AuditAction.VALIDATION_EXPORT,
+    AuditAction.TRAINING_SUPERVISION, AuditAction.DOUBLECODING_LIST,
 })
 # Reads of one object. Opening a notification is a change (it marks the notification read), not one of these.
 READS = frozenset(a for a in AuditAction if a.value.endswith(".read")) - SEARCHES - {AuditAction.NOTIFICATION_READ}

@@ -62,6 +62,11 @@ ALLOWED: dict[str, str] = {
     "triage:suggestion-confirm": "POST only: the confirmation writes its own event",
     "workload:assign": "POST only: the assignment writes its own event",
     "validation:report-csv": "aggregate figures, no person; 404 until a report has cases; audited as validation.export",
+    "training:home": "an officer's own training: fictional vignettes and modules, no person or referral",
+    "training:attempt": "a fictional vignette and an empty form",
+    "training:feedback": "an officer's attempt at a fictional vignette: staff training, no subject or referral",
+    "training:standard": "the unit's training pass standard",
+    "training:module": "a knowledge module written from published research, no person",
     "api-1.0.0:api-root": "the API's root: nothing is served there (404)",
     "api-1.0.0:openapi-json": "the OpenAPI document",
     "api-1.0.0:openapi-view": "the API documentation page",
@@ -102,7 +107,8 @@ def _objects(seeded: Seeded) -> dict[str, Any]:
 
 def _kwargs(route: Route, seeded: Seeded) -> dict[str, Any]:
     by_name = {"referral_pk": seeded.referral.pk, "referral_id": seeded.referral.pk, "subject_id": seeded.subject.pk,
-               "assessment_id": seeded.assessment.pk, "instrument_id": "phased-prioritisation", "name": "open"}
+               "assessment_id": seeded.assessment.pk, "instrument_id": "phased-prioritisation", "name": "open",
+               "vignette_id": "pp-03-access-and-grooming", "attempt_id": 1, "module_id": "disclosure-barriers"}
     out: dict[str, Any] = {}
     for arg in route.kwargs:
         if arg == "pk" and route.name in _objects(seeded):
