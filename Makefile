@@ -47,8 +47,12 @@ demo: setup
 	$(WINNOW) migrate --no-input -v 0
 	$(WINNOW) seed-demo
 	$(WINNOW) collectstatic --no-input -v 0
+	@# PostgreSQL: hand the tables to winnow_owner and serve as winnow_app, which cannot truncate, alter or
+	@# disable the guards (winnow db-roles; DATABASE_URL's role migrates and seeds, as a superuser would).
+	@case "$$DATABASE_URL" in postgres*) $(WINNOW) db-roles --apply;; esac
 	@# One task worker beside gunicorn. Ctrl-C reaches both (same process group); the trap also stops the worker
 	@# when gunicorn exits for any other reason, so no worker is left behind.
+	case "$$DATABASE_URL" in postgres*) export DATABASE_URL=$$($(WINNOW) db-roles --url app);; esac; \
 	$(WINNOW) worker --no-startup-delay & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(VENV)/bin/gunicorn winnow.wsgi --bind 127.0.0.1:8000 --workers 2 --access-logfile -

@@ -31,8 +31,9 @@ def sh_psql(sql: str, db: str = "postgres") -> None:
 
 
 def seed(n: int) -> None:
-    sh_psql("DROP DATABASE IF EXISTS winnow_bench")
-    sh_psql("CREATE DATABASE winnow_bench")
+    db = URL.rsplit("/", 1)[1]  # the database BENCH_DATABASE_URL names (default winnow_bench)
+    sh_psql(f"DROP DATABASE IF EXISTS {db}")
+    sh_psql(f"CREATE DATABASE {db}")
     env = {**os.environ, "DATABASE_URL": URL, "DJANGO_SETTINGS_MODULE": "winnow.settings"}
     subprocess.run([sys.executable, "-m", "winnow", "migrate", "-v", "0"], check=True, env=env, cwd=ROOT)
     started = time.perf_counter()
@@ -75,7 +76,7 @@ def seed(n: int) -> None:
     ANALYZE;
     """
     base = URL.rsplit("/", 1)[0]
-    subprocess.run(["psql", f"{base}/winnow_bench", "-q", "-v", "ON_ERROR_STOP=1"], input=sql, text=True, check=True)
+    subprocess.run(["psql", f"{base}/{db}", "-q", "-v", "ON_ERROR_STOP=1"], input=sql, text=True, check=True)
     print(f"seeded {n:,} referrals in {time.perf_counter() - started:.1f} s")
 
 

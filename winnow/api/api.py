@@ -136,7 +136,8 @@ class ReferralIn(Schema):
     source_reference: str = Field("", max_length=100, description="Unique per unit and source (409 if recorded)")
     received_at: str = Field(min_length=1, description="ISO 8601 date-time with an offset, e.g. 2026-11-18T09:00:00Z")
     summary: str = Field(min_length=1)
-    immediate_danger: bool = False
+    # Required: None (left out) reaches winnow.core.intake, which names it as missing; blank is not a No.
+    immediate_danger: bool | None = Field(None, description="Is a child believed to be in immediate danger? true or false (required)")
     subjects: list[SubjectIn] = []
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -21,8 +22,8 @@ from winnow.core.instruments import (
 from winnow.core.instruments.scorer import whole_years
 from winnow.core.priority import Band as PriorityBand
 from winnow.permissions import Capability, require
-from winnow.referrals.models import Subject
-from winnow.referrals.services import referral_apply_band
+from winnow.referrals.models import Status, Subject
+from winnow.referrals.services import referral_advance, referral_apply_band
 
 from .models import Assessment, BandDecision, YouthPathwayDecision
 from .registry import registry
@@ -219,6 +220,13 @@ def assessment_record(
                         "score": assessment.score, "unknown": result.unknown_count,
                         "supersedes": previous.pk if previous else None},
             )
+            referral = subject.referral
+            referral_advance(actor=actor, referral=referral, to_status=Status.ASSESSMENT, now=now,
+                             why=f"assessed with {instrument.title}")
+            if assessment.sets_referral_band:
+                _referral_reband(actor=actor, referral=referral,
+                                 why=f"assessment {assessment.pk} (v{assessment.version}) computed "
+                                     f"{assessment.band_label or 'no band'}")
     except IntegrityError:  # two people re-assessed the same version at once: one wins, the other is told
         raise AssessmentInputError(
             [("assessment", "another re-assessment of this subject was recorded at the same time; reload and retry")]
@@ -226,19 +234,40 @@ def assessment_record(
     return assessment
 
 
-def _referral_band(referral: Any) -> tuple[str | None, Any]:
-    """The referral's band: the highest decided band among its subjects' current prioritisation assessments."""
-    best: tuple[int, str, Any] | None = None
+@dataclass(frozen=True)
+class ReferralBand:
+    band: str | None
+    at: Any
+    provisional: bool = False
+    computed_by: Any = None
+
+
+def _referral_band(referral: Any) -> ReferralBand:
+    """The referral's band: the highest band among its subjects' current prioritisation assessments, each counting
+    its supervisor's decision if it has one, or else its computed band as provisional (awaiting a decision). On a
+    tie a decided band wins over a provisional one."""
+    best: tuple[int, int, ReferralBand] | None = None
     order = [b.value for b in reversed(PriorityBand)]  # low ... very_high
     latest = Assessment.objects.filter(referral=referral, instrument_id__in=registry().priority_instrument_ids()).latest_versions()
-    for assessment in latest:
+    for assessment in latest.select_related("created_by"):
         decision = assessment.current_decision()
-        if decision is None:
+        if decision is not None:
+            candidate = ReferralBand(decision.decided_band, decision.created_at)
+        elif assessment.has_band and assessment.band in registry().priority_bands(assessment.instrument_id):
+            candidate = ReferralBand(assessment.priority_band(assessment.band).value, assessment.created_at,
+                                     provisional=True, computed_by=assessment.created_by)
+        else:
             continue
-        rank = order.index(decision.decided_band) if decision.decided_band in order else -1
-        if best is None or rank > best[0]:
-            best = (rank, decision.decided_band, decision.created_at)
-    return (best[1], best[2]) if best else (None, None)
+        rank = (order.index(candidate.band) if candidate.band in order else -1, 0 if candidate.provisional else 1)
+        if best is None or rank > best[:2]:
+            best = (*rank, candidate)
+    return best[2] if best else ReferralBand(None, None)
+
+
+def _referral_reband(*, actor: Any, referral: Any, why: str) -> None:
+    current = _referral_band(referral)
+    referral_apply_band(actor=actor, referral=referral, band=current.band, decided_at=current.at, why=why,
+                        provisional=current.provisional, computed_by=current.computed_by)
 
 
 def band_decide(
@@ -301,11 +330,13 @@ def band_decide(
             detail={"assessment": assessment.pk, "decision": decision, "computed": assessment.band,
                     "decided": row.decided_band},
         )
-        band, decided_at = _referral_band(assessment.referral)
-        referral_apply_band(
-            actor=actor, referral=assessment.referral, band=band, decided_at=decided_at,
+        _referral_reband(
+            actor=actor, referral=assessment.referral,
             why=f"{row.get_decision_display()} on assessment {assessment.pk} (v{assessment.version}): {rationale}",
         )
+        referral_advance(actor=actor, referral=assessment.referral, to_status=Status.AWAITING_ACTION, now=now,
+                         why=f"band decided: {row.get_decided_band_display()}")
+    assessment.referral.refresh_from_db()
     return row
 
 

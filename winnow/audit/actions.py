@@ -19,6 +19,7 @@ class AuditAction(models.TextChoices):
     REFERRAL_PRIORITISE = "referral.prioritise", "Referral re-prioritised"
     REFERRAL_ASSIGN = "referral.assign", "Referral assigned"
     REFERRAL_ACTION = "referral.action", "Case action recorded"
+    REFERRAL_CORRECT = "referral.correct", "Intake fact corrected"
     CYBERTIPLINE_IMPORT = "cybertipline.import", "CyberTipline package imported"
     LINK_CREATE = "link.create", "Identifier link found"
     LINK_KNOWN_ELSEWHERE = "link.known_elsewhere", "Known to another unit"
@@ -62,6 +63,11 @@ class AuditAction(models.TextChoices):
     MEMBERSHIP_GRANT = "membership.grant", "Role granted in a unit"
     MEMBERSHIP_CHANGE = "membership.change", "Role in a unit changed"
     MEMBERSHIP_REVOKE = "membership.revoke", "Role in a unit removed"
+    SERIES_FORM = "series.form", "Victim-identification series formed or grown"
+    SERIES_TRANSITION = "series.transition", "Victim-identification series moved on"
+    SERIES_KNOWN = "series.known", "Series members found in a newly loaded hash set"
+    SERIES_EXPORT = "series.export", "Series exported for a national database"
+    SERIES_LOCATION = "series.location", "Series location data requested"
     TRAINING_ATTEMPT = "training.attempt", "Training vignette completed"
     TRAINING_STANDARD = "training.standard", "Training pass standard set"
     TRAINING_MODULE = "training.module", "Knowledge module completed"
@@ -75,6 +81,7 @@ class AuditAction(models.TextChoices):
     LINKPROPOSAL_READ = "linkproposal.read", "Link proposal read"
     PERSON_READ = "person.read", "Linked person read"
     EXHIBIT_READ = "exhibit.read", "Exhibit read"
+    SERIES_READ = "series.read", "Victim-identification series read"
     REFERRAL_ACTIONS_READ = "referral.actions.read", "Case actions read"
     # --- lists, searches and dashboards (no single object) -------------------------------------------------
     REFERRAL_LIST = "referral.list", "Referrals listed"
@@ -94,6 +101,15 @@ class AuditAction(models.TextChoices):
     OUTCOME_FOLLOW_UP = "outcome.follow_up", "Outcome follow-up recorded"
     VALIDATION_REPORT = "validation.report", "Validation report read"
     VALIDATION_EXPORT = "validation.export", "Validation table exported"
+    CASEFACTS_RECORD = "casefacts.record", "Case facts recorded"
+    CASEFACTS_CORRECT = "casefacts.correct", "Case facts corrected"
+    CASEFACTS_READ = "casefacts.read", "Case facts read"
+    TRENDS_READ = "trends.read", "Offending trends read"
+    TRENDS_EXPORT = "trends.export", "Offending trends table exported"
+    RESEARCH_EXPORT = "research.export", "Research export written"
+    RESEARCH_EXPORT_REFUSED = "research.export_refused", "Research export refused"
+    SERIES_QUEUE = "series.queue", "Victim-identification queue read"
+    SERIES_LIST = "series.list", "Series listed"
     TRAINING_SUPERVISION = "training.supervision", "Training and agreement report read"
     DOUBLECODING_LIST = "doublecoding.list", "Double-coding offers listed"
 
@@ -108,6 +124,8 @@ SEARCHES = frozenset({
     AuditAction.NOTIFICATION_LIST, AuditAction.OFFENDER_LIST, AuditAction.DASHBOARD_READ,
     AuditAction.DASHBOARD_EXPORT, AuditAction.FORECAST_READ, AuditAction.AUDIT_SEARCH, AuditAction.HASHSET_LIST,
     AuditAction.TASK_LIST, AuditAction.VALIDATION_REPORT, AuditAction.VALIDATION_EXPORT,
+    AuditAction.TRENDS_READ, AuditAction.TRENDS_EXPORT,
+    AuditAction.SERIES_QUEUE, AuditAction.SERIES_LIST,
     AuditAction.TRAINING_SUPERVISION, AuditAction.DOUBLECODING_LIST,
 })
 # Reads of one object. Opening a notification is a change (it marks the notification read), not one of these.

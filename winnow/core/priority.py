@@ -5,6 +5,10 @@ those waiting, a referral flagged "child believed to be in immediate danger" tha
 everything; then by decided band (an override wins over the computed band): Very High, then referrals still awaiting
 assessment, then High, Medium, Low; within a tier, the earlier deadline first, then the earlier receipt.
 
+A band computed by an assessment but not yet confirmed or overridden by a supervisor is *provisional*: it places
+the referral in that band's tier at once, with the deadline counted from the assessment, and the reason says it is
+awaiting a decision. The supervisor's decision then confirms it or moves it.
+
 Unassessed referrals sit just below Very High because any of them may turn out to be Very High, and their
 assessment deadline (default 2 days) is short. Deadlines are counted in calendar days on the Europe/London wall
 clock, so a 7-day deadline set at 09:00 falls at 09:00 a week later even across a clock change.
@@ -93,10 +97,14 @@ def prioritise(
     decided_at: datetime | None,
     policy: DeadlinePolicy | None = None,
     actioned: bool = False,
+    provisional: bool = False,
 ) -> Priority:
-    """The tier and deadline of one referral. `band` is the decided band (override wins), None if unassessed."""
+    """The tier and deadline of one referral. `band` is the decided band (override wins), None if unassessed;
+    `provisional` says it is a computed band awaiting a supervisor's decision (`decided_at`: when it was computed)."""
     waiting = _prioritise_waiting(received_at=received_at, immediate_danger=immediate_danger, band=band,
                                   decided_at=decided_at, policy=policy or DeadlinePolicy())
+    if provisional and band:
+        waiting = Priority(waiting.tier, waiting.deadline_at, f"{waiting.reason} (computed; awaiting decision)")
     if not actioned:
         return waiting
     return Priority(waiting.tier + Tier.ACTIONED_OFFSET, waiting.deadline_at, f"actioned ({waiting.reason})")

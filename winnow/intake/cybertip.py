@@ -211,9 +211,12 @@ def cybertipline_import(
     package: Package,
     zip_content: bytes | None = None,
     zip_name: str = "",
+    immediate_danger: bool,
     now: datetime | None = None,
 ) -> CyberTiplineImport:
     """Record a parsed package as one referral with its subjects, identifiers, files and documents, atomically.
+    `immediate_danger` is the recorder's answer (required: a report that does not escalate is not a No); a report
+    the reporter escalated to high priority is recorded as Yes whatever the answer.
     Raises CyberTiplineError (document, element, reason) when the package cannot be recorded; nothing is written."""
     now = now or timezone.now()
     digest = package_digest(package)
@@ -238,7 +241,7 @@ def cybertipline_import(
     )
     draft = ReferralDraft(
         source=Source.NCMEC, source_reference=source_reference, received_at=now,
-        summary=_summary(package, source_reference), immediate_danger=report.immediate_danger,
+        summary=_summary(package, source_reference), immediate_danger=immediate_danger or report.immediate_danger,
         subjects=drafts, locator="",
     )
     _check_text(package, draft, unit)

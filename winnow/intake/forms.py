@@ -4,16 +4,27 @@ winnow.core.intake so the form, the API and file imports agree."""
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from typing import Any
 
 from django import forms
 
 from winnow.core.identifiers import IdentifierKind
 from winnow.core.intake import FieldError, Sex, Source, SubjectRole
+from winnow.core.priority import LONDON
 from winnow.forms import GovukFormMixin
 from winnow.referrals.models import KIND_LABELS, SOURCE_LABELS
 
 IDENTIFIER_ROWS = 5
+
+# Every channel asks the same required question: an unanswered "is a child in immediate danger?" is not a No.
+DANGER: dict[str, Any] = {
+    "label": "Is a child believed to be in immediate danger?",
+    "choices": [("yes", "Yes"), ("no", "No")],
+    "coerce": lambda value: value == "yes",
+    "widget": forms.RadioSelect,
+    "error_messages": {"required": "Answer Yes or No: is a child believed to be in immediate danger?"},
+}
 
 
 class ReferralForm(GovukFormMixin, forms.Form):
@@ -25,7 +36,7 @@ class ReferralForm(GovukFormMixin, forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=20000)
-    immediate_danger = forms.BooleanField(required=False, label="A child is believed to be in immediate danger")
+    immediate_danger = forms.TypedChoiceField(**DANGER)
     subject_given_names = forms.CharField(required=False, max_length=200, label="Given names")
     subject_family_name = forms.CharField(required=False, max_length=200, label="Family name")
     subject_date_of_birth = forms.CharField(
@@ -155,7 +166,73 @@ class CyberTiplineForm(GovukFormMixin, forms.Form):
         required=False, min_value=1, label="CyberTipline report number (optional)",
         help_text="The number NCMEC gave the report; otherwise the fileDetails reportId is used.",
     )
+    immediate_danger = forms.TypedChoiceField(
+        **{**DANGER, "help_text": "A report the reporter escalated to high priority is recorded as Yes."})
 
     def __init__(self, *args: Any, units: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.choice_field("unit").choices = [(u.pk, u.name) for u in units]
+
+
+class CorrectionForm(GovukFormMixin, forms.Form):
+    """One intake fact's corrected value and the reason; the value's widget follows the fact being corrected."""
+
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label="Why is the recorded value wrong?",
+        help_text="How the right value is known, and from whom. The recorded value stays on the referral.",
+        error_messages={"required": "Say why the recorded value is wrong"},
+    )
+
+    def __init__(self, *args: Any, fact: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fact = fact
+        field: forms.Field
+        if fact == "immediate_danger":
+            field = forms.TypedChoiceField(**DANGER)
+        elif fact == "source":
+            field = forms.ChoiceField(choices=[(s.value, SOURCE_LABELS[s]) for s in Source], label="Source")
+        elif fact == "received_at":
+            field = forms.CharField(label="Received", help_text="Date and time, UK time, e.g. 2026-11-20 14:30")
+        elif fact == "summary":
+            field = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=20000, label="Summary")
+        elif fact in ("given_names", "family_name"):
+            field = forms.CharField(required=False, max_length=200,
+                                    label="Given names" if fact == "given_names" else "Family name")
+        elif fact == "date_of_birth":
+            field = forms.CharField(required=False, label="Date of birth",
+                                    help_text="For example 1980-03-27; leave blank if unknown")
+        elif fact == "sex":
+            field = forms.ChoiceField(choices=[(s.value, s.value.capitalize()) for s in Sex], label="Sex")
+        elif fact == "addresses":
+            field = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Addresses",
+                                    help_text="One per line")
+        else:
+            raise ValueError(fact)
+        self.fields = {"value": field, "reason": self.fields["reason"]}
+        css = {forms.Textarea: "govuk-textarea", forms.Select: "govuk-select", forms.TextInput: "govuk-input"}
+        for widget_class, name in css.items():
+            if type(field.widget) is widget_class:
+                field.widget.attrs.setdefault("class", name)
+
+    @property
+    def is_radios(self) -> bool:
+        return isinstance(self.fields["value"].widget, forms.RadioSelect)
+
+    def clean_value(self) -> Any:  # noqa: C901 - one branch a kind of fact
+        value = self.cleaned_data["value"]
+        if self.fact == "received_at":
+            try:
+                parsed = datetime.fromisoformat(str(value).strip().replace(" ", "T", 1))
+            except ValueError:
+                raise forms.ValidationError("Give the date and time as 2026-11-20 14:30") from None
+            return parsed.replace(tzinfo=LONDON) if parsed.tzinfo is None else parsed
+        if self.fact == "date_of_birth":
+            if not str(value).strip():
+                return None
+            try:
+                return date.fromisoformat(str(value).strip())
+            except ValueError:
+                raise forms.ValidationError("Give the date as 1980-03-27, or leave it blank") from None
+        if self.fact == "addresses":
+            return [line.strip() for line in str(value).splitlines() if line.strip()]
+        return value

@@ -9,4 +9,5 @@ urlpatterns = [
     path("import/", views.referral_import, name="import"),
     path("import/template.csv", views.import_template, name="import-template"),
     path("cybertipline/", views.cybertipline_upload, name="cybertipline"),
+    path("<int:pk>/correct/", views.referral_correct, name="correct"),
 ]

@@ -11,13 +11,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from winnow.accounts.models import Unit
+from winnow.audit.reads import get_for_read
 from winnow.core.cybertipline import DEFAULT_LIMITS, CyberTiplineError
 from winnow.core.intake import IntakeError, csv_template, referral_from_mapping
 from winnow.permissions import Capability, require_units
+from winnow.referrals.models import IntakeCorrection, Referral
 
-from . import services
+from . import corrections, services
 from .cybertip import cybertipline_import, parse_upload
-from .forms import CyberTiplineForm, ImportForm, ReferralForm
+from .forms import CorrectionForm, CyberTiplineForm, ImportForm, ReferralForm
 
 
 def _recording_units(request: HttpRequest) -> list[Unit]:
@@ -111,7 +113,7 @@ def cybertipline_upload(request: HttpRequest) -> HttpResponse:
             package, zip_content, zip_name = parse_upload(documents, report_id=form.cleaned_data["report_id"])
             result = cybertipline_import(actor=request.user, unit=unit, package=package, zip_content=zip_content,
                                          zip_name=zip_name,
-                                         )
+                                         immediate_danger=form.cleaned_data["immediate_danger"])
         except CyberTiplineError as exc:
             where = exc.document + (f", element {exc.element_path}" if exc.element_path else "")
             errors = [f"{where}: {exc.reason}", "Nothing was imported."]
@@ -125,3 +127,41 @@ def cybertipline_upload(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/cybertipline.html", {"form": form, "errors": errors})
 
 
+
+
+@login_required
+def referral_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct one intake fact (?fact=..., and &subject=... for a person's details) as a new record."""
+    referral = get_for_read(request, Referral.objects.select_related("unit"), capability=Capability.PROGRESS_REFERRALS,
+                            detail={"page": "correct"}, pk=pk)
+    fact = request.GET.get("fact", "")
+    if fact not in IntakeCorrection.Field.values:
+        return render(request, "intake/correct_choose.html", {
+            "referral": referral, "facts": [(f, label) for f, label in IntakeCorrection.Field.choices
+                                            if f in IntakeCorrection.REFERRAL_FIELDS],
+            "subject_facts": [(f, label) for f, label in IntakeCorrection.Field.choices
+                              if f not in IntakeCorrection.REFERRAL_FIELDS],
+            "subjects": list(referral.subjects.all()),
+        })
+    subject = None
+    if fact not in IntakeCorrection.REFERRAL_FIELDS:
+        subject_id = request.GET.get("subject", "")
+        subject = referral.subjects.filter(pk=int(subject_id)).first() if subject_id.isdigit() else None
+        if subject is None:
+            messages.error(request, "Choose the person whose details you are correcting.")
+            return redirect("intake:correct", pk=referral.pk)
+    form = CorrectionForm(request.POST or None, fact=fact)
+    if request.method == "POST" and form.is_valid():
+        try:
+            corrections.referral_correct(actor=request.user, referral=referral, field=fact, subject=subject,
+                                         value=form.cleaned_data["value"], reason=form.cleaned_data["reason"])
+        except corrections.CorrectionError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.reason)
+        else:
+            messages.success(request, f"{IntakeCorrection.Field(fact).label} corrected on {referral.reference}. "
+                                      "The recorded value is kept beside it.")
+            return redirect(referral)
+    return render(request, "intake/correct.html", {
+        "referral": referral, "form": form, "fact": IntakeCorrection.Field(fact), "subject": subject,
+        "current": IntakeCorrection.display(corrections.current_value(referral, fact, subject)),
+    })

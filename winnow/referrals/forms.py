@@ -10,5 +10,9 @@ from .models import Disposition
 
 
 class CloseForm(GovukFormMixin, forms.Form):
-    disposition = forms.ChoiceField(choices=Disposition.choices)
+    # Nothing preselected: the outcome is a person's choice (radios, none checked; a blank answer is an error).
+    disposition = forms.ChoiceField(
+        choices=Disposition.choices, widget=forms.RadioSelect, label="Outcome",
+        error_messages={"required": "Choose the outcome"},
+    )
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)

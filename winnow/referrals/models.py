@@ -4,11 +4,17 @@ Everything here except the reference counter is permanent (winnow.permanence: ne
 models refuse, and database triggers refuse raw SQL too). A referral's intake facts never change after it is
 recorded; only its current-state columns (`Referral.mutable_fields`) move: its status moves forward through
 `transition_to`, and every move is kept as a `StatusChange`.
+
+An intake fact found to be wrong is corrected by a new `IntakeCorrection` that points at the referral (and the
+subject, for subject details), with the value before and after, who and why. The recorded columns never change.
+Two intake facts feed the queue's order, so their corrected value is also kept in a current-state column that only a
+correction moves (`danger_corrected`, `received_corrected_at`; null: as recorded), read through `current_danger` and
+`current_received_at`. The others (source, summary, subject details) are shown with their latest correction.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -45,7 +51,8 @@ class Status(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-# The lifecycle moves forward; any open referral can be closed (with a disposition and a reason).
+# The lifecycle moves forward. A referral closes once its band is decided (awaiting action or in action); before
+# that only an administrative closure (EARLY_DISPOSITIONS: a duplicate, or passed to another force) is allowed.
 NEXT_STATUS: dict[str, frozenset[str]] = {
     Status.RECEIVED: frozenset({Status.ASSESSMENT, Status.CLOSED}),
     Status.ASSESSMENT: frozenset({Status.AWAITING_ACTION, Status.CLOSED}),
@@ -63,6 +70,12 @@ class Disposition(models.TextChoices):
     TRANSFERRED = "transferred", "Transferred to another force or agency"
     NO_TRACE = "no_trace", "No trace"
     DUPLICATE = "duplicate", "Duplicate of another referral"
+
+
+# Closures that need no band decision: the intelligence is kept and worked elsewhere.
+EARLY_DISPOSITIONS = frozenset({Disposition.DUPLICATE, Disposition.TRANSFERRED})
+# The order statuses move in; `Referral.advance_to` walks it one step at a time.
+STATUS_ORDER = (Status.RECEIVED, Status.ASSESSMENT, Status.AWAITING_ACTION, Status.IN_ACTION)
 
 
 class IllegalTransition(Exception):
@@ -155,6 +168,15 @@ class Referral(PermanentModel):
     band_decided_at = models.DateTimeField(null=True, blank=True)
     priority_tier = models.PositiveSmallIntegerField(default=Tier.UNASSESSED)
     deadline_at = models.DateTimeField(null=True, blank=True)
+    # A computed band awaiting a supervisor's decision (winnow.core.priority: provisional), and who computed it.
+    band_provisional = models.BooleanField(default=False, db_default=False)  # raw SQL inserts (benchmarks) too
+    band_computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The latest correction of the two intake facts that order the queue (null: as recorded). IntakeCorrection keeps
+    # every correction; the recorded columns above never change.
+    danger_corrected = models.BooleanField(null=True, blank=True)
+    received_corrected_at = models.DateTimeField(null=True, blank=True)
     # Derived from the append-only Assignment and CaseAction records (winnow.workload).
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_referrals"
@@ -167,7 +189,9 @@ class Referral(PermanentModel):
     # The current-state columns above; every other column is an intake fact, fixed once recorded.
     mutable_fields = frozenset({
         "status", "band", "band_decided_at", "priority_tier", "deadline_at", "assigned_to", "actioned_at",
-        "closed_at", "disposition", "closure_reason",
+        "closed_at", "disposition", "closure_reason", "band_provisional", "band_computed_by",
+        # corrected intake facts that order the queue: moved only by an IntakeCorrection (referral_correct)
+        "danger_corrected", "received_corrected_at",
     })
 
     objects: ClassVar[models.Manager[Referral]] = ReferralQuerySet.as_manager()
@@ -188,6 +212,11 @@ class Referral(PermanentModel):
                 name="referral_open_queue_all_units",
             ),
             models.Index(fields=["assigned_to", "status"], name="referral_assignee"),
+            models.Index(
+                fields=["unit", "priority_tier", "band_decided_at", "id"],
+                condition=models.Q(band_provisional=True) & ~models.Q(status="closed"),
+                name="referral_awaiting_decision",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -207,29 +236,71 @@ class Referral(PermanentModel):
     def get_absolute_url(self) -> str:
         return reverse("referrals:detail", args=[self.pk])
 
+    @property
+    def current_danger(self) -> bool:
+        """Is a child believed to be in immediate danger, as now known (the latest correction, or as recorded)."""
+        return self.immediate_danger if self.danger_corrected is None else self.danger_corrected
+
+    @property
+    def current_received_at(self) -> datetime:
+        return self.received_at if self.received_corrected_at is None else self.received_corrected_at
+
     # The queue's columns. Referral.reprioritise is their one writer (a test holds it to that).
-    QUEUE_FIELDS = ("band", "band_decided_at", "priority_tier", "deadline_at")
+    QUEUE_FIELDS = ("band", "band_decided_at", "priority_tier", "deadline_at", "band_provisional", "band_computed_by")
 
     def reprioritise(
-        self, *, band: str | None, decided_at: datetime | None, policy: DeadlinePolicy | None = None
+        self, *, band: str | None, decided_at: datetime | None, policy: DeadlinePolicy | None = None,
+        provisional: bool = False, computed_by: Any = None,
     ) -> Priority:
         """Set the queue columns from the decided band (None: unassessed, or the band withdrawn) and when it was
         decided, the referral's receipt, danger flag and whether it has been actioned, under the deadline policy
         (default: the deployment's). Time comes in as `decided_at`; nothing here reads the clock. The caller saves
-        (`update_fields=Referral.QUEUE_FIELDS`), inside the transaction that holds the row."""
+        (`update_fields=Referral.QUEUE_FIELDS`), inside the transaction that holds the row. A `provisional` band
+        is computed and awaiting a supervisor's decision: `decided_at` is when it was computed, by `computed_by`."""
+        provisional = bool(band) and provisional
         priority = prioritise(
-            received_at=self.received_at, immediate_danger=self.immediate_danger, band=band or None,
+            received_at=self.current_received_at, immediate_danger=self.current_danger, band=band or None,
             decided_at=decided_at if band else None, policy=policy or deadline_policy(),
-            actioned=self.actioned_at is not None,
+            actioned=self.actioned_at is not None, provisional=provisional,
         )
         self.band = band or ""
         self.band_decided_at = decided_at if band else None
+        self.band_provisional = provisional
+        self.band_computed_by = computed_by if provisional else None
         self.priority_tier = priority.tier
         self.deadline_at = priority.deadline_at
         return priority
 
+    def state(self) -> dict[str, Any]:
+        """The current-state columns as JSON values: every audit event of a change to them carries this snapshot
+        (`detail["state"]`), so `winnow verify-referrals` finds a column edited in place by raw SQL."""
+        out: dict[str, Any] = {}
+        for name in sorted(self.mutable_fields):
+            attname = self._meta.get_field(name).attname  # type: ignore[union-attr]
+            value = getattr(self, attname)
+            out[attname] = value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
+        return out
+
     def allowed_transitions(self) -> list[str]:
         return [s for s in Status.values if s in NEXT_STATUS[self.status]]
+
+    def steps_to(self, status: str) -> list[str]:
+        """The forward moves that bring the referral to `status` (empty if it is there or beyond, or closed)."""
+        if self.status == Status.CLOSED or status not in STATUS_ORDER:
+            return []
+        here, there = STATUS_ORDER.index(Status(self.status)), STATUS_ORDER.index(Status(status))
+        return [s.value for s in STATUS_ORDER[here + 1 : there + 1]]
+
+    def close_blocker(self, disposition: str) -> str:
+        """Why this referral cannot close with `disposition` now; empty if it can."""
+        if self.status == Status.CLOSED:
+            return f"{self.reference} is already closed"
+        if disposition not in Disposition.values:
+            return "choose an outcome"
+        if self.status in (Status.RECEIVED, Status.ASSESSMENT) and disposition not in EARLY_DISPOSITIONS:
+            return (f"{self.reference} is {self.get_status_display()}: a supervisor decides its band before it "
+                    "closes (only a duplicate or a transfer closes earlier)")
+        return ""
 
     def transition_to(
         self,
@@ -248,6 +319,8 @@ class Referral(PermanentModel):
         if status == Status.CLOSED:
             if disposition not in Disposition.values:
                 raise IllegalTransition("closing needs a disposition")
+            if blocker := self.close_blocker(disposition):
+                raise IllegalTransition(blocker)
             if not reason.strip():
                 raise IllegalTransition("closing needs a reason")
             self.disposition, self.closure_reason, self.closed_at = disposition, reason.strip(), now
@@ -350,3 +423,59 @@ class ReferenceCounter(models.Model):
         counter.last += 1
         counter.save(update_fields=["last"])
         return f"{unit.code.upper()}-{year}-{counter.last:05d}"
+
+
+class IntakeCorrection(PermanentModel):
+    """A correction of one intake fact: a new record pointing at the referral (and subject) it corrects, and at the
+    correction it replaces, if any. The recorded value is never edited; `before` keeps what it replaced."""
+
+    class Field(models.TextChoices):
+        IMMEDIATE_DANGER = "immediate_danger", "Child believed to be in immediate danger"
+        SOURCE = "source", "Source"
+        RECEIVED_AT = "received_at", "Received"
+        SUMMARY = "summary", "Summary"
+        GIVEN_NAMES = "given_names", "Subject's given names"
+        FAMILY_NAME = "family_name", "Subject's family name"
+        DATE_OF_BIRTH = "date_of_birth", "Subject's date of birth"
+        SEX = "sex", "Subject's sex"
+        ADDRESSES = "addresses", "Subject's addresses"
+
+    REFERRAL_FIELDS = frozenset({"immediate_danger", "source", "received_at", "summary"})
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="corrections")
+    subject = models.ForeignKey(Subject, null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
+    field = models.CharField(max_length=24, choices=Field.choices)
+    before = models.JSONField(help_text="The value this correction replaces, as text or a list")
+    after = models.JSONField()
+    reason = models.TextField()
+    corrects = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrected_by",
+        help_text="The earlier correction of the same fact that this one replaces",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects: ClassVar[models.Manager[IntakeCorrection]] = PermanentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.CheckConstraint(condition=~models.Q(reason=""), name="intakecorrection_needs_reason")]
+
+    def __str__(self) -> str:
+        return f"{self.get_field_display()}: {self.before!r} → {self.after!r}"
+
+    @staticmethod
+    def display(value: Any) -> str:
+        if value is True:
+            return "Yes"
+        if value is False:
+            return "No"
+        if isinstance(value, list):
+            return "; ".join(str(v) for v in value) or "(none)"
+        return str(value) if value not in (None, "") else "(blank)"
+
+    def before_text(self) -> str:
+        return self.display(self.before)
+
+    def after_text(self) -> str:
+        return self.display(self.after)

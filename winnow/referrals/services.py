@@ -36,10 +36,29 @@ def referral_transition(
             action=AuditAction.REFERRAL_TRANSITION,
             unit_id=locked.unit_id,
             target=locked,
-            detail={"from": change.from_status, "to": change.to_status, "disposition": change.disposition},
+            detail={"from": change.from_status, "to": change.to_status, "disposition": change.disposition,
+                    "state": locked.state()},
         )
     referral.refresh_from_db()
     return change
+
+
+def referral_advance(
+    *, actor: Any, referral: Referral, to_status: str, why: str, now: datetime | None = None
+) -> list[StatusChange]:
+    """Move a referral forward to `to_status` because something happened (a band decision, an assignment, the first
+    enforcement action), one lifecycle step at a time, each kept as a StatusChange with `why` as its reason. Does
+    nothing if the referral is already there or beyond, or closed. Call inside the caller's transaction."""
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    changes = []
+    for step in locked.steps_to(to_status):
+        change = locked.transition_to(step, by=actor, now=now, reason=why)
+        audit_record(
+            actor=actor, action=AuditAction.REFERRAL_TRANSITION, unit_id=locked.unit_id, target=locked,
+            detail={"from": change.from_status, "to": change.to_status, "why": why},
+        )
+        changes.append(change)
+    return changes
 
 
 def referral_apply_band(
@@ -49,17 +68,21 @@ def referral_apply_band(
     band: str | None,
     decided_at: datetime | None,
     why: str,
+    provisional: bool = False,
+    computed_by: Any = None,
 ) -> Referral:
-    """Re-prioritise a referral after a band is decided (or withdrawn: band None). The decision itself is kept by
-    the caller (e.g. an assessment decision); this updates the queue columns derived from it, with an audit event."""
+    """Re-prioritise a referral after a band is decided (or withdrawn: band None), or computed and awaiting a
+    decision (`provisional`, computed at `decided_at` by `computed_by`). The decision or assessment itself is kept by
+    the caller; this updates the queue columns derived from it, with an audit event."""
     with transaction.atomic():
         locked = Referral.objects.select_for_update().get(pk=referral.pk)
-        priority = locked.reprioritise(band=band, decided_at=decided_at)
+        priority = locked.reprioritise(band=band, decided_at=decided_at, provisional=provisional,
+                                       computed_by=computed_by)
         locked.save(update_fields=Referral.QUEUE_FIELDS)
         audit_record(
             actor=actor, action=AuditAction.REFERRAL_PRIORITISE, unit_id=locked.unit_id, target=locked,
             detail={"band": locked.band, "tier": int(priority.tier), "deadline_at": priority.deadline_at.isoformat(),
-                    "why": why},
+                    "provisional": locked.band_provisional, "why": why, "state": locked.state()},
         )
     referral.refresh_from_db()
     return referral

@@ -52,9 +52,10 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "referral": referral,
             "subjects": subjects,
-            "changes": referral.status_changes.select_related("by"),
+            "corrections": referral.corrections.select_related("created_by", "subject"),
             "can_progress": can(user, Capability.PROGRESS_REFERRALS, referral.unit_id),
             "can_close": can(user, Capability.CLOSE_REFERRALS, referral.unit_id),
+            "can_record_facts": can(user, Capability.RECORD_CASE_ACTIONS, referral.unit_id),
             "next_statuses": [(s, Status(s).label) for s in referral.allowed_transitions() if s != Status.CLOSED],
         },
     )
@@ -101,7 +102,10 @@ def referral_close(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"{referral.reference} closed.")
             return redirect(referral)
-    return render(request, "referrals/close.html", {"referral": referral, "form": form})
+    blocker = "" if referral.status in (Status.AWAITING_ACTION, Status.IN_ACTION) else (
+        f"{referral.reference} is {referral.get_status_display()}: until a supervisor decides its band it can close "
+        "only as a duplicate or a transfer")
+    return render(request, "referrals/close.html", {"referral": referral, "form": form, "blocker": blocker})
 
 
 @login_required

@@ -12,7 +12,8 @@ from django.utils import timezone
 from winnow.accounts.models import User
 from winnow.audit.services import AuditAction, audit_record
 from winnow.permissions import Capability, can
-from winnow.referrals.models import Referral
+from winnow.referrals.models import Referral, Status
+from winnow.referrals.services import referral_advance
 
 from .models import ENFORCEMENT_ACTIONS, Assignment, CaseAction
 
@@ -39,7 +40,10 @@ def referrals_assign(
             referral.assigned_to = assignee
             referral.save(update_fields=["assigned_to"])
             audit_record(actor=actor, action=AuditAction.REFERRAL_ASSIGN, unit_id=referral.unit_id,
-                         target=referral, detail={"assignee": assignee.get_username()})
+                         target=referral, detail={"assignee": assignee.get_username(), "state": referral.state()})
+            # Someone has it in hand: a referral still Received is now being assessed.
+            referral_advance(actor=actor, referral=referral, to_status=Status.ASSESSMENT, now=now,
+                             why=f"assigned to {assignee.get_username()}")
         return made
 
 
@@ -59,7 +63,10 @@ def case_action_record(
             locked.actioned_at = occurred_at
             locked.reprioritise(band=locked.band or None, decided_at=locked.band_decided_at)
             locked.save(update_fields=["actioned_at", *Referral.QUEUE_FIELDS])
+            referral_advance(actor=actor, referral=locked, to_status=Status.IN_ACTION, now=occurred_at,
+                             why=f"first enforcement action: {action.get_kind_display()}")
         audit_record(actor=actor, action=AuditAction.REFERRAL_ACTION, unit_id=locked.unit_id,
-                     target=locked, detail={"kind": kind, "occurred_at": occurred_at.isoformat()})
+                     target=locked, detail={"kind": kind, "occurred_at": occurred_at.isoformat(),
+                                            "state": locked.state()})
     referral.refresh_from_db()
     return action

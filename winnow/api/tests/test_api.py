@@ -125,6 +125,17 @@ def test_it_rejects_bad_input_with_the_field_and_writes_nothing(
     assert not AuditEvent.objects.filter(action="referral.create").exists()
 
 
+@pytest.mark.parametrize("danger", ["absent", None])
+def test_it_requires_the_immediate_danger_answer(client: Any, handler: Any, token_for: Any, danger: Any) -> None:
+    body = {k: v for k, v in BODY.items() if k != "immediate_danger"}
+    if danger != "absent":
+        body["immediate_danger"] = danger
+    reply = _assert_error_shape(client.post(
+        "/api/v1/referrals", body, content_type="application/json", **_bearer(token_for(handler))), 400)
+    assert any("immediate_danger" in d["field"] for d in reply["error"]["details"]), reply
+    assert not Referral.objects.exists()
+
+
 @pytest.mark.parametrize("raw", [b"{not json", b"", b"[]", b"\xff\xfe\x00", json.dumps({"unit": "north"}).encode()])
 def test_it_rejects_malformed_bodies_without_a_500(client: Any, handler: Any, token_for: Any, raw: bytes) -> None:
     response = client.post("/api/v1/referrals", raw, content_type="application/json", **_bearer(token_for(handler)))

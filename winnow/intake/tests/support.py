@@ -26,7 +26,7 @@ def sample_zip() -> bytes:
 
 
 def import_documents(documents: list[tuple[str, bytes]], *, actor: Any, unit: Any, report_id: int | None = None,
-                     now: Any = None) -> CyberTiplineImport:
+                     now: Any = None, immediate_danger: bool = False) -> CyberTiplineImport:
     package, zip_content, zip_name = parse_upload(documents, report_id=report_id)
     return cybertipline_import(actor=actor, unit=unit, package=package, zip_content=zip_content,
-                               zip_name=zip_name, now=now)
+                               zip_name=zip_name, now=now, immediate_danger=immediate_danger)

@@ -142,9 +142,11 @@ def test_it_sets_immediate_danger_from_the_escalation(handler: Any, units: dict[
 
 def test_it_imports_through_the_command(handler: Any, units: dict[str, Any], capsys: Any) -> None:
     paths = [str(SAMPLE / name) for name in SAMPLE_FILES]
-    call_command("import-cybertip", *paths, "--unit", "north", "--user", "hannah.handler", "--report-id", "77")
+    call_command("import-cybertip", *paths, "--unit", "north", "--user", "hannah.handler", "--report-id", "77",
+                 "--immediate-danger", "no")
     assert "imported as referral NORTH-" in capsys.readouterr().out
-    call_command("import-cybertip", *paths, "--unit", "north", "--user", "hannah.handler", "--report-id", "77")
+    call_command("import-cybertip", *paths, "--unit", "north", "--user", "hannah.handler", "--report-id", "77",
+                 "--immediate-danger", "no")
     assert "already imported" in capsys.readouterr().out
     assert Referral.objects.get().source_reference == "77"
 
@@ -153,10 +155,12 @@ def test_it_names_document_element_and_reason_in_the_command(handler: Any, units
     bad = tmp_path / "report.xml"
     bad.write_bytes((SAMPLE / "report-sample.xml").read_bytes().replace(b"1979-04-22", b"1979-13-45"))
     with pytest.raises(CommandError, match=r"report\.xml, element /report/personOrUserReported.*dateOfBirth"):
-        call_command("import-cybertip", str(bad), "--unit", "north", "--user", "hannah.handler")
+        call_command("import-cybertip", str(bad), "--unit", "north", "--user", "hannah.handler",
+                     "--immediate-danger", "no")
     assert not Referral.objects.exists() and not RawPackage.objects.exists() and not ReportedPerson.objects.exists()
 
 
 def test_it_refuses_a_user_outside_the_unit(outsider: Any) -> None:
     with pytest.raises(CommandError, match="does not record referrals"):
-        call_command("import-cybertip", str(SAMPLE / "report-sample.xml"), "--unit", "north", "--user", "otto.outsider")
+        call_command("import-cybertip", str(SAMPLE / "report-sample.xml"), "--unit", "north", "--user", "otto.outsider",
+                     "--immediate-danger", "no")

@@ -30,10 +30,11 @@ def _client(user: Any) -> Client:
     return client
 
 
-def _upload(client: Client, unit: Any, files: list[tuple[str, bytes]], report_id: str = "") -> Any:
+def _upload(client: Client, unit: Any, files: list[tuple[str, bytes]], report_id: str = "",
+            danger: str = "no") -> Any:
     return client.post(
         "/referrals/cybertipline/",
-        {"unit": unit.pk, "report_id": report_id,
+        {"unit": unit.pk, "report_id": report_id, "immediate_danger": danger,
          "files": [SimpleUploadedFile(name, content, content_type="application/xml") for name, content in files]},
     )
 
@@ -108,3 +109,12 @@ def test_it_offers_only_the_users_own_units(outsider: Any, units: dict[str, Any]
     assert "Northmoor" not in client.get("/referrals/cybertipline/").content.decode()
     response = _upload(client, units["north"], sample_documents())
     assert response.status_code == 200 and not Referral.objects.exists()
+
+
+def test_it_requires_the_immediate_danger_answer_and_records_it(handler: Any, units: dict[str, Any]) -> None:
+    client = _client(handler)
+    response = _upload(client, units["north"], sample_documents(), report_id="245551234", danger="")
+    assert response.status_code == 200 and "Answer Yes or No" in response.content.decode()
+    assert not Referral.objects.exists()
+    _upload(client, units["north"], sample_documents(), report_id="245551234", danger="yes")
+    assert Referral.objects.get().immediate_danger is True  # the sample does not escalate: the answer decides

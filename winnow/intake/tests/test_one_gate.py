@@ -68,5 +68,6 @@ def test_the_command_says_where_and_why(handler: Any, units: dict[str, Any], tmp
     bad.write_bytes((SAMPLE / SAMPLE_FILES[0]).read_bytes().replace(b"Examplegram</platform>",
                                                                      f"Example{RLO}gram</platform>".encode(), 1))
     with pytest.raises(CommandError, match=r"report\.xml, element /report/platform: contains the control character U\+202E"):
-        call_command("import-cybertip", str(bad), "--unit", "north", "--user", "hannah.handler")
+        call_command("import-cybertip", str(bad), "--unit", "north", "--user", "hannah.handler",
+                     "--immediate-danger", "no")
     _nothing_written()

@@ -36,7 +36,7 @@ def test_it_does_not_notify_people_of_their_own_action(referral: Any, handler: A
 
 
 def test_it_does_not_notify_about_closed_referrals(referral: Any, supervisor: Any, units: dict[str, Any]) -> None:
-    referral_transition(actor=supervisor, referral=referral, to_status="closed", disposition="nfa", reason="Test.")
+    referral_transition(actor=supervisor, referral=referral, to_status="closed", disposition="duplicate", reason="Test.")
     record(supervisor, units["north"], subjects=SAME_EMAIL)
     assert not Notification.objects.exists()
 

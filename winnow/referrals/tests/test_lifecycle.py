@@ -39,7 +39,7 @@ def test_it_needs_a_disposition_and_a_reason_to_close(referral: Any, supervisor:
 
 def test_it_never_moves_a_closed_referral(referral: Any, supervisor: Any) -> None:
     referral_transition(actor=supervisor, referral=referral, to_status=Status.CLOSED,
-                        disposition="no_trace", reason="No trace of the fictional subject.")
+                        disposition="duplicate", reason="Duplicate of a fictional earlier referral.")
     for target in Status.values:
         with pytest.raises(IllegalTransition):
             referral_transition(actor=supervisor, referral=referral, to_status=target,
@@ -49,9 +49,19 @@ def test_it_never_moves_a_closed_referral(referral: Any, supervisor: Any) -> Non
 def test_it_closes_through_the_page_with_disposition_and_reason(client: Any, supervisor: Any, referral: Any) -> None:
     client.force_login(supervisor)
     url = f"/referrals/{referral.pk}/close/"
-    assert client.post(url, {"disposition": "", "reason": ""}).status_code == 200  # form shown again with errors
+    page = client.get(url).content.decode()
+    assert 'type="radio"' in page and " checked" not in page  # no outcome preselected: a person chooses
+    response = client.post(url, {"disposition": "", "reason": ""})
+    assert response.status_code == 200 and "Choose the outcome" in response.content.decode()
     referral.refresh_from_db()
     assert referral.status == Status.RECEIVED
+    # Until its band is decided, only a duplicate or a transfer closes it.
+    response = client.post(url, {"disposition": "nfa", "reason": "Fictional: insufficient evidence."})
+    assert response.status_code == 200 and "decides its band before it closes" in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == Status.RECEIVED
+    for status in (Status.ASSESSMENT, Status.AWAITING_ACTION):
+        referral_transition(actor=supervisor, referral=referral, to_status=status)
     response = client.post(url, {"disposition": "nfa", "reason": "Fictional: insufficient evidence."})
     assert response.status_code == 302
     referral.refresh_from_db()
@@ -73,10 +83,24 @@ def test_it_puts_form_errors_on_the_fields_they_are_about(client: Any, handler: 
     client.force_login(handler)
     response = client.post("/referrals/new/", {
         "unit": units["north"].pk, "source": "ncmec", "received_at": "2026-11-20T10:00", "summary": "Fictional.",
-        "subject_given_names": "=cmd", "subject_sex": "unknown",
+        "immediate_danger": "no", "subject_given_names": "=cmd", "subject_sex": "unknown",
         "identifier_0_kind": "", "identifier_2_kind": "email", "identifier_2_value": "not-an-email",
     })
     form = response.context["form"]
     assert "formula" in form.errors["subject_given_names"][0]
     assert "email" in form.errors["identifier_2_value"][0]
     assert not Referral.objects.exists()
+
+
+@pytest.mark.parametrize("status", [Status.RECEIVED, Status.ASSESSMENT])
+def test_it_refuses_closing_before_the_band_is_decided_except_as_a_duplicate_or_transfer(
+    referral: Any, supervisor: Any, status: str
+) -> None:
+    if status == Status.ASSESSMENT:
+        referral_transition(actor=supervisor, referral=referral, to_status=status)
+    with pytest.raises(IllegalTransition, match="decides its band"):
+        referral_transition(actor=supervisor, referral=referral, to_status=Status.CLOSED, disposition="charged",
+                            reason="Fictional.")
+    referral_transition(actor=supervisor, referral=referral, to_status=Status.CLOSED, disposition="transferred",
+                        reason="Passed to a fictional neighbouring force.")
+    assert referral.status == Status.CLOSED

@@ -52,7 +52,7 @@ def spied(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
 
 def expected(referral: Referral) -> tuple[int, Any]:
     priority = prioritise(
-        received_at=referral.received_at, immediate_danger=referral.immediate_danger, band=referral.band or None,
+        received_at=referral.current_received_at, immediate_danger=referral.current_danger, band=referral.band or None,
         decided_at=referral.band_decided_at, policy=deadline_policy(), actioned=referral.actioned_at is not None,
     )
     return priority.tier, priority.deadline_at

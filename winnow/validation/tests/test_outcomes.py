@@ -19,6 +19,8 @@ POST = {"contact_offending": "charged", "children_safeguarded": "2", "victims_id
 
 @pytest.fixture
 def closed(referral: Any, supervisor: Any) -> Any:
+    for status in ("assessment", "awaiting_action"):  # a referral closes once its band is decided
+        referral_transition(actor=supervisor, referral=referral, to_status=status)
     referral_transition(actor=supervisor, referral=referral, to_status="closed", disposition="charged",
                         reason="Fictional test closure")
     return referral

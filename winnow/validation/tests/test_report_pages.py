@@ -40,6 +40,8 @@ def closed_cases(unit: Any, handler: Any, supervisor: Any, count: int, seed: int
             decided_by="test", explanation=[], unknown_count=rng.choice([0, 1, 2]), created_by=handler)
         BandDecision.objects.create(assessment=assessment, referral=referral, supervisor=supervisor,
                                     decision="confirm", computed_band=band, decided_band=band, rationale="test")
+        for status in ("assessment", "awaiting_action"):  # the decision above was made directly, not by the service
+            referral_transition(actor=supervisor, referral=referral, to_status=status)
         referral_transition(actor=supervisor, referral=referral, to_status="closed", disposition="nfa", reason="t")
         found = "charged" if rng.random() < RATES[band] else ("unknown" if rng.random() < 0.05 else "none_found")
         outcome_record(actor=supervisor, subject=subject, contact_offending=found, children_safeguarded=None,

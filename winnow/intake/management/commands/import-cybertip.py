@@ -18,14 +18,17 @@ class Command(BaseCommand):
         parser.add_argument("--unit", required=True, help="unit code")
         parser.add_argument("--user", required=True, help="username recorded as the importer")
         parser.add_argument("--report-id", type=int, default=None, help="the CyberTipline report number")
+        parser.add_argument("--immediate-danger", required=True, choices=["yes", "no"],
+                            help="is a child believed to be in immediate danger? (required; an escalated report "
+                                 "is recorded as yes)")
 
     def handle(self, *args: Any, paths: list[str], unit: str, user: str, report_id: int | None,
-               **options: Any) -> None:
+               immediate_danger: str, **options: Any) -> None:
         importer, target = recorder_and_unit(user, unit)
         try:
             package, zip_content, zip_name = parse_upload(read_paths(paths), report_id=report_id)
             result = cybertipline_import(actor=importer, unit=target, package=package, zip_content=zip_content,
-                                         zip_name=zip_name)
+                                         zip_name=zip_name, immediate_danger=immediate_danger == "yes")
         except CyberTiplineError as exc:
             where = exc.document + (f", element {exc.element_path}" if exc.element_path else "")
             raise CommandError(f"{where}: {exc.reason}\nNothing was imported.") from None
