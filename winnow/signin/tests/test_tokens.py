@@ -15,7 +15,7 @@ from winnow.accounts.models import ApiToken
 from winnow.audit.models import AuditEvent
 
 REFERRAL = {"unit": "north", "source": "ncmec", "received_at": "2026-11-02T10:15:00+00:00",
-            "summary": "Fictional referral recorded through the API."}
+            "summary": "Fictional referral recorded through the API.", "immediate_danger": False}
 
 
 def bearer(raw: str) -> dict[str, str]:
@@ -48,7 +48,7 @@ def test_it_lets_a_read_token_read_but_not_write(handler: Any) -> None:
 def test_it_lets_a_write_token_record_a_referral(handler: Any) -> None:
     _token, raw = ApiToken.issue(user=handler, name="writer", scope="write")
     response = Client().post("/api/v1/referrals", REFERRAL, content_type="application/json", **bearer(raw))
-    assert response.status_code == 201
+    assert response.status_code == 201, response.content
 
 
 def test_the_write_scope_does_not_widen_the_role(outsider: Any) -> None:
