@@ -130,7 +130,7 @@ def token_for() -> Any:
     from winnow.accounts.models import ApiToken
 
     def issue(user: Any) -> str:
-        return ApiToken.issue(user=user, name="test")[1]
+        return ApiToken.issue(user=user, name="test", scope="write")[1]  # read-only tokens: winnow.signin tests
 
     return issue
 
@@ -165,9 +165,13 @@ def live_db(transactional_db: Any, live_server: Any) -> Any:
     deletes rows (PostgreSQL's TRUNCATE fires no row triggers); the flush ends with post_migrate, which puts
     them back for the next test."""
     from django.db import connection
+    from django.urls import get_resolver
 
     from winnow import permanence
 
+    # Import every view (faiss, splink, ...) now rather than in the server's first request, which on a loaded
+    # machine took longer than a page's timeout.
+    get_resolver().url_patterns  # noqa: B018
     yield live_server
     if connection.vendor == "sqlite":
         permanence.uninstall(connection)

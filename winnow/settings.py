@@ -85,6 +85,13 @@ INSTALLED_APPS = [
     "winnow.api",
     "winnow.demo",
     "winnow.worker",
+    "winnow.signin",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
+    "mozilla_django_oidc",
     "ninja",
     "django_tasks",
     "django_tasks_db",
@@ -98,9 +105,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "winnow.signin.middleware.SignInMiddleware",  # idle timeout, second factor, Cache-Control: no-store
+    "csp.middleware.CSPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "winnow.input_guard.RefuseControlCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "winnow.urls"
@@ -146,6 +157,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "winnow.signin.validators.DistinctCharactersValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"  # the landing page for the user's roles (winnow.navigation)
@@ -229,6 +242,79 @@ WINNOW_WORKER_HEARTBEAT = ["winnow.audit.chain.checkpoint_if_stale"]
 # Scan results with more files than this are summarised by the worker, not inside the upload request.
 WINNOW_SUMMARY_INLINE_MAX_FILES = env_int("WINNOW_SUMMARY_INLINE_MAX_FILES", 50_000)
 
+
+# --- Sign-in (winnow.signin) -----------------------------------------------------------------------------------
+# The lockout backend comes first: it refuses a locked-out username before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "winnow.signin.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# A second factor (TOTP, or a single-use recovery code) for every role. Required in production; elsewhere a person
+# who has enrolled is asked for it, and the demo's logins sign in with a password alone.
+WINNOW_MFA_REQUIRED = env_bool("WINNOW_MFA_REQUIRED", WINNOW_ENV == "production")
+WINNOW_RECOVERY_CODES = 10
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Winnow")
+# Signed out after this many minutes without a request, as well as SESSION_COOKIE_AGE after signing in.
+WINNOW_IDLE_TIMEOUT_MINUTES = env_int("WINNOW_IDLE_TIMEOUT_MINUTES", 30)
+# django-axes: after WINNOW_LOCKOUT_FAILURES wrong passwords for one username, it is locked until an administrator
+# unlocks it (`winnow unlock USERNAME` or the admin's access attempts), or for WINNOW_LOCKOUT_MINUTES when set.
+AXES_FAILURE_LIMIT = env_int("WINNOW_LOCKOUT_FAILURES", 5)
+AXES_LOCKOUT_PARAMETERS = ["username"]  # not the address: one unit's officers often share one NAT address
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]  # that warning is about address-based limits, which the line above avoids
+AXES_RESET_ON_SUCCESS = True
+AXES_COOLOFF_TIME = (env_int("WINNOW_LOCKOUT_MINUTES", 0) / 60) or None  # hours, as axes reads a number
+AXES_LOCKOUT_TEMPLATE = "signin/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 403
+AXES_VERBOSE = False
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]  # behind a proxy, set its forwarded header here, never trust any
+# API tokens expire; a token is read-only unless issued with the write scope.
+WINNOW_API_TOKEN_DAYS = env_int("WINNOW_API_TOKEN_DAYS", 90)
+
+# Optional sign-in with OpenID Connect (e.g. Entra ID). Off unless WINNOW_OIDC_CLIENT_ID is set. People are matched
+# by e-mail to accounts an administrator made (never created on first sign-in); Winnow's second factor still applies.
+OIDC_RP_CLIENT_ID = env_str("WINNOW_OIDC_CLIENT_ID", "")
+WINNOW_OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+if WINNOW_OIDC_ENABLED:
+    OIDC_RP_CLIENT_SECRET = env_str("WINNOW_OIDC_CLIENT_SECRET", "")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("WINNOW_OIDC_AUTHORIZATION_ENDPOINT", "")
+    OIDC_OP_TOKEN_ENDPOINT = env_str("WINNOW_OIDC_TOKEN_ENDPOINT", "")
+    OIDC_OP_USER_ENDPOINT = env_str("WINNOW_OIDC_USER_ENDPOINT", "")
+    OIDC_OP_JWKS_ENDPOINT = env_str("WINNOW_OIDC_JWKS_ENDPOINT", "")
+    OIDC_RP_SIGN_ALGO = "RS256"
+    OIDC_CREATE_USER = False
+    OIDC_RP_SCOPES = "openid email profile"
+    OIDC_CALLBACK_CLASS = "winnow.signin.oidc.AuditedCallbackView"
+    _missing = [name for name in ("WINNOW_OIDC_CLIENT_SECRET", "WINNOW_OIDC_AUTHORIZATION_ENDPOINT",
+                                  "WINNOW_OIDC_TOKEN_ENDPOINT", "WINNOW_OIDC_USER_ENDPOINT",
+                                  "WINNOW_OIDC_JWKS_ENDPOINT") if not os.environ.get(name)]
+    if _missing:
+        raise ImproperlyConfigured(f"WINNOW_OIDC_CLIENT_ID is set, so set {', '.join(_missing)} too")
+    AUTHENTICATION_BACKENDS.append("mozilla_django_oidc.auth.OIDCAuthenticationBackend")
+
+# --- Headers ---------------------------------------------------------------------------------------------------
+# No inline script or style anywhere: every page's script and style comes from /static/.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# In production: HTTPS only. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER_NAME (e.g.
+# HTTP_X_FORWARDED_PROTO) and make the proxy set that header itself; /healthz answers on plain HTTP for monitoring.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", WINNOW_ENV == "production")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if WINNOW_ENV == "production" else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+if os.environ.get("SECURE_PROXY_SSL_HEADER_NAME"):
+    SECURE_PROXY_SSL_HEADER = (os.environ["SECURE_PROXY_SSL_HEADER_NAME"], "https")
 # Offending trends and research export (winnow.research). The Covid-19 restrictions period shaded on the trends
 # pages defaults to England's first national lockdown (23 March 2020) to the end of the last legal restrictions
 # (24 February 2022). Counts from 1 to WINNOW_DISCLOSURE_THRESHOLD - 1 are suppressed on screen and in exports

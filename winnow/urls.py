@@ -1,18 +1,22 @@
+from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from winnow.api.api import api
 from winnow.audit import views as audit_views
 from winnow.forms import LoginForm
 from winnow.navigation import home
+from winnow.signin.views import LoginView, LogoutView
 from winnow.views import healthz
 
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("account/", include("winnow.signin.urls")),
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),  # one sign-in page
+    path("logout/", LogoutView.as_view(), name="logout"),
     path("referrals/", include("winnow.intake.urls")),
     path("referrals/", include("winnow.referrals.urls")),
     path("assessments/", include("winnow.assessments.urls")),
@@ -30,3 +34,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+if settings.WINNOW_OIDC_ENABLED:
+    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))

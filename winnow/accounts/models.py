@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -62,12 +64,23 @@ class Membership(models.Model):
         return f"{self.user} - {self.get_role_display()} in {self.unit}"
 
 
+class TokenScope(models.TextChoices):
+    READ = "read", "Read only"
+    WRITE = "write", "Read and write"
+
+
+def _token_expiry() -> datetime:
+    return timezone.now() + timedelta(days=settings.WINNOW_API_TOKEN_DAYS)
+
+
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
-    def authenticate(self, raw: str) -> ApiToken | None:
+    def authenticate(self, raw: str, *, now: datetime | None = None) -> ApiToken | None:
+        """The live token with this value: not revoked, not expired, its user active."""
         digest = hashlib.sha256(raw.encode()).hexdigest()
         return (
             self.select_related("user")
-            .filter(digest=digest, revoked_at__isnull=True, user__is_active=True)
+            .filter(digest=digest, revoked_at__isnull=True, user__is_active=True,
+                    expires_at__gt=now or timezone.now())
             .first()
         )
 
@@ -81,6 +94,9 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(default=_token_expiry, help_text="The token is refused from this time on")
+    scope = models.CharField(max_length=8, choices=TokenScope.choices, default=TokenScope.READ,
+                             help_text="Read only, or read and write (recording referrals)")
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -88,9 +104,17 @@ class ApiToken(models.Model):
         return f"{self.prefix}… ({self.name})"
 
     @classmethod
-    def issue(cls, *, user: User, name: str) -> tuple[ApiToken, str]:
+    def issue(cls, *, user: User, name: str, scope: str = TokenScope.READ,
+              days: int | None = None) -> tuple[ApiToken, str]:
+        """A new token, read-only unless asked for the write scope, expiring after `days` (WINNOW_API_TOKEN_DAYS)."""
         raw = "wnw_" + secrets.token_urlsafe(32)
         token = cls.objects.create(
-            user=user, name=name, prefix=raw[:8], digest=hashlib.sha256(raw.encode()).hexdigest()
+            user=user, name=name, prefix=raw[:8], digest=hashlib.sha256(raw.encode()).hexdigest(),
+            scope=TokenScope(scope),
+            expires_at=timezone.now() + timedelta(days=days if days is not None else settings.WINNOW_API_TOKEN_DAYS),
         )
         return token, raw
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == TokenScope.WRITE

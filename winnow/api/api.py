@@ -10,6 +10,7 @@ import logging
 from datetime import date, datetime
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
@@ -35,9 +36,11 @@ log = logging.getLogger(__name__)
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        api_token = ApiToken.objects.authenticate(token)
+        api_token = ApiToken.objects.authenticate(token)  # None when unknown, revoked or expired
         if api_token is None:
             return None
+        if request.method not in ("GET", "HEAD", "OPTIONS") and not api_token.can_write:
+            raise PermissionDenied("This API token is read-only; writing needs a token issued with the write scope.")
         request.user = api_token.user
         return api_token.user
 
@@ -47,12 +50,13 @@ api = NinjaAPI(
     version="1.0.0",
     description=(
         "Create and read referrals with their subjects and identifiers. Authenticate with "
-        "`Authorization: Bearer <token>` (`winnow create-token USERNAME`). Every failure has the same shape: "
+        "`Authorization: Bearer <token>` (`winnow create-token USERNAME [--scope write] [--days N]`); tokens expire, and are read-only unless issued with the write scope. Every failure has the same shape: "
         '`{"error": {"status", "code", "message", "details": [{"field", "reason"}]}, "request_id"}`. '
         "Every read of a referral or subject is recorded in the audit trail."
     ),
     auth=TokenAuth(),
     urls_namespace="api-1.0.0",
+    docs_decorator=login_required,  # the document and its page are for signed-in people, not the public
 )
 
 

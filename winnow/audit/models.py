@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from winnow.accounts.models import Membership
@@ -23,7 +24,11 @@ class AuditEventQuerySet(PermanentQuerySet):
         units = units_with(user, Capability.READ_AUDIT)
         # Events with no unit (list views, searches, token issue) belong to the people who made them.
         members = Membership.objects.filter(unit_id__in=units).values("user_id")
-        return self.filter(models.Q(unit_id__in=units) | models.Q(unit__isnull=True, actor_id__in=members))
+        # ... and so do sign-in events about them that no signed-in person made (a failure, a lockout).
+        member_ids = Membership.objects.filter(unit_id__in=units).values(
+            as_text=Cast("user_id", output_field=models.CharField()))
+        return self.filter(models.Q(unit_id__in=units) | models.Q(unit__isnull=True, actor_id__in=members)
+                           | models.Q(unit__isnull=True, target_type="user", target_id__in=member_ids))
 
 
 class AuditEvent(PermanentModel):

@@ -39,6 +39,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         if data["until"]:
             events = events.filter(occurred_at__lte=datetime.combine(data["until"], time.max, tz))
         filters = {k: str(v) for k, v in data.items() if v}
-    page = Paginator(events.order_by("-id"), 100).get_page(request.GET.get("page"))
+    # Recorded before the page is counted and read: recorded between the two, it pushed the oldest row off page 1.
     audit_search(request, AuditAction.AUDIT_SEARCH, filters)
+    page = Paginator(events.order_by("-id"), 100).get_page(request.GET.get("page"))
     return render(request, "audit/events.html", {"form": form, "page": page, "query": request.GET.urlencode()})

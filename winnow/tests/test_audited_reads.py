@@ -76,6 +76,8 @@ ALLOWED: dict[str, str] = {
     "api-1.0.0:list_instruments": "instrument files: questions, no person",
     "api-1.0.0:create_assessment": "POST only: the assessment writes its own event",
     "api-1.0.0:decide": "POST only: the decision writes its own event",
+    "signin:": "the person's own sign-in settings (two-step, recovery codes, password): no subject or referral; "
+               "each change writes its own event",
 }
 POST_ONLY = {name for name, why in ALLOWED.items() if why.startswith("POST only")}
 # Path arguments that name one object: a page with one of these must write a read *of that object*.

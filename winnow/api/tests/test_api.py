@@ -142,7 +142,8 @@ def test_it_rejects_malformed_bodies_without_a_500(client: Any, handler: Any, to
     _assert_error_shape(response, 400)
 
 
-def test_it_serves_an_openapi_document(client: Any, db: Any) -> None:
+def test_it_serves_an_openapi_document(client: Any, handler: Any) -> None:
+    client.force_login(handler)
     doc = client.get("/api/v1/openapi.json").json()
     assert doc["info"]["title"] == "Winnow API"
     assert {"/api/v1/referrals", "/api/v1/referrals/{referral_id}", "/api/v1/subjects/{subject_id}"} <= set(doc["paths"])
