@@ -82,7 +82,14 @@ def header(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav": nav_for(user)}
+    entries = nav_for(user)
+    return {"nav": entries, "nav_current": current_entry(entries, request.path)}
+
+
+def current_entry(entries: list[NavEntry], path: str) -> str:
+    """The url name of the header entry the page belongs to: the longest entry URL that starts the path."""
+    matches = [entry for entry in entries if path.startswith(entry.url)]
+    return max(matches, key=lambda entry: len(entry.url)).url_name if matches else ""
 
 
 @login_required
