@@ -30,7 +30,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-winnow/static/winnow/winnow.css: assets/winnow.scss node_modules/.installed
+winnow/static/winnow/winnow.css: assets/winnow.scss package.json node_modules/.installed
 	npm run --silent build
 
 assets: winnow/static/winnow/winnow.css

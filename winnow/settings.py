@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "winnow.api",
     "winnow.demo",
     "winnow.worker",
+    "winnow.daybook",
     "ninja",
     "django_tasks",
     "django_tasks_db",

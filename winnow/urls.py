@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from winnow.api.api import api
 from winnow.audit import views as audit_views
+from winnow.daybook import views as daybook_views
 from winnow.forms import LoginForm
 from winnow.navigation import home
 from winnow.views import healthz
@@ -11,6 +12,8 @@ from winnow.views import healthz
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("today/", include("winnow.daybook.urls")),
+    path("accessibility/", daybook_views.accessibility, name="accessibility"),
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("referrals/", include("winnow.intake.urls")),

@@ -45,7 +45,7 @@ def test_it_keeps_the_lapse_after_a_phone_call_until_an_in_person_visit(page: An
               "clean_since": None, "reason": "Fictional plan: monthly contact, seen in person quarterly."},
     )
     login(page, "olly.manager")
-    expect(page).to_have_url(re.compile(r"/offenders/$"))  # an offender manager lands on the offenders page
+    expect(page).to_have_url(re.compile(r"/today/$"))  # every role lands on its own panels of "Today"
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Offenders").click()
     expect(page.get_by_role("heading", name="Managed offenders", exact=True)).to_be_visible()
     expect(page.get_by_text("No in-person lapses.")).to_be_visible()  # overdue, but nothing remote stood in

@@ -70,6 +70,7 @@ class AuditAction(models.TextChoices):
     OUTCOME_FOLLOW_UP = "outcome.follow_up", "Outcome follow-up recorded"
     VALIDATION_REPORT = "validation.report", "Validation report read"
     VALIDATION_EXPORT = "validation.export", "Validation table exported"
+    TODAY_LIST = "today.list", "Landing page read"
 
     @classmethod
     def read_of(cls, model_name: str) -> AuditAction:
@@ -81,7 +82,7 @@ SEARCHES = frozenset({
     AuditAction.REFERRAL_LIST, AuditAction.QUEUE_LIST, AuditAction.QUEUE_MINE, AuditAction.PROPOSAL_LIST,
     AuditAction.NOTIFICATION_LIST, AuditAction.OFFENDER_LIST, AuditAction.DASHBOARD_READ,
     AuditAction.DASHBOARD_EXPORT, AuditAction.FORECAST_READ, AuditAction.AUDIT_SEARCH, AuditAction.HASHSET_LIST,
-    AuditAction.TASK_LIST, AuditAction.VALIDATION_REPORT, AuditAction.VALIDATION_EXPORT,
+    AuditAction.TASK_LIST, AuditAction.VALIDATION_REPORT, AuditAction.VALIDATION_EXPORT, AuditAction.TODAY_LIST,
 })
 # Reads of one object. Opening a notification is a change (it marks the notification read), not one of these.
 READS = frozenset(a for a in AuditAction if a.value.endswith(".read")) - SEARCHES - {AuditAction.NOTIFICATION_READ}
