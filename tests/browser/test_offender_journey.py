@@ -55,6 +55,8 @@ def test_it_keeps_the_lapse_after_a_phone_call_until_an_in_person_visit(page: An
     _log_contact(page, "Phone")
     expect(page.get_by_role("heading", name="In-person lapse")).to_be_visible()
     expect(page.get_by_text("1 remote contact happened instead")).to_be_visible()
+    in_person = page.locator(".govuk-summary-list__row", has_text="Next in-person contact")
+    expect(in_person.get_by_text("Overdue")).to_be_visible()  # the schedule agrees with the lapse banner
     page.screenshot(path=str(SHOTS / "offender-lapse.png"), full_page=True)
     page.get_by_role("link", name="all managed offenders").click()
     lapses = page.locator("table", has_text="Last seen in person")

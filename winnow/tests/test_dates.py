@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone as dt_timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -27,7 +27,7 @@ def test_it_reads_day_month_year_and_uk_time_as_utc() -> None:
                   "seen-year": "2026", "seen-hour": "14", "seen-minute": "30"})
     assert form.is_valid(), form.errors
     assert form.cleaned_data["born"] == date(1980, 4, 1)
-    assert form.cleaned_data["seen"] == datetime(2026, 7, 20, 13, 30, tzinfo=dt_timezone.utc)  # BST is UTC+1
+    assert form.cleaned_data["seen"] == datetime(2026, 7, 20, 13, 30, tzinfo=UTC)  # BST is UTC+1
 
 
 @pytest.mark.parametrize(("data", "message"), [
@@ -50,7 +50,7 @@ def test_it_asks_for_a_required_moment_and_its_time() -> None:
 
 def test_it_still_accepts_one_iso_value_for_scripts() -> None:
     form = _Form({"seen": "2026-01-05T09:00"})
-    assert form.is_valid() and form.cleaned_data["seen"] == datetime(2026, 1, 5, 9, 0, tzinfo=dt_timezone.utc)
+    assert form.is_valid() and form.cleaned_data["seen"] == datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 def test_it_renders_three_boxes_with_the_entered_values_and_marks_the_bad_part() -> None:
