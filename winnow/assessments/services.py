@@ -25,7 +25,7 @@ from winnow.referrals.models import Subject
 from winnow.referrals.services import referral_apply_band
 
 from .models import Assessment, BandDecision, YouthPathwayDecision
-from .registry import registry
+from .registry import OFFENDER_REVIEW_INSTRUMENTS, registry
 from .youth import ANSWERS, CONDITIONS, OUTCOME_21_EXCLUSIONS, outcome_21_blockers
 
 MAX_NOTE = 2000
@@ -66,6 +66,25 @@ def subject_warnings(instrument: Instrument, subject: Subject, *, today: date) -
             "consideration) rather than adult prioritisation."
         )
     return warnings
+
+
+def instruments_offered(subject: Subject, *, today: date) -> tuple[list[Instrument], list[tuple[Instrument, str]]]:
+    """The instruments that apply to this referral subject, the prioritisation aid (any instrument that sets the
+    referral's priority) first; and the others with the reason each does not apply. Unknown age or sex does not
+    rule an instrument out (unknown is not No); a known age or sex outside its population does."""
+    age = subject_age(subject, today=today)
+    sex = None if subject.sex in ("", "unknown") else subject.sex
+    applies: list[Instrument] = []
+    others: list[tuple[Instrument, str]] = []
+    for instrument in registry().instruments():
+        if instrument.id in OFFENDER_REVIEW_INSTRUMENTS:
+            others.append((instrument, "for reviewing a managed offender, from the offender's page"))
+        elif warnings := applicability_warnings(instrument, age=age, sex=sex):
+            others.append((instrument, " ".join(warnings)))
+        else:
+            applies.append(instrument)
+    applies.sort(key=lambda i: (not i.sets_referral_priority, i.title))
+    return applies, others
 
 
 def answer_text(value: Any) -> str:
