@@ -68,6 +68,15 @@ def subject_warnings(instrument: Instrument, subject: Subject, *, today: date) -
     return warnings
 
 
+def _outside_population(instrument: Instrument, *, age: int | None, sex: str | None) -> bool:
+    """A known age or sex outside the instrument's population (unknowns are warned about on the form instead)."""
+    scope = instrument.applicability
+    too_young = age is not None and scope.min_age is not None and age < scope.min_age
+    too_old = age is not None and scope.max_age is not None and age > scope.max_age
+    other_sex = sex is not None and bool(scope.sexes) and sex.strip().casefold() not in scope.sexes
+    return too_young or too_old or other_sex
+
+
 def instruments_offered(subject: Subject, *, today: date) -> tuple[list[Instrument], list[tuple[Instrument, str]]]:
     """The instruments that apply to this referral subject, the prioritisation aid (any instrument that sets the
     referral's priority) first; and the others with the reason each does not apply. Unknown age or sex does not
@@ -79,8 +88,8 @@ def instruments_offered(subject: Subject, *, today: date) -> tuple[list[Instrume
     for instrument in registry().instruments():
         if instrument.id in OFFENDER_REVIEW_INSTRUMENTS:
             others.append((instrument, "for reviewing a managed offender, from the offender's page"))
-        elif warnings := applicability_warnings(instrument, age=age, sex=sex):
-            others.append((instrument, " ".join(warnings)))
+        elif _outside_population(instrument, age=age, sex=sex):
+            others.append((instrument, " ".join(applicability_warnings(instrument, age=age, sex=sex))))
         else:
             applies.append(instrument)
     applies.sort(key=lambda i: (not i.sets_referral_priority, i.title))
