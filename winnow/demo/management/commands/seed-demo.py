@@ -21,6 +21,7 @@ from winnow.accounts.models import Membership, Unit, User
 from winnow.assessments.models import BandDecision
 from winnow.assessments.services import AssessmentInputError, assessment_record, band_decide
 from winnow.context import acting, new_request_id
+from winnow.demo import story
 from winnow.intake.services import referrals_import
 from winnow.offenders.services import contact_record, offender_register
 from winnow.permissions import Role
@@ -65,7 +66,10 @@ def _imei(rng: random.Random) -> str:
 
 
 def _referral(fake: Faker, rng: random.Random, now: Any, index: int, unit_code: str) -> dict[str, Any]:
-    received = now - timedelta(days=rng.uniform(0, 120), minutes=rng.randint(0, 600))
+    # Most referrals arrived in the last fortnight, a tail over four months: worked referrals are actioned in time,
+    # so only a few stand out as overdue.
+    received = now - timedelta(days=rng.uniform(0, 14) if rng.random() < 0.7 else rng.uniform(14, 120),
+                               minutes=rng.randint(0, 600))
     subjects = []
     for _ in range(rng.choice([1, 1, 1, 2])):
         sex = rng.choice(["male"] * 8 + ["female", "unknown"])
@@ -110,19 +114,25 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--referrals", type=int, default=120, help="referrals per unit (default 120)")
+        parser.add_argument("--quiet", action="store_true", help="seed without printing the logins")
+        parser.add_argument("--logins-only", action="store_true", help="print the logins, seed nothing")
+        parser.add_argument("--port", type=int, default=8000, help="the port the printed address names")
 
-    def handle(self, *args: Any, referrals: int, **options: Any) -> None:
-        with acting(request_id=new_request_id("seed-demo-"), via="command"):
-            self._seed_all(referrals)
-
-    def _seed_all(self, referrals: int) -> None:
+    def handle(self, *args: Any, referrals: int, quiet: bool = False, logins_only: bool = False, port: int = 8000,
+               **options: Any) -> None:
         if settings.WINNOW_ENV == "production":
             raise CommandError("seed-demo never runs with WINNOW_ENV=production: its logins have a published password")
+        if not logins_only:
+            with acting(request_id=new_request_id("seed-demo-"), via="command"):
+                self._seed_all(referrals)
+        if not quiet:
+            self._print_logins(port)
+
+    def _seed_all(self, referrals: int) -> None:
         if Unit.objects.filter(code=UNITS[0][0]).exists():
             self.stdout.write("Demo data already present; nothing added.")
         else:
             self._seed(referrals)
-        self._print_logins()
 
     @transaction.atomic
     def _seed(self, per_unit: int) -> None:
@@ -150,7 +160,10 @@ class Command(BaseCommand):
         self._work(rng, users, now)
         self._offenders(rng, users, now)
         self._outcomes(rng, users)
-        self.stdout.write(f"Seeded {Referral.objects.count()} fictional referrals in {len(units)} units.")
+        story.tell(users=users, unit=units["nmr"], now=timezone.now(), rng=rng)
+        nmr = Referral.objects.filter(unit=units["nmr"])
+        self.stdout.write(f"Seeded {Referral.objects.count()} fictional referrals in {len(units)} units; Northmoor "
+                          f"has {nmr.open().count()} open, {nmr.overdue(timezone.now()).count()} overdue.")
 
     def _work(self, rng: random.Random, users: dict[str, User], now: Any) -> None:
         """Move Northmoor's referrals through the real services with realistic times: assessed by the handler,
@@ -165,8 +178,8 @@ class Command(BaseCommand):
         for referral in Referral.objects.filter(unit__code="nmr").order_by("received_at"):
             age_days = (now - referral.received_at).total_seconds() / 86400
             subject = referral.subjects.order_by("id").first()
-            if subject is None or age_days < 0.5 or rng.random() < 0.12:
-                continue  # still waiting for assessment
+            if subject is None or age_days < 0.5 or (age_days < 3 and rng.random() < 0.3):
+                continue  # still waiting for assessment (recent ones only; older ones were assessed)
             t = referral.received_at + timedelta(days=min(rng.uniform(0.1, 2.5), age_days * 0.5))
             referral_transition(actor=handler, referral=referral, to_status=Status.ASSESSMENT, now=t)
             answers: dict[str, Any] = {
@@ -195,6 +208,9 @@ class Command(BaseCommand):
             # Very High usually on time; lower bands often late (as the 2023 inspection found).
             target = days[referral.band]
             t += timedelta(days=rng.uniform(0.2, 1.0) * target * (1 if referral.band == "very_high" else rng.choice([0.5, 1, 1.6, 2.5])))
+            deadline = referral.deadline_at
+            if t >= now and deadline is not None and deadline < now and rng.random() < 0.85:
+                t = max(deadline - timedelta(hours=2), referral.band_decided_at or deadline)  # most were on time
             if t >= now:
                 continue
             referral_transition(actor=investigator, referral=referral, to_status=Status.IN_ACTION, now=t)
@@ -262,8 +278,8 @@ class Command(BaseCommand):
                                device_check=rng.choice(["no_concerns", "no_concerns", "not_done"]),
                                notes="Demo contact (fictional).", now=now)
 
-    def _print_logins(self) -> None:
-        self.stdout.write("\nWinnow demo: http://127.0.0.1:8000  (all people and data are fictional)")
+    def _print_logins(self, port: int) -> None:
+        self.stdout.write(f"\nWinnow demo: http://127.0.0.1:{port}  (all people and data are fictional)")
         self.stdout.write(f"Sign in with any of these usernames and the password  {DEMO_PASSWORD}")
         for username, role, codes in LOGINS:
             self.stdout.write(f"  {username:<22} {role.label:<42} units: {', '.join(codes)}")
