@@ -111,6 +111,12 @@ def test_every_page_of_every_role_has_no_axe_violation(page: Any, live_db: Any) 
                 DOCS.mkdir(parents=True, exist_ok=True)
                 page.set_viewport_size({"width": 1280, "height": 900})
                 page.screenshot(path=str(DOCS / f"today-{username.replace('.', '-')}.png"), full_page=True)
+    # The forensic officer's day: from the landing page to an exhibit's collection summary.
+    page.context.clear_cookies()
+    login(page, "forensic", PASSWORD)
+    summaries = page.locator("h3", has_text="Collection summaries to read").locator("xpath=following-sibling::ul[1]")
+    summaries.get_by_role("link", name="Exhibit EX-1").click()
+    expect(page.get_by_role("heading", name="Collection summary")).to_be_visible()
     assert checked >= 20
     assert not problems, "\n".join(problems)
 

@@ -113,6 +113,7 @@ def forensic(user: Any, now: datetime) -> Panel:
     no_scan = exhibits.filter(scanned=False)
     no_summary = exhibits.filter(scanned=True, summarised=False)
     unknown = exhibits.filter(unknown=True)
+    summarised = exhibits.filter(summarised=True).order_by("-created_at", "-pk")
     return Panel(
         Role.FORENSIC, "Forensic and victim-identification officer",
         "Exhibits waiting for a scan or a summary, and unknown material to review for victims.",
@@ -122,6 +123,9 @@ def forensic(user: Any, now: datetime) -> Panel:
              "rows": [], "empty": "Every exhibit on an open referral has a scan result.", "more": ""},
             {"title": "Scanned, waiting for a collection summary", "count": no_summary.count(),
              "exhibits": list(no_summary[:SHOWN]), "rows": [], "empty": "Every scanned exhibit has a summary.",
+             "more": ""},
+            {"title": "Collection summaries to read", "count": summarised.count(),
+             "exhibits": list(summarised[:SHOWN]), "rows": [], "empty": "No exhibit on an open referral has a summary yet.",
              "more": ""},
             {"title": "Series to review: unknown material found", "count": unknown.count(),
              "exhibits": list(unknown[:SHOWN]), "rows": [],
