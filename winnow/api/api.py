@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.responses import Status as Reply
 from ninja.security import HttpBearer
@@ -21,7 +21,9 @@ from ninja.security import HttpBearer
 from winnow.accounts.models import ApiToken, Unit
 from winnow.audit.reads import get_for_read
 from winnow.audit.services import AuditAction, audit_search
+from winnow.core.identifiers import IdentifierKind
 from winnow.core.intake import FieldError, IntakeError, referral_from_mapping
+from winnow.core.intake.drafts import Sex, Source, SubjectRole
 from winnow.errors import ErrorOut, error_response
 from winnow.intake import services
 from winnow.permissions import Capability, NotPermitted, require
@@ -88,6 +90,13 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error_response(request, exc.status_code, "error", str(exc))
 
 
+@api.exception_handler(services.DuplicateSourceReference)
+def on_duplicate(request: HttpRequest, exc: services.DuplicateSourceReference) -> HttpResponse:
+    details = [{"field": e.field, "reason": str(e)} for e in exc.errors]
+    return error_response(request, 409, "conflict", "The unit already has this source reference; nothing was written.",
+                          details)
+
+
 @api.exception_handler(IntakeError)
 def on_intake_error(request: HttpRequest, exc: IntakeError) -> HttpResponse:
     details = [{"field": e.field, "reason": str(e)} for e in exc.errors]
@@ -101,28 +110,28 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 class IdentifierIn(Schema):
-    kind: str
-    value: str
-    platform: str = ""
-    observed_at: str | None = None
+    kind: IdentifierKind
+    value: str = Field(min_length=1, max_length=500)
+    platform: str = Field("", max_length=100)
+    observed_at: str | None = Field(None, description="ISO 8601 date-time with an offset, e.g. 2026-11-17T20:00:00Z")
 
 
 class SubjectIn(Schema):
-    role: str = "reported"
-    given_names: str = ""
-    family_name: str = ""
-    date_of_birth: str | None = None
-    sex: str = "unknown"
+    role: SubjectRole = SubjectRole.REPORTED
+    given_names: str = Field("", max_length=200)
+    family_name: str = Field("", max_length=200)
+    date_of_birth: str | None = Field(None, description="YYYY-MM-DD")
+    sex: Sex = Sex.UNKNOWN
     addresses: list[str] = []
     identifiers: list[IdentifierIn] = []
 
 
 class ReferralIn(Schema):
-    unit: str
-    source: str
-    source_reference: str = ""
-    received_at: str
-    summary: str
+    unit: str = Field(min_length=1, max_length=32, description="The code of a unit you record referrals in")
+    source: Source
+    source_reference: str = Field("", max_length=100, description="Unique per unit and source (409 if recorded)")
+    received_at: str = Field(min_length=1, description="ISO 8601 date-time with an offset, e.g. 2026-11-18T09:00:00Z")
+    summary: str = Field(min_length=1)
     immediate_danger: bool = False
     subjects: list[SubjectIn] = []
 
@@ -210,11 +219,12 @@ class ReferralPage(Schema):
 
 
 class ListFilters(Schema):
-    status: str | None = None
-    page: int = 1
+    status: Status | None = Field(None, description="Only referrals in this status")
+    page: int = Field(1, ge=1, le=100_000, description="Page number, 1 to 100,000 (100 referrals a page)")
 
 
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+CREATE_ERRORS: dict[int, Any] = {**ERRORS, 409: ErrorOut}
 PAGE_SIZE = 100
 
 
@@ -222,10 +232,8 @@ PAGE_SIZE = 100
 def list_referrals(request: HttpRequest, filters: Query[ListFilters]) -> Any:
     referrals = Referral.objects.visible_to(request.user).select_related("unit").order_by("-received_at", "-id")
     if filters.status:
-        if filters.status not in Status.values:
-            raise HttpError(400, f"status must be one of {', '.join(Status.values)}")
         referrals = referrals.filter(status=filters.status)
-    page = max(filters.page, 1)
+    page = filters.page
     audit_search(request, AuditAction.REFERRAL_LIST, {"status": filters.status or "", "page": page, "via": "api"})
     return {
         "count": referrals.count(),
@@ -234,13 +242,13 @@ def list_referrals(request: HttpRequest, filters: Query[ListFilters]) -> Any:
     }
 
 
-@api.post("/referrals", response={201: ReferralOut, **ERRORS}, summary="Record a referral")
+@api.post("/referrals", response={201: ReferralOut, **CREATE_ERRORS}, summary="Record a referral")
 def create_referral(request: HttpRequest, payload: ReferralIn) -> Any:
     unit = Unit.objects.for_user(request.user).filter(code=payload.unit).first()
     if unit is None:
         raise IntakeError([FieldError(None, "unit", f"{payload.unit!r} is not a unit you belong to")], filename="")
     require(request.user, Capability.RECORD_REFERRALS, unit.pk, "Your role in this unit does not record referrals.")
-    mapping = payload.dict(exclude={"unit"})
+    mapping = payload.dict(exclude={"unit"}, mode="json")
     draft = referral_from_mapping(mapping, now=timezone.now())
     referral = services.referral_record(
         actor=request.user,

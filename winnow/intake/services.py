@@ -60,6 +60,10 @@ def _package(*, unit: Unit, actor: Any, kind: str, content: bytes, media_type: s
     )
 
 
+class DuplicateSourceReference(IntakeError):
+    """A source reference the unit already has (the API answers 409 Conflict)."""
+
+
 def _check_source_references(unit: Unit, drafts: list[ReferralDraft]) -> None:
     """A source reference already recorded in the unit is an error, named at its place in the file."""
     keyed = {(d.source.value, d.source_reference): d for d in drafts if d.source_reference}
@@ -74,7 +78,14 @@ def _check_source_references(unit: Unit, drafts: list[ReferralDraft]) -> None:
         if (src, ref) in keyed
     ]
     if errors:
-        raise IntakeError(errors, filename="")
+        raise DuplicateSourceReference(errors, filename="")
+
+
+def _raced(unit: Unit, drafts: list[ReferralDraft], exc: IntegrityError) -> None:
+    """After an IntegrityError: if another request recorded one of these source references between the check and
+    the insert, say so as the check would have; anything else is not ours to explain and is raised again."""
+    _check_source_references(unit, drafts)
+    raise exc
 
 
 def _create_subject(*, referral: Referral, draft: SubjectDraft, actor: Any) -> Subject:
@@ -152,9 +163,13 @@ def referral_record(
 ) -> Referral:
     """Record one referral from the web form or the API; `raw` is the request exactly as received."""
     check_drafts(unit, [draft])
-    with transaction.atomic():
-        package = _package(unit=unit, actor=actor, kind=via, content=raw, media_type=media_type)
-        return _record_one(unit=unit, draft=draft, package=package, actor=actor)
+    try:
+        with transaction.atomic():
+            package = _package(unit=unit, actor=actor, kind=via, content=raw, media_type=media_type)
+            return _record_one(unit=unit, draft=draft, package=package, actor=actor)
+    except IntegrityError as exc:  # two requests with one source reference at once: the loser is told, not a 500
+        _raced(unit, [draft], exc)
+        raise
 
 
 def referrals_import(
@@ -180,6 +195,8 @@ def referrals_import(
         # The same file finished importing in another request while this one was parsing it.
         batch = ImportBatch.objects.filter(unit=unit, sha256=sha256).first()
         if batch is None:
+            # Or a referral with one of the file's source references was recorded meanwhile.
+            _check_source_references(unit, drafts)
             raise
         return ImportResult(batch=batch, created=False)
 

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from winnow.audit.reads import get_for_read
+from winnow.errors import ErrorOut
 from winnow.referrals.models import Referral
 
 from .models import IdentifierLink, KnownElsewhere, LinkProposal
@@ -42,7 +43,7 @@ class ReferralLinksOut(Schema):
     proposals: list[ProposalOut]
 
 
-@router.get("/referrals/{referral_id}/links", response={200: ReferralLinksOut, 401: Any, 404: Any},
+@router.get("/referrals/{referral_id}/links", response={200: ReferralLinksOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
             summary="A referral's links: shared identifiers (with why), other units, person-linkage proposals")
 def referral_links(request: HttpRequest, referral_id: int) -> Any:
     referral = get_for_read(request, Referral, detail={"via": "api", "what": "links"}, pk=referral_id)

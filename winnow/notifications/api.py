@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from winnow.audit.services import AuditAction, audit_search
+from winnow.errors import ErrorOut
 
 from .models import Notification
 
@@ -23,7 +24,7 @@ class NotificationOut(Schema):
     read: bool
 
 
-@router.get("", response={200: list[NotificationOut], 401: Any}, summary="Your notifications")
+@router.get("", response={200: list[NotificationOut], 400: ErrorOut, 401: ErrorOut}, summary="Your notifications")
 def notifications(request: HttpRequest) -> Any:
     notes = list(Notification.objects.for_user(request.user).select_related("read")[:200])
     audit_search(request, AuditAction.NOTIFICATION_LIST, {"via": "api"})

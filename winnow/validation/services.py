@@ -206,8 +206,11 @@ def validation_cases(
     follow_ups = OutcomeFollowUp.objects.filter(outcome_id=OuterRef("subject__outcomes__id"))
     rows = (
         # One filter call, so the outcome conditions share one join (the subject's current outcome).
-        by_instrument.filter(~Exists(newer), subject__outcomes__superseded_by__isnull=True,
-                             subject__outcomes__unit_id__in=units, **where)
+        by_instrument.filter(
+            ~Exists(newer),
+            # The subject's current outcome (NOT EXISTS for the anti join, as in SubjectOutcomeQuerySet.current).
+            ~Exists(SubjectOutcome.objects.filter(supersedes_id=OuterRef("subject__outcomes__id"))),
+            subject__outcomes__unit_id__in=units, **where)
         .order_by()
         .annotate(decided=Subquery(decision.values("decided_band")[:1]),
                   closed_on=TruncDate("referral__closed_at", tzinfo=LONDON),

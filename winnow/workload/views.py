@@ -19,6 +19,7 @@ from winnow.audit.services import AuditAction, audit_search
 from winnow.core.charts import bar_chart
 from winnow.core.priority import Band
 from winnow.core.workload import METHOD, forecast
+from winnow.input_guard import max_page
 from winnow.permissions import Capability, can, require, require_units, roles_with, units_with
 from winnow.referrals.models import SOURCE_LABELS, Referral
 
@@ -71,7 +72,7 @@ def _queue(request: HttpRequest, *, mine: bool) -> HttpResponse:
             referrals = referrals.overdue(now)
         filters = {k: str(v) for k, v in data.items() if v}
     try:
-        number = max(int(request.GET.get("page", "1")), 1)
+        number = min(max(int(request.GET.get("page", "1")), 1), max_page())
     except ValueError:
         number = 1
     rows, has_next = _page(referrals, number)

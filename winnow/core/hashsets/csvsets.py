@@ -22,6 +22,7 @@ from .records import (
     HashingReader,
     HashRecord,
     hex_hash,
+    shown,
     tolerant_bool,
     tolerant_int,
     tolerant_text,
@@ -93,7 +94,7 @@ class CsvParse(HashSetParse):
                 if key and key not in columns.values():
                     columns[i] = key
             if not {"md5", "sha1", "sha256", "pdq"} & set(columns.values()):
-                raise self.error("line 1", f"no md5, sha1, sha256 or pdq column in header {header!r}")
+                raise self.error("line 1", f"no md5, sha1, sha256 or pdq column in header {shown(header)}")
             if "category" in columns.values() and self.scheme is None:
                 raise self.error("line 1", "the file has a category column but no category scheme was given")
             reader = csv.reader(src.text, delimiter=delimiter)
@@ -127,7 +128,7 @@ class CsvParse(HashSetParse):
 
     def _convert(self, position: int, raw: Any) -> HashRecord:
         if "_bad" in raw:
-            raise EntryError(f"{raw['_bad']!r} is not an MD5, SHA-1 or PDQ hash")
+            raise EntryError(f"{shown(raw['_bad'])} is not an MD5, SHA-1 or PDQ hash")
         cat = raw.get("category")
         return HashRecord(
             position=position,
@@ -163,7 +164,7 @@ class NsrlTextParse(HashSetParse):
                 raise self.error("line 1", "empty file") from None
             names = [h.strip().upper() for h in header]
             if "SHA-1" not in names or "MD5" not in names:
-                raise self.error("line 1", f"not an NSRL RDS v2 file: header {header!r} lacks SHA-1 and MD5")
+                raise self.error("line 1", f"not an NSRL RDS v2 file: header {shown(header)} lacks SHA-1 and MD5")
             i_sha1, i_md5 = names.index("SHA-1"), names.index("MD5")
             i_name = names.index("FILENAME") if "FILENAME" in names else None
             i_size = names.index("FILESIZE") if "FILESIZE" in names else None

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .base import HashSetParse
-from .records import EntryError, HashRecord, hex_hash, sha256_file, tolerant_int, tolerant_text
+from .records import EntryError, HashRecord, hex_hash, sha256_file, shown, tolerant_int, tolerant_text
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -58,7 +58,7 @@ class NsrlSqliteParse(HashSetParse):
         sha256, sha1, md5, name, size = raw
         for v in (sha256, sha1, md5):
             if v is not None and not isinstance(v, str):
-                raise EntryError(f"hash {v!r} is not text")
+                raise EntryError(f"hash {shown(v)} is not text")
         return HashRecord(
             position=position,
             sha256=hex_hash(sha256, "SHA-256"),

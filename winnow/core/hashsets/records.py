@@ -18,6 +18,12 @@ OnError = Literal["raise", "collect"]
 MAX_KEPT_ISSUES = 1000
 
 
+
+def shown(value: object, limit: int = 80) -> str:
+    """repr() of a value for an error message, cut to `limit` characters: errors never echo a whole 20 MB line."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(str(value)):,} characters)"
+
 class HashSetParseError(ValueError):
     """A hash-set file could not be read. Always names the file, the position and the reason."""
 
@@ -128,14 +134,14 @@ def hex_hash(value: object, name: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise EntryError(f"{name} {value!r} is not a string of hex digits")
+        raise EntryError(f"{name} {shown(value)} is not a string of hex digits")
     text = value.strip().lower()
     if text.startswith("0x"):
         text = text[2:]
     if not text:
         return None
     if len(text) != _HASH_LEN[name] or not _HEX.match(text):
-        raise EntryError(f"{name} {value!r} is not {_HASH_LEN[name]} hex digits")
+        raise EntryError(f"{name} {shown(value)} is not {_HASH_LEN[name]} hex digits")
     return text
 
 
@@ -157,7 +163,7 @@ def tolerant_bool(value: object, name: str) -> bool | None:
             return True
         if text in _FALSE:
             return False
-    raise EntryError(f"{name} {value!r} is not a boolean")
+    raise EntryError(f"{name} {shown(value)} is not a boolean")
 
 
 def tolerant_int(value: object, name: str) -> int | None:
@@ -165,13 +171,13 @@ def tolerant_int(value: object, name: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        raise EntryError(f"{name} {value!r} is not a number")
+        raise EntryError(f"{name} {shown(value)} is not a number")
     if isinstance(value, int):
         return value
     if isinstance(value, (float, Decimal)):
         if value == int(value):
             return int(value)
-        raise EntryError(f"{name} {value!r} is not a whole number")
+        raise EntryError(f"{name} {shown(value)} is not a whole number")
     if isinstance(value, str):
         text = value.strip()
         if not text:
@@ -185,7 +191,7 @@ def tolerant_int(value: object, name: str) -> int | None:
                 d = Decimal("NaN")
             if d.is_finite() and d == int(d):
                 return int(d)
-    raise EntryError(f"{name} {value!r} is not a whole number")
+    raise EntryError(f"{name} {shown(value)} is not a whole number")
 
 
 def tolerant_text(value: object) -> str | None:

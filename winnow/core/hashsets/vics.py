@@ -12,6 +12,7 @@ writer we know puts them; `TotalMediaFiles`-style counters are ignored (unreliab
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,6 +37,43 @@ _REGION = re.compile(r"/(US|UK|CUSTOM)/", re.IGNORECASE)
 _ENVELOPE = re.compile(r"#(Media|Cases)\b", re.IGNORECASE)
 _CASE_KEYS = ("CaseID", "CaseNumber")
 _READ_SIZE = 1 << 18
+MAX_DIGITS = 1000  # far beyond any VICS number; ijson's C backend crashes the process on a ~4,300-digit integer
+_DIGITS_AT_END = re.compile(rb"[0-9]*\Z")
+
+
+class TooManyDigits(Exception):
+    def __init__(self, offset: int) -> None:
+        super().__init__(offset)
+        self.offset = offset
+
+
+class _DigitGuard(io.RawIOBase):
+    """Passes bytes through to the parser, refusing a run of more than MAX_DIGITS digits (even split across reads)
+    before the parser sees it: ijson's yajl2_c backend segfaults on integers of about 4,300 digits or more."""
+
+    def __init__(self, inner: HashingReader) -> None:
+        super().__init__()
+        self._inner = inner
+        self._run = 0  # digits at the end of what has passed so far
+        self.offset = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self._inner.readinto(buffer)
+        if not n:
+            return 0
+        chunk = bytes(memoryview(buffer).cast("B")[:n])
+        head = len(chunk) - len(chunk.lstrip(b"0123456789"))
+        if self._run + head > MAX_DIGITS:
+            raise TooManyDigits(self.offset - self._run)
+        for match in re.finditer(rb"[0-9]{%d,}" % (MAX_DIGITS + 1), chunk):
+            raise TooManyDigits(self.offset + match.start())
+        tail = len(_DIGITS_AT_END.search(chunk).group())  # type: ignore[union-attr]
+        self._run = self._run + n if tail == n else tail
+        self.offset += n
+        return n
 
 
 def scheme_hint(context: str) -> CategoryScheme | None:
@@ -90,6 +128,13 @@ class VicsParse(HashSetParse):
         self._context_seen = self._value_seen = False  # the top-level keys seen so far
 
     def _entries(self) -> Iterator[tuple[int, str, Any]]:
+        try:
+            yield from self._media()
+        except TooManyDigits as exc:
+            raise self.error(f"near byte {exc.offset}", f"a number of more than {MAX_DIGITS:,} digits: refused (no "
+                             "VICS field needs one, and the JSON parser cannot read it safely)") from None
+
+    def _media(self) -> Iterator[tuple[int, str, Any]]:
         report = self.report
         media_no = 0
         case_no = 0
@@ -101,7 +146,8 @@ class VicsParse(HashSetParse):
         media_no_in_case = 1
         with self.open_binary() as raw:
             reader = self._reader = HashingReader(raw)
-            events = ijson.parse(reader, buf_size=_READ_SIZE)
+            guard = _DigitGuard(reader)
+            events = ijson.parse(guard, buf_size=_READ_SIZE)
             first = True
             try:
                 for prefix, event, value in events:

@@ -173,14 +173,6 @@ class Report:
         return report_dict(self)
 
 
-def _position(case: Case, scale: BandScale | None) -> float | None:
-    if case.score is not None:
-        return case.score
-    if case.band is not None and scale is not None:
-        return float(scale.rank(case.band))
-    return None
-
-
 @dataclass(frozen=True)
 class _Frame:
     """The cases as arrays, built once: every summary (whole sample, subgroup, quarter) is a mask over them, so a
@@ -251,10 +243,8 @@ def _rows(groups: Mapping[str, list[Case]], order: Iterable[tuple[str, str]], to
     return rows
 
 
-def _cutoffs(known: Sequence[Case], keys: list[tuple[str, str, float]], current: float | None,
-             position: Any) -> list[Cutoff]:
-    outcomes = np.array([bool(c.outcome) for c in known])
-    values = np.array([position(c) for c in known], dtype=np.float64)
+def _cutoffs(outcomes: npt.NDArray[np.bool_], values: FloatArray, keys: list[tuple[str, str, float]],
+             current: float | None) -> list[Cutoff]:
     events, non_events = int(outcomes.sum()), int((~outcomes).sum())
     result = []
     for key, label, threshold in keys:
@@ -262,7 +252,7 @@ def _cutoffs(known: Sequence[Case], keys: list[tuple[str, str, float]], current:
         tp = int((at_or_above & outcomes).sum())
         tn = int((~at_or_above & ~outcomes).sum())
         result.append(Cutoff(key, label, wilson(tp, events), wilson(tn, non_events),
-                             wilson(int(at_or_above.sum()), len(known)), threshold == current))
+                             wilson(int(at_or_above.sum()), len(values)), threshold == current))
     return result
 
 
@@ -343,17 +333,17 @@ def validate(
     seed: int = 0,
 ) -> Report:
     known, excluded, kind = _check(cases, scale)
-    summary = replace(_Frame.of(known, scale).summary(), excluded_unknown=excluded)
-    outcomes = [bool(c.outcome) for c in known]
+    # One frame of every case; the known-outcome figures are masks over it (summary() leaves unknowns out and
+    # counts them), so 100,000 cases are turned into arrays once.
+    everything = _Frame.of(cases, scale)
+    summary = everything.summary()
+    is_known = everything.outcome >= 0
+    outcomes_array = everything.outcome[is_known] == 1
+    positions_array = everything.position[is_known]  # score, or band rank: _check made sure every case has one
+    outcomes = outcomes_array.tolist()
+    positions = positions_array.tolist()
     notes: list[str] = []
-
-    def position(c: Case) -> float:
-        value = _position(c, scale)
-        assert value is not None  # _check made sure every case has a band or a score
-        return value
-
-    positions = [position(c) for c in known]
-    roc = roc_points(positions, outcomes)
+    roc = roc_points(positions_array, outcomes_array)
     total = len(known)
     if kind == "band" and scale is not None:
         by_band: dict[str, list[Case]] = defaultdict(list)
@@ -370,7 +360,7 @@ def validate(
         rows = _rows(by_score, [(f"{s:g}", f"Score {s:g}") for s in distinct], total)
         keys = [(f"{s:g}", f"Score {s:g} or above", s) for s in distinct[1:]]
         current = None
-    cutoffs = _cutoffs(known, keys, current, position)
+    cutoffs = _cutoffs(outcomes_array, positions_array, keys, current)
 
     cal: Calibration | None = None
     eo: Interval | None = None
@@ -395,7 +385,6 @@ def validate(
         versions = delong_paired([float(c.alternative_score) for c in known if c.alternative_score is not None],
                                  positions, outcomes)
 
-    everything = _Frame.of(cases, scale)
     subgroups = _subgroups(cases, everything)
     drift = _drift(cases, everything)
     by_unknown: dict[str, list[Case]] = defaultdict(list)

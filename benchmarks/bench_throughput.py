@@ -1,0 +1,163 @@
+"""Throughput on two cores: the queue page, a referral page and the API list, as a unit's officers use them.
+
+Creates (dropping first) the PostgreSQL database `winnow_bench_load`, migrates it and seeds the fictional demo
+(`winnow seed-demo`: 360 referrals in three units), then serves it with gunicorn on 127.0.0.1 (loopback only) and
+drives it with N concurrent users, each a keep-alive session signed in as the demo supervisor, cycling through
+the mix: queue page, a referral page, API list (one third each). Every level runs for a fixed time.
+
+Reports requests per second, p50/p95/p99 latency and errors at each level. Baseline in the same run: /healthz
+(no session, no database) through the same server and generator, so the figure separates Winnow's per-request
+work from the server's and the load generator's (which share the same two cores; stated with the results).
+
+    .venv/bin/python benchmarks/bench_throughput.py [--users 10 25 50] [--seconds 20] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/winnow_bench_load")
+BIN = Path(sys.executable).parent
+PASSWORD = "winnow-demo-only"  # noqa: S105 - the fictional demo's published password
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": URL, "WINNOW_ENV": "development", "DEBUG": "0"}
+
+
+def prepare() -> None:
+    base, name = URL.rsplit("/", 1)
+    for sql in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
+        subprocess.run(["psql", f"{base}/postgres", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql], check=True)
+    for command in (["migrate", "-v", "0"], ["seed-demo"], ["collectstatic", "--no-input", "-v", "0"]):
+        subprocess.run([str(BIN / "winnow"), *command], check=True, cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL)
+    subprocess.run(["psql", URL, "-q", "-c", "ANALYZE"], check=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def serve(workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603 - our own gunicorn
+        [str(BIN / "gunicorn"), "winnow.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
+        cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
+                return server, base
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("gunicorn did not start")
+
+
+def session(base: str) -> requests.Session:
+    s = requests.Session()
+    page = s.get(f"{base}/login/", timeout=60)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    assert token, "no CSRF token on the login page"
+    r = s.post(f"{base}/login/", data={"username": "supervisor", "password": PASSWORD,
+                                       "csrfmiddlewaretoken": token.group(1)},
+               headers={"Referer": f"{base}/login/"}, timeout=60)
+    assert r.status_code == 200 and "/login/" not in r.url, f"sign-in failed: {r.status_code} {r.url}"
+    return s
+
+
+def api_token() -> str:
+    out = subprocess.run([str(BIN / "winnow"), "create-token", "supervisor"], check=True, cwd=ROOT, env=_env(),
+                         capture_output=True, text=True).stdout
+    return out.strip().split()[-1]
+
+
+def referral_ids(base: str, token: str) -> list[int]:
+    r = requests.get(f"{base}/api/v1/referrals", headers={"Authorization": f"Bearer {token}"}, timeout=60)
+    r.raise_for_status()
+    return [row["id"] for row in r.json()["results"]]
+
+
+def drive(base: str, users: int, seconds: float, paths: list[tuple[str, dict[str, str]]],
+          signed_in: bool) -> tuple[float, list[float], int]:
+    sessions = [session(base) if signed_in else requests.Session() for _ in range(users)]
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def user(i: int) -> None:
+        s, mine, bad, n = sessions[i], [], 0, i
+        while time.perf_counter() < stop:
+            path, headers = paths[n % len(paths)]
+            n += 1
+            t = time.perf_counter()
+            try:
+                ok = s.get(base + path, headers=headers, timeout=30).status_code == 200
+            except requests.RequestException:
+                ok = False
+            mine.append(time.perf_counter() - t)
+            bad += not ok
+        with lock:
+            latencies.extend(mine)
+            errors[0] += bad
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started, latencies, errors[0]
+
+
+def pct(values: list[float], q: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000 if len(values) > 1 else math.nan
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, nargs="+", default=[10, 25, 50])
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--skip-prepare", action="store_true")
+    args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()}; {os.cpu_count()} cores; gunicorn workers {args.workers}")
+    if not args.skip_prepare:
+        prepare()
+    server, base = serve(args.workers)
+    try:
+        token = api_token()
+        ids = referral_ids(base, token)
+        bearer = {"Authorization": f"Bearer {token}"}
+        mix = [("/queue/", {}), (f"/referrals/{ids[0]}/", {}), ("/api/v1/referrals", bearer),
+               ("/queue/", {}), (f"/referrals/{ids[len(ids) // 2]}/", {}), ("/api/v1/referrals?page=2", bearer)]
+        for users in args.users:
+            for label, paths, signed_in in (("mix", mix, True), ("healthz baseline", [("/healthz", {})], False)):
+                elapsed, lat, errors = drive(base, users, args.seconds, paths, signed_in)
+                print(f"{users:>3} users, {label:<16}: {len(lat) / elapsed:7.1f} req/s  p50 {pct(lat, 50):7.1f} ms  "
+                      f"p95 {pct(lat, 95):7.1f} ms  p99 {pct(lat, 99):7.1f} ms  errors {errors}/{len(lat)}")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    print(f"load average after: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
