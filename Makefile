@@ -43,6 +43,8 @@ chromium:
 
 # PORT=8123 make demo serves on another port. The access log goes to var/access.log so the logins, printed once the
 # server answers, stay on screen. `check` (not --deploy): the production warnings do not apply to a local demo.
+# --timeout 120: on a busy machine the first request, which imports the whole URLconf, took longer than the
+# default 30 s and gunicorn killed the workers in a loop.
 PORT ?= 8000
 demo: setup
 	mkdir -p var
@@ -53,9 +55,9 @@ demo: setup
 	@# A task worker and gunicorn in this process group: Ctrl-C reaches both; the trap stops whichever is left
 	@# when either exits, so nothing is left behind.
 	@$(WINNOW) worker --no-startup-delay & worker=$$!; \
-	$(VENV)/bin/gunicorn winnow.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile var/access.log & web=$$!; \
+	$(VENV)/bin/gunicorn winnow.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --timeout 120 --access-logfile var/access.log & web=$$!; \
 	trap 'kill -TERM $$worker $$web 2>/dev/null; wait $$worker $$web 2>/dev/null' EXIT; \
-	for i in $$(seq 1 100); do $(PY) -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$(PORT)/healthz', timeout=2)" 2>/dev/null && break; \
+	for i in $$(seq 1 200); do $(PY) -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$(PORT)/healthz', timeout=10)" 2>/dev/null && break; \
 	  kill -0 $$web 2>/dev/null || exit 1; sleep 0.3; done; \
 	$(WINNOW) seed-demo --logins-only --port $(PORT); \
 	wait $$web
