@@ -41,7 +41,8 @@ setup: $(VENV)/.installed assets
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
-# PORT=8123 make demo serves on another port. The access log goes to var/access.log so the logins, printed once the
+# PORT=8123 make demo serves on another port. The access log (var/access.log) and the task worker's log
+# (var/worker.log) go to files so the logins, printed once the
 # server answers, stay on screen. `check` (not --deploy): the production warnings do not apply to a local demo.
 # --timeout 120: on a busy machine the first request, which imports the whole URLconf, took longer than the
 # default 30 s and gunicorn killed the workers in a loop.
@@ -54,7 +55,7 @@ demo: setup
 	$(WINNOW) collectstatic --no-input -v 0
 	@# A task worker and gunicorn in this process group: Ctrl-C reaches both; the trap stops whichever is left
 	@# when either exits, so nothing is left behind.
-	@$(WINNOW) worker --no-startup-delay & worker=$$!; \
+	@$(WINNOW) worker --no-startup-delay >>var/worker.log 2>&1 & worker=$$!; \
 	$(VENV)/bin/gunicorn winnow.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --timeout 120 --access-logfile var/access.log & web=$$!; \
 	trap 'kill -TERM $$worker $$web 2>/dev/null; wait $$worker $$web 2>/dev/null' EXIT; \
 	for i in $$(seq 1 200); do $(PY) -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$(PORT)/healthz', timeout=10)" 2>/dev/null && break; \
