@@ -53,9 +53,13 @@ demo: setup
 	$(WINNOW) migrate --no-input -v 0
 	$(WINNOW) seed-demo --quiet
 	$(WINNOW) collectstatic --no-input -v 0
+	@# PostgreSQL: hand the tables to winnow_owner and serve as winnow_app, which cannot truncate, alter or
+	@# disable the guards (winnow db-roles; DATABASE_URL's role migrates and seeds, as a superuser would).
+	@case "$$DATABASE_URL" in postgres*) $(WINNOW) db-roles --apply;; esac
 	@# A task worker and gunicorn in this process group: Ctrl-C reaches both; the trap stops whichever is left
 	@# when either exits, so nothing is left behind.
-	@$(WINNOW) worker --no-startup-delay >>var/worker.log 2>&1 & worker=$$!; \
+	@case "$$DATABASE_URL" in postgres*) export DATABASE_URL=$$($(WINNOW) db-roles --url app);; esac; \
+	$(WINNOW) worker --no-startup-delay >>var/worker.log 2>&1 & worker=$$!; \
 	$(VENV)/bin/gunicorn winnow.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --timeout 120 --access-logfile var/access.log & web=$$!; \
 	trap 'kill -TERM $$worker $$web 2>/dev/null; wait $$worker $$web 2>/dev/null' EXIT; \
 	for i in $$(seq 1 200); do $(PY) -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$(PORT)/healthz', timeout=10)" 2>/dev/null && break; \

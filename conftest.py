@@ -15,6 +15,18 @@ def pytest_configure(config: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def audit_checkpoints(tmp_path_factory: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Each test its own audit checkpoint file (and any process it starts, through the environment), so no test
+    writes checkpoints into the worktree's var/ or sees another test's."""
+    from django.conf import settings
+
+    path = tmp_path_factory.mktemp("audit") / "checkpoints.jsonl"
+    monkeypatch.setattr(settings, "WINNOW_AUDIT_CHECKPOINT_PATH", path)
+    monkeypatch.setenv("WINNOW_AUDIT_CHECKPOINT_PATH", str(path))
+    return path
+
+
 @pytest.fixture
 def units(db: Any) -> dict[str, Any]:
     from winnow.accounts.models import Unit

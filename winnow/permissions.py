@@ -48,9 +48,12 @@ class Capability(models.TextChoices):
     MANAGE_OFFENDERS = "manage_offenders", "register and manage offenders"
     WORK_EXHIBITS = "work_exhibits", "record exhibits, upload scan results, confirm suggestions"
     READ_HASH_SETS = "read_hash_sets", "read hash-set metadata"
+    WORK_SERIES = "work_series", "work victim-identification series: queue, lifecycle, exports"
     IMPORT_HASH_SETS = "import_hash_sets", "import hash sets"
     READ_AUDIT = "read_audit", "read the audit trail"
     READ_VALIDATION = "read_validation", "read the validation report (outcomes against bands)"
+    READ_TRENDS = "read_trends", "read offending trends built from structured case facts"
+    APPROVE_RESEARCH_EXPORT = "approve_research_export", "approve a disclosure-controlled research export"
     ADMINISTER = "administer", "use Django's admin: users, units, memberships, tokens"
 
 
@@ -69,10 +72,11 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         C.READ_REFERRALS, C.RECORD_REFERRALS, C.PROGRESS_REFERRALS, C.CLOSE_REFERRALS, C.DECIDE_LINKS, C.ASSESS,
         C.DECIDE_BANDS, C.ASSIGN_WORK, C.TAKE_WORK, C.RECORD_CASE_ACTIONS, C.READ_DASHBOARD, C.READ_OFFENDERS,
         C.MANAGE_OFFENDERS, C.WORK_EXHIBITS, C.READ_HASH_SETS, C.READ_AUDIT, C.READ_VALIDATION,
+        C.READ_TRENDS, C.APPROVE_RESEARCH_EXPORT, C.WORK_SERIES,
     }),
-    Role.FORENSIC: frozenset({C.READ_REFERRALS, C.WORK_EXHIBITS, C.READ_HASH_SETS}),
+    Role.FORENSIC: frozenset({C.READ_REFERRALS, C.WORK_EXHIBITS, C.READ_HASH_SETS, C.WORK_SERIES}),
     Role.OFFENDER_MANAGER: frozenset({C.READ_REFERRALS, C.READ_OFFENDERS, C.MANAGE_OFFENDERS}),
-    Role.ANALYST: frozenset({C.READ_REFERRALS, C.READ_DASHBOARD, C.READ_VALIDATION}),
+    Role.ANALYST: frozenset({C.READ_REFERRALS, C.READ_DASHBOARD, C.READ_VALIDATION, C.READ_TRENDS}),
     Role.ADMINISTRATOR: frozenset({
         C.READ_REFERRALS, C.RECORD_REFERRALS, C.DECIDE_LINKS, C.READ_DASHBOARD, C.READ_HASH_SETS,
         C.IMPORT_HASH_SETS, C.READ_AUDIT, C.ADMINISTER,

@@ -77,7 +77,10 @@ INSTALLED_APPS = [
     "winnow.linkage",
     "winnow.offenders",
     "winnow.triage",
+    "winnow.victimid",
     "winnow.validation",
+    "winnow.research",
+    "winnow.training",
     "winnow.intake",
     "winnow.api",
     "winnow.demo",
@@ -222,5 +225,35 @@ for _name in ("WINNOW_TASK_MAX_ATTEMPTS", "WINNOW_TASK_RETRY_SECONDS", "WINNOW_T
         raise ImproperlyConfigured(f"{_name} must be at least 1, not {globals()[_name]}")
 # Called by `winnow worker` before its first task: person linkage loads splink and keeps cleaned subjects.
 WINNOW_WORKER_STARTUP = ["winnow.linkage.services.worker_start"]
+# Called at every heartbeat of `winnow worker` (dotted paths): the audit trail's checkpoint when one is due by time.
+WINNOW_WORKER_HEARTBEAT = ["winnow.audit.chain.checkpoint_if_stale"]
 # Scan results with more files than this are summarised by the worker, not inside the upload request.
 WINNOW_SUMMARY_INLINE_MAX_FILES = env_int("WINNOW_SUMMARY_INLINE_MAX_FILES", 50_000)
+
+# Offending trends and research export (winnow.research). The Covid-19 restrictions period shaded on the trends
+# pages defaults to England's first national lockdown (23 March 2020) to the end of the last legal restrictions
+# (24 February 2022). Counts from 1 to WINNOW_DISCLOSURE_THRESHOLD - 1 are suppressed on screen and in exports
+# (ONS uses 10); a record-level extract is refused when any combination of its quasi-identifiers holds fewer
+# than WINNOW_RESEARCH_K people. WINNOW_RESEARCH_KEY keys the HMAC of person keys in a record-level extract (no
+# key, no record-level extract). WINNOW_CASE_FACTS_EXTRA: a force's vocabulary files, comma-separated.
+WINNOW_COVID_START = env_str("WINNOW_COVID_START", "2020-03-23")
+WINNOW_COVID_END = env_str("WINNOW_COVID_END", "2022-02-24")
+WINNOW_DISCLOSURE_THRESHOLD = env_int("WINNOW_DISCLOSURE_THRESHOLD", 10)
+WINNOW_RESEARCH_K = env_int("WINNOW_RESEARCH_K", 10)
+WINNOW_RESEARCH_KEY = env_str("WINNOW_RESEARCH_KEY", "")
+WINNOW_CASE_FACTS_EXTRA = env_list("WINNOW_CASE_FACTS_EXTRA", [])
+# The audit trail (winnow.audit): each event's hash is an HMAC under WINNOW_AUDIT_KEY and the chains' heads are
+# written, signed with WINNOW_CHECKPOINT_KEY, to an append-only file outside the database at least every
+# WINNOW_AUDIT_CHECKPOINT_EVERY events per shard or WINNOW_AUDIT_CHECKPOINT_MINUTES. Neither key is ever stored in
+# the database; production refuses to start without both (winnow.E010). Outside production they derive from
+# SECRET_KEY so one command still runs.
+WINNOW_AUDIT_KEY = env_str("WINNOW_AUDIT_KEY", "")
+WINNOW_CHECKPOINT_KEY = env_str("WINNOW_CHECKPOINT_KEY", "")
+WINNOW_AUDIT_CHECKPOINT_PATH = Path(env_str("WINNOW_AUDIT_CHECKPOINT_PATH", str(DATA_DIR / "audit-checkpoints.jsonl")))
+WINNOW_AUDIT_CHECKPOINT_EVERY = env_int("WINNOW_AUDIT_CHECKPOINT_EVERY", 500)
+WINNOW_AUDIT_CHECKPOINT_MINUTES = env_int("WINNOW_AUDIT_CHECKPOINT_MINUTES", 10)
+# Least-privilege roles (`winnow db-roles`): migrations run as the owner (`winnow migrate --database owner`), the
+# application as a role that owns nothing; production refuses to serve as an owner or superuser (winnow.E011).
+if os.environ.get("WINNOW_OWNER_DATABASE_URL"):
+    DATABASES["owner"] = dj_database_url.parse(os.environ["WINNOW_OWNER_DATABASE_URL"])
+    DATABASES["owner"]["TEST"] = {"MIRROR": "default"}

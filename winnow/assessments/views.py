@@ -15,7 +15,7 @@ from winnow.core.instruments import Instrument, ItemKind
 from winnow.permissions import Capability, can
 from winnow.referrals.models import Subject
 
-from . import services
+from . import notices, services
 from .forms import DecisionForm, InstrumentForm, YouthPathwayForm
 from .models import Assessment
 from .registry import registry
@@ -100,7 +100,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     later = Assessment.objects.filter(supersedes=assessment).first()
     return render(request, "assessments/detail.html", {
         "assessment": assessment, "subject": assessment.subject, "referral": assessment.referral,
-        "answers": answers, "instrument_status": assessment.instrument_status(), "later": later,
+        "answers": answers, "notices": notices.for_assessment(assessment), "instrument_status": assessment.instrument_status(), "later": later,
         "decisions": assessment.decisions.select_related("supervisor"),
         "can_decide": (assessment.sets_referral_band and later is None
                        and can(request.user, Capability.DECIDE_BANDS, assessment.referral.unit_id)),
@@ -126,7 +126,8 @@ def assessment_decide(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Decision recorded; {assessment.referral.reference} re-prioritised.")
             return redirect(assessment)
     return render(request, "assessments/decide.html", {
-        "assessment": assessment, "subject": assessment.subject, "referral": assessment.referral, "form": form})
+        "assessment": assessment, "subject": assessment.subject, "referral": assessment.referral, "form": form,
+        "notices": notices.for_assessment(assessment)})
 
 
 @login_required

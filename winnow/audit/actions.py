@@ -42,6 +42,15 @@ class AuditAction(models.TextChoices):
     SCANRESULT_STORE = "scanresult.store", "Scan result stored"
     COLLECTIONSUMMARY_COMPUTE = "collectionsummary.compute", "Collection summary computed"
     SUGGESTION_CONFIRM = "suggestion.confirm", "Suggestion confirmed"
+    SERIES_FORM = "series.form", "Victim-identification series formed or grown"
+    SERIES_TRANSITION = "series.transition", "Victim-identification series moved on"
+    SERIES_KNOWN = "series.known", "Series members found in a newly loaded hash set"
+    SERIES_EXPORT = "series.export", "Series exported for a national database"
+    SERIES_LOCATION = "series.location", "Series location data requested"
+    TRAINING_ATTEMPT = "training.attempt", "Training vignette completed"
+    TRAINING_STANDARD = "training.standard", "Training pass standard set"
+    TRAINING_MODULE = "training.module", "Knowledge module completed"
+    SECONDCODING_CREATE = "secondcoding.create", "Blind second coding recorded"
     # --- reads of one person's or referral's data (invariant 5) --------------------------------------------
     REFERRAL_READ = "referral.read", "Referral read"
     RAWPACKAGE_READ = "rawpackage.read", "Raw package downloaded"
@@ -51,6 +60,7 @@ class AuditAction(models.TextChoices):
     LINKPROPOSAL_READ = "linkproposal.read", "Link proposal read"
     PERSON_READ = "person.read", "Linked person read"
     EXHIBIT_READ = "exhibit.read", "Exhibit read"
+    SERIES_READ = "series.read", "Victim-identification series read"
     REFERRAL_ACTIONS_READ = "referral.actions.read", "Case actions read"
     # --- lists, searches and dashboards (no single object) -------------------------------------------------
     REFERRAL_LIST = "referral.list", "Referrals listed"
@@ -71,6 +81,17 @@ class AuditAction(models.TextChoices):
     VALIDATION_REPORT = "validation.report", "Validation report read"
     VALIDATION_EXPORT = "validation.export", "Validation table exported"
     TODAY_LIST = "today.list", "Landing page read"
+    CASEFACTS_RECORD = "casefacts.record", "Case facts recorded"
+    CASEFACTS_CORRECT = "casefacts.correct", "Case facts corrected"
+    CASEFACTS_READ = "casefacts.read", "Case facts read"
+    TRENDS_READ = "trends.read", "Offending trends read"
+    TRENDS_EXPORT = "trends.export", "Offending trends table exported"
+    RESEARCH_EXPORT = "research.export", "Research export written"
+    RESEARCH_EXPORT_REFUSED = "research.export_refused", "Research export refused"
+    SERIES_QUEUE = "series.queue", "Victim-identification queue read"
+    SERIES_LIST = "series.list", "Series listed"
+    TRAINING_SUPERVISION = "training.supervision", "Training and agreement report read"
+    DOUBLECODING_LIST = "doublecoding.list", "Double-coding offers listed"
 
     @classmethod
     def read_of(cls, model_name: str) -> AuditAction:
@@ -82,7 +103,10 @@ SEARCHES = frozenset({
     AuditAction.REFERRAL_LIST, AuditAction.QUEUE_LIST, AuditAction.QUEUE_MINE, AuditAction.PROPOSAL_LIST,
     AuditAction.NOTIFICATION_LIST, AuditAction.OFFENDER_LIST, AuditAction.DASHBOARD_READ,
     AuditAction.DASHBOARD_EXPORT, AuditAction.FORECAST_READ, AuditAction.AUDIT_SEARCH, AuditAction.HASHSET_LIST,
-    AuditAction.TASK_LIST, AuditAction.VALIDATION_REPORT, AuditAction.VALIDATION_EXPORT, AuditAction.TODAY_LIST,
+    AuditAction.TASK_LIST, AuditAction.VALIDATION_REPORT, AuditAction.VALIDATION_EXPORT,
+    AuditAction.TRENDS_READ, AuditAction.TRENDS_EXPORT,
+    AuditAction.SERIES_QUEUE, AuditAction.SERIES_LIST,
+    AuditAction.TRAINING_SUPERVISION, AuditAction.DOUBLECODING_LIST, AuditAction.TODAY_LIST,
 })
 # Reads of one object. Opening a notification is a change (it marks the notification read), not one of these.
 READS = frozenset(a for a in AuditAction if a.value.endswith(".read")) - SEARCHES - {AuditAction.NOTIFICATION_READ}

@@ -1,4 +1,5 @@
-"""Audit events: permanent (winnow.permanence: the model and the database refuse edits and deletes) and hash-chained."""
+"""Audit events: permanent (winnow.permanence: the model and the database refuse edits and deletes) and hash-chained,
+one keyed chain per shard (winnow.core.auditchain): `seq` numbers the events of one shard, the id orders them all."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from winnow.accounts.models import Membership
-from winnow.core.auditchain import CHAINED_FIELDS
+from winnow.core.auditchain import CHAINED_FIELDS, LEGACY_SHARD
 from winnow.permanence import PermanentModel, PermanentQuerySet
 from winnow.permissions import Capability, units_with
 
@@ -26,7 +27,10 @@ class AuditEventQuerySet(PermanentQuerySet):
 
 
 class AuditEvent(PermanentModel):
-    seq = models.PositiveBigIntegerField(unique=True)
+    # The chain this event belongs to: "unit:<id>", "global" (no unit) or "legacy" (written before the chains were
+    # keyed and split); `seq` counts within it.
+    shard = models.CharField(max_length=32, default=LEGACY_SHARD)
+    seq = models.PositiveBigIntegerField()
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     actor_username = models.CharField(max_length=150, blank=True)
@@ -42,7 +46,8 @@ class AuditEvent(PermanentModel):
     objects: ClassVar[models.Manager[AuditEvent]] = AuditEventQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-seq"]
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["shard", "seq"], name="auditevent_unique_seq_per_shard")]
         indexes = [
             models.Index(fields=["target_type", "target_id"]),
             models.Index(fields=["actor", "occurred_at"]),
@@ -50,7 +55,7 @@ class AuditEvent(PermanentModel):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.target_type}:{self.target_id} by {self.actor_username}"
+        return f"{self.shard} #{self.seq} {self.action} {self.target_type}:{self.target_id} by {self.actor_username}"
 
     def chained(self) -> dict[str, Any]:
         """The fields the hash covers, in the form they were hashed."""

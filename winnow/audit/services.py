@@ -11,15 +11,13 @@ from django.db.models import Model
 from django.utils import timezone
 
 from winnow.context import current
-from winnow.core.auditchain import GENESIS, ChainReport, event_hash, verify
+from winnow.core.auditchain import GENESIS, event_hash, shard_for, without_nul
 
 from .actions import AuditAction
+from .chain import TrailReport, audit_key, checkpoint_if_due, shard_lock, trail_verify
 from .models import AuditEvent
 
 __all__ = ["AuditAction", "audit_read", "audit_record", "audit_search", "audit_verify"]
-
-# One advisory lock key for the whole chain (PostgreSQL). SQLite serialises writers with IMMEDIATE transactions.
-_CHAIN_LOCK_KEY = 0x57494E4E  # "WINN"
 
 
 def audit_record(
@@ -46,19 +44,22 @@ def audit_record(
     if target is not None:
         target_type = target._meta.model_name or ""
         target_id = str(target.pk)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
-    last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    # One chain per unit (and one for events with no unit): writers in different units never wait for each other.
+    shard = shard_for(unit_id)
+    shard_lock(shard)
+    last = AuditEvent.objects.filter(shard=shard).order_by("-seq").values_list("seq", "hash").first()
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    # Round-trip detail through JSON so what is hashed is exactly what the database will give back.
-    clean_detail = json.loads(json.dumps(detail or {}, default=str))
+    # Round-trip detail through JSON so what is hashed is exactly what the database will give back; NUL replaced,
+    # which PostgreSQL cannot store and SQLite can, so both store and hash the same.
+    clean_detail = without_nul(json.loads(json.dumps(detail or {}, default=str)))
+    target_type, target_id, request_id = without_nul([target_type, target_id, request_id])
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     event = AuditEvent(
+        shard=shard,
         seq=seq,
         occurred_at=now or timezone.now(),
         actor=actor if authenticated else None,
-        actor_username=actor.get_username() if authenticated else "system",
+        actor_username=without_nul(actor.get_username()) if authenticated else "system",
         action=action.value,
         target_type=target_type,
         target_id=target_id,
@@ -79,14 +80,17 @@ def audit_record(
         "request_id": request_id,
         "detail": clean_detail,
     }
-    event.hash = event_hash(prev_hash, chained)
+    event.hash = event_hash(prev_hash, chained, audit_key())
     event.save(force_insert=True)
+    # After the commit, so a checkpoint only ever records committed events. Robust: a checkpoint that cannot be
+    # written (full disk, lost mount) is logged, never a failed request; audit-verify then reports it missing.
+    transaction.on_commit(lambda: checkpoint_if_due(shard, seq), robust=True)
     return event
 
 
-def audit_verify(*, chunk_size: int = 5000) -> ChainReport:
-    events = AuditEvent.objects.order_by("seq").iterator(chunk_size=chunk_size)
-    return verify(event.chained() for event in events)
+def audit_verify(*, chunk_size: int = 5000, now: datetime | None = None) -> TrailReport:
+    """Every shard's chain, every checkpoint, and the guard triggers (winnow.audit.chain.trail_verify)."""
+    return trail_verify(chunk_size=chunk_size, now=now)
 
 
 def audit_read(request: Any, obj: Model, *, unit_id: int, detail: dict[str, Any] | None = None,

@@ -39,6 +39,6 @@ def event_list(request: HttpRequest) -> HttpResponse:
         if data["until"]:
             events = events.filter(occurred_at__lte=datetime.combine(data["until"], time.max, tz))
         filters = {k: str(v) for k, v in data.items() if v}
-    page = Paginator(events.order_by("-seq"), 100).get_page(request.GET.get("page"))
+    page = Paginator(events.order_by("-id"), 100).get_page(request.GET.get("page"))
     audit_search(request, AuditAction.AUDIT_SEARCH, filters)
     return render(request, "audit/events.html", {"form": form, "page": page, "query": request.GET.urlencode()})

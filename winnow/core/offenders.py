@@ -29,6 +29,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from winnow.core.priority import LONDON, add_days
+from winnow.core.trends.vocabulary import concealment_indicators
 
 DUE_SOON_DAYS = 14
 
@@ -337,14 +338,8 @@ def reactive_eligibility(
 
 # ------------------------------------------------------------------------------------------ digital risk indicators
 
-DIGITAL_INDICATORS = {
-    "encryption": "Uses encryption",
-    "anonymising_networks": "Uses anonymising networks (e.g. Tor, VPNs)",
-    "cloud_storage": "Uses cloud storage",
-    "several_devices": "Has several devices",
-    "wiping_tools": "Uses wiping or anti-forensic tools",
-    "earlier_concealment": "Concealed material or devices before",
-}
+# One vocabulary with the case facts recorded on every investigation (winnow/core/trends/case_facts.yaml).
+DIGITAL_INDICATORS = concealment_indicators()
 
 
 def forensic_support_needed(indicators: Iterable[str]) -> tuple[str, ...]:

@@ -144,7 +144,8 @@ def _record_one(
         action=AuditAction.REFERRAL_CREATE,
         unit_id=unit.pk,
         target=referral,
-        detail={"reference": referral.reference, "package_sha256": package.sha256, "via": package.kind},
+        detail={"reference": referral.reference, "package_sha256": package.sha256, "via": package.kind,
+                "state": referral.state()},
     )
     for subject_draft in draft.subjects:
         _create_subject(referral=referral, draft=subject_draft, actor=actor)

@@ -8,7 +8,7 @@ recorded; only its current-state columns (`Referral.mutable_fields`) move: its s
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -227,6 +227,16 @@ class Referral(PermanentModel):
         self.priority_tier = priority.tier
         self.deadline_at = priority.deadline_at
         return priority
+
+    def state(self) -> dict[str, Any]:
+        """The current-state columns as JSON values: every audit event of a change to them carries this snapshot
+        (`detail["state"]`), so `winnow verify-referrals` finds a column edited in place by raw SQL."""
+        out: dict[str, Any] = {}
+        for name in sorted(self.mutable_fields):
+            attname = self._meta.get_field(name).attname  # type: ignore[union-attr]
+            value = getattr(self, attname)
+            out[attname] = value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
+        return out
 
     def allowed_transitions(self) -> list[str]:
         return [s for s in Status.values if s in NEXT_STATUS[self.status]]

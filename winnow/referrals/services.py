@@ -36,7 +36,8 @@ def referral_transition(
             action=AuditAction.REFERRAL_TRANSITION,
             unit_id=locked.unit_id,
             target=locked,
-            detail={"from": change.from_status, "to": change.to_status, "disposition": change.disposition},
+            detail={"from": change.from_status, "to": change.to_status, "disposition": change.disposition,
+                    "state": locked.state()},
         )
     referral.refresh_from_db()
     return change
@@ -59,7 +60,7 @@ def referral_apply_band(
         audit_record(
             actor=actor, action=AuditAction.REFERRAL_PRIORITISE, unit_id=locked.unit_id, target=locked,
             detail={"band": locked.band, "tier": int(priority.tier), "deadline_at": priority.deadline_at.isoformat(),
-                    "why": why},
+                    "why": why, "state": locked.state()},
         )
     referral.refresh_from_db()
     return referral

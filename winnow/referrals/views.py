@@ -55,6 +55,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "changes": referral.status_changes.select_related("by"),
             "can_progress": can(user, Capability.PROGRESS_REFERRALS, referral.unit_id),
             "can_close": can(user, Capability.CLOSE_REFERRALS, referral.unit_id),
+            "can_record_facts": can(user, Capability.RECORD_CASE_ACTIONS, referral.unit_id),
             "next_statuses": [(s, Status(s).label) for s in referral.allowed_transitions() if s != Status.CLOSED],
         },
     )

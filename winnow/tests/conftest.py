@@ -30,6 +30,22 @@ class Seeded:
     person: Any
     merge: Any
     notification: Any
+    series: Any = None  # a victim-identification series with one member on `exhibit`
+
+
+def _series(walker: Any, exhibit: Any) -> Any:
+    """A series of one unknown item, recorded directly (the grouping itself is tested in winnow/victimid)."""
+    from winnow.triage.models import ScanResult
+    from winnow.victimid.models import Series, SeriesMember, UnknownItem
+
+    result = ScanResult.objects.create(exhibit=exhibit, unit_id=exhibit.unit_id, filename="seed.scan.sqlite",
+                                       sha256="0" * 64, size=1, storage_name="scan-results/none", files=1,
+                                       via="server", received_by=walker)
+    item = UnknownItem.objects.create(scan_result=result, exhibit=exhibit, referral_id=exhibit.referral_id,
+                                      unit_id=exhibit.unit_id, md5="1" * 32, media_type="image")
+    series = Series.objects.create()
+    SeriesMember.objects.create(series=series, item=item, unit_id=exhibit.unit_id)
+    return series
 
 
 def _record(actor: Any, unit: Any, reference: str, given: str, email: str) -> Any:
@@ -91,6 +107,7 @@ def seeded(units: dict[str, Any], handler: Any, settings: Any, tmp_path: Path) -
                                            match_probability=0.97, match_weight=8.1, fields=[])
     proposal_decide(proposal=proposal, accept=True, actor=walker, reason="Same email, same birth date.")
     merge = proposal.merge
-    return Seeded(walker=walker, referral=referral, subject=subject, other_referral=other, assessment=assessment,
+    series = _series(walker, exhibit)
+    return Seeded(series=series, walker=walker, referral=referral, subject=subject, other_referral=other, assessment=assessment,
                   offender=offender, exhibit=exhibit, hash_set=hash_set, proposal=proposal, person=merge.person,
                   merge=merge, notification=Notification.objects.get(recipient=walker))

@@ -62,6 +62,14 @@ ALLOWED: dict[str, str] = {
     "triage:suggestion-confirm": "POST only: the confirmation writes its own event",
     "workload:assign": "POST only: the assignment writes its own event",
     "validation:report-csv": "aggregate figures, no person; 404 until a report has cases; audited as validation.export",
+    "victimid:series-step": "POST only: the step writes its own event",
+    "victimid:series-export": "POST only: the export writes its own event",
+    "victimid:series-location": "POST only: the request writes its own event",
+    "training:home": "an officer's own training: fictional vignettes and modules, no person or referral",
+    "training:attempt": "a fictional vignette and an empty form",
+    "training:feedback": "an officer's attempt at a fictional vignette: staff training, no subject or referral",
+    "training:standard": "the unit's training pass standard",
+    "training:module": "a knowledge module written from published research, no person",
     "api-1.0.0:api-root": "the API's root: nothing is served there (404)",
     "api-1.0.0:openapi-json": "the OpenAPI document",
     "api-1.0.0:openapi-view": "the API documentation page",
@@ -91,16 +99,21 @@ def _objects(seeded: Seeded) -> dict[str, Any]:
         "linkage:proposal": seeded.proposal, "linkage:person": seeded.person, "linkage:undo": seeded.merge,
         "notifications:read": seeded.notification,
         "validation:outcomes": seeded.referral,
+        "research:facts": seeded.referral,
         "offenders:detail": seeded.offender, "offenders:contact": seeded.offender, "offenders:plan": seeded.offender,
         "offenders:review": seeded.offender, "offenders:reactive": seeded.offender,
         "triage:exhibit": seeded.exhibit, "triage:exhibit-upload": seeded.exhibit,
         "triage:exhibit-summarise": seeded.exhibit, "triage:suggestion-confirm": seeded.exhibit,
+        "victimid:series": seeded.series, "victimid:series-step": seeded.series,
+        "victimid:series-export": seeded.series, "victimid:series-location": seeded.series,
     }
 
 
 def _kwargs(route: Route, seeded: Seeded) -> dict[str, Any]:
     by_name = {"referral_pk": seeded.referral.pk, "referral_id": seeded.referral.pk, "subject_id": seeded.subject.pk,
-               "assessment_id": seeded.assessment.pk, "instrument_id": "phased-prioritisation", "name": "open"}
+               "assessment_id": seeded.assessment.pk, "instrument_id": "phased-prioritisation", "name": "open",
+               "vignette_id": "pp-03-access-and-grooming", "attempt_id": 1, "module_id": "disclosure-barriers",
+               "section": "profile"}
     out: dict[str, Any] = {}
     for arg in route.kwargs:
         if arg == "pk" and route.name in _objects(seeded):
@@ -115,10 +128,10 @@ def _kwargs(route: Route, seeded: Seeded) -> dict[str, Any]:
 def _get(client: Client, route: Route, seeded: Seeded, token: str) -> tuple[Any, list[AuditEvent]]:
     url = reverse(route.name, kwargs=_kwargs(route, seeded)) if ":" in route.name or route.name in (
         "healthz", "login", "logout", "home") else "/" + route.route
-    last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if url.startswith("/api/") else {}
     response = client.get(url, **headers)
-    return response, list(AuditEvent.objects.filter(seq__gt=last, actor=seeded.walker))
+    return response, list(AuditEvent.objects.filter(id__gt=last, actor=seeded.walker))
 
 
 def _named_ids(route: Route, seeded: Seeded) -> set[str]:

@@ -14,8 +14,10 @@ from winnow.settings import env_bool, env_int
 
 def _check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "WINNOW_ENV", "DATABASE_URL")}
+    # Production needs the audit keys too (winnow.E010, winnow/audit/tests/test_db_roles.py).
+    keys = {"WINNOW_AUDIT_KEY": "a" * 40, "WINNOW_CHECKPOINT_KEY": "c" * 40}
     return subprocess.run(
-        [sys.executable, "-m", "winnow", "check"], env=base | env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "winnow", "check"], env=base | keys | env, capture_output=True, text=True, timeout=60
     )
 
 
@@ -85,8 +87,8 @@ def test_it_seeds_fictional_demo_data_with_one_login_per_role(db) -> None:  # ty
     assert "winnow-demo-only" in out.getvalue()
     roles = set(User.objects.values_list("memberships__role", flat=True))
     assert roles >= set(Role.values)
-    # 15 per unit, plus the story's CyberTipline report and its "known again" intelligence referral
-    assert Referral.objects.count() == 47
+    # 15 per unit, the story's CyberTipline report and "known again" referral, Northmoor's history for the trends
+    assert Referral.objects.count() == 47 + 4 * 15
     _it_tells_the_story()
     for ip in Identifier.objects.filter(kind="ip").values_list("normalised", flat=True):
         assert ip.startswith(("192.0.2.", "198.51.100.", "203.0.113.", "2001:db8:"))
@@ -96,11 +98,11 @@ def test_it_seeds_fictional_demo_data_with_one_login_per_role(db) -> None:  # ty
         assert phone.startswith("+447700900")
     assert audit_verify().ok
     call_command("seed-demo", stdout=out)
-    assert "already present" in out.getvalue() and Referral.objects.count() == 47
+    assert "already present" in out.getvalue() and Referral.objects.count() == 47 + 4 * 15
     logins = StringIO()
     call_command("seed-demo", logins_only=True, port=8123, stdout=logins)
     assert logins.getvalue().strip().startswith("Winnow demo: http://127.0.0.1:8123")
-    assert Referral.objects.count() == 47  # printing the logins seeds nothing
+    assert Referral.objects.count() == 47 + 4 * 15  # printing the logins seeds nothing
 
 
 def _it_tells_the_story() -> None:

@@ -39,7 +39,7 @@ def referrals_assign(
             referral.assigned_to = assignee
             referral.save(update_fields=["assigned_to"])
             audit_record(actor=actor, action=AuditAction.REFERRAL_ASSIGN, unit_id=referral.unit_id,
-                         target=referral, detail={"assignee": assignee.get_username()})
+                         target=referral, detail={"assignee": assignee.get_username(), "state": referral.state()})
         return made
 
 
@@ -60,6 +60,7 @@ def case_action_record(
             locked.reprioritise(band=locked.band or None, decided_at=locked.band_decided_at)
             locked.save(update_fields=["actioned_at", *Referral.QUEUE_FIELDS])
         audit_record(actor=actor, action=AuditAction.REFERRAL_ACTION, unit_id=locked.unit_id,
-                     target=locked, detail={"kind": kind, "occurred_at": occurred_at.isoformat()})
+                     target=locked, detail={"kind": kind, "occurred_at": occurred_at.isoformat(),
+                                            "state": locked.state()})
     referral.refresh_from_db()
     return action

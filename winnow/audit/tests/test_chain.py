@@ -80,7 +80,7 @@ def test_it_chains_events_and_verifies_them(referral: Any, client: Any, handler:
     assert report.ok and report.checked == AuditEvent.objects.count() == 5
     out = StringIO()
     call_command("audit-verify", stdout=out)
-    assert "5 events verified" in out.getvalue()
+    assert "5 events verified in 1 shard(s)" in out.getvalue()
 
 
 def test_it_refuses_editing_or_deleting_events_in_the_orm(referral: Any) -> None:
@@ -127,12 +127,14 @@ def test_it_names_a_deleted_event(referral: Any, client: Any, handler: Any) -> N
 
 
 def test_it_detects_an_event_rewritten_with_a_fresh_hash(referral: Any) -> None:
-    """Recomputing the edited event's own hash is not enough: the next event's link breaks."""
+    """Recomputing the edited event's own hash with the audit key is not enough: the next event's link breaks.
+    (Without the key the edited event itself fails: winnow/audit/tests/test_anchored_trail.py.)"""
+    from winnow.audit.chain import audit_key
     from winnow.core.auditchain import event_hash
 
     event = AuditEvent.objects.get(seq=1)
     chained = event.chained() | {"action": "referral.nothing"}
     _tamper("UPDATE audit_auditevent SET action = %s, hash = %s WHERE seq = 1",
-            ["referral.nothing", event_hash(event.prev_hash, chained)])
+            ["referral.nothing", event_hash(event.prev_hash, chained, audit_key())])
     report = audit_verify()
     assert (report.ok, report.broken_at) == (False, 2)

@@ -8,13 +8,20 @@ from winnow.audit.services import audit_verify
 
 
 class Command(BaseCommand):
-    help = "Check the audit trail's hash chain and name the first broken link."
+    help = ("Check every shard of the audit trail against its keyed hash chain and the signed checkpoints outside "
+            "the database, and the guard triggers; name every problem found (exit 1 if any).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         report = audit_verify()
         if not report.ok:
+            for problem in report.problems:
+                self.stderr.write(f"audit trail NOT intact: {problem}")
             raise CommandError(
-                f"audit chain broken at event #{report.broken_at}: {report.reason} "
-                f"({report.checked} events before it verified)"
+                f"audit trail not intact: {len(report.problems)} problem(s); first: {report.problems[0]} "
+                f"({report.checked} events verified in {len(report.shards)} shard(s), {report.checkpoints} "
+                "checkpoint(s))"
             )
-        self.stdout.write(f"audit chain intact: {report.checked} events verified")
+        self.stdout.write(
+            f"audit trail intact: {report.checked} events verified in {len(report.shards)} shard(s) against "
+            f"{report.checkpoints} checkpoint(s)"
+        )

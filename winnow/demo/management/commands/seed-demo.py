@@ -20,8 +20,10 @@ from faker import Faker
 from winnow.accounts.models import Membership, Unit, User
 from winnow.assessments.models import BandDecision
 from winnow.assessments.services import AssessmentInputError, assessment_record, band_decide
+from winnow.audit.chain import checkpoint_write
 from winnow.context import acting, new_request_id
 from winnow.demo import story
+from winnow.demo.trends import seed_history
 from winnow.intake.services import referrals_import
 from winnow.offenders.services import contact_record, offender_register
 from winnow.permissions import Role
@@ -133,6 +135,8 @@ class Command(BaseCommand):
             self.stdout.write("Demo data already present; nothing added.")
         else:
             self._seed(referrals)
+            # Anchor what the seed wrote, so `winnow audit-verify` passes straight after it.
+            checkpoint_write()
 
     @transaction.atomic
     def _seed(self, per_unit: int) -> None:
@@ -161,6 +165,8 @@ class Command(BaseCommand):
         self._offenders(rng, users, now)
         self._outcomes(rng, users)
         story.tell(users=users, unit=units["nmr"], now=timezone.now(), rng=rng)
+        # Years of fictional closed cases with case facts, for the trends pages (winnow.demo.trends).
+        seed_history(fake=fake, rng=rng, users=users, unit=units["nmr"], count=4 * per_unit, now=now)
         nmr = Referral.objects.filter(unit=units["nmr"])
         self.stdout.write(f"Seeded {Referral.objects.count()} fictional referrals in {len(units)} units; Northmoor "
                           f"has {nmr.open().count()} open, {nmr.overdue(timezone.now()).count()} overdue.")

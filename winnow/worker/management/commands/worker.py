@@ -17,6 +17,7 @@ from django.utils.module_loading import import_string
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
 
+from winnow.startup import refuse_unsafe_start
 from winnow.worker.services import heartbeat_beat, heartbeat_stop, tasks_reclaim_stale
 
 logger = logging.getLogger("winnow.worker")
@@ -36,6 +37,8 @@ class HeartbeatWorker(Worker):
         try:
             heartbeat_beat(worker_id=self.worker_id)
             tasks_reclaim_stale(stale_after=self.stale_after)
+            for path in settings.WINNOW_WORKER_HEARTBEAT:  # e.g. the audit trail's timed checkpoint
+                import_string(path)()
         except Exception:  # a missed beat is retried at the next; never kill the worker for it
             logger.exception("heartbeat of worker %s failed", self.worker_id)
         finally:
@@ -72,6 +75,7 @@ class Command(DbWorkerCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        refuse_unsafe_start()  # production: never as a table owner or superuser (winnow.E011)
         self.configure_logging(options["verbosity"])
         queue_names = options["queue_name"].split(",")
         excluded = options["exclude_queues"].split(",") if options["exclude_queues"] else []
