@@ -2,8 +2,8 @@
 
 Every header entry names the capability its page needs (the page asks `require` for the same one), so nobody is
 shown a link that answers 403. The landing page (`/`, and where signing in goes) is the first entry in LANDING
-whose capability the user holds: a supervisor lands on the queue, an offender manager on the offenders page, an
-investigator on their own work, an analyst on the dashboard, a handler on the referrals list.
+whose capability the user holds: every member of a unit lands on "Today", built of one panel per role they hold
+(a supervisor's decisions waiting, an investigator's work, a forensic officer's exhibits, ...).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ class NavEntry:
 
 C = Capability
 NAV: tuple[NavEntry, ...] = (
+    NavEntry("Today", "daybook:today", C.READ_REFERRALS),
     NavEntry("Queue", "workload:queue", C.READ_REFERRALS),
     NavEntry("My work", "workload:mine", C.TAKE_WORK),
     NavEntry("Referrals", "referrals:list", C.READ_REFERRALS),
@@ -51,14 +52,9 @@ NAV: tuple[NavEntry, ...] = (
 )
 
 # Where `/` goes: the first capability the user holds picks the entry. The last line catches every member.
+# Every member of a unit lands on "Today" (winnow.daybook), which shows one panel per role they hold.
 LANDING: tuple[tuple[Capability, str], ...] = (
-    (C.ASSIGN_WORK, "workload:queue"),
-    (C.MANAGE_OFFENDERS, "offenders:dashboard"),
-    (C.TAKE_WORK, "workload:mine"),
-    (C.WORK_EXHIBITS, "workload:queue"),
-    (C.READ_DASHBOARD, "workload:dashboard"),
-    (C.RECORD_REFERRALS, "referrals:list"),
-    (C.READ_REFERRALS, "referrals:list"),
+    (C.READ_REFERRALS, "daybook:today"),
 )
 del C
 
@@ -85,7 +81,14 @@ def header(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav": nav_for(user)}
+    entries = nav_for(user)
+    return {"nav": entries, "nav_current": current_entry(entries, request.path)}
+
+
+def current_entry(entries: list[NavEntry], path: str) -> str:
+    """The url name of the header entry the page belongs to: the longest entry URL that starts the path."""
+    matches = [entry for entry in entries if path.startswith(entry.url)]
+    return max(matches, key=lambda entry: len(entry.url)).url_name if matches else ""
 
 
 @login_required

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "winnow.api",
     "winnow.demo",
     "winnow.worker",
+    "winnow.daybook",
     "winnow.signin",
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 from winnow.api.api import api
 from winnow.audit import views as audit_views
+from winnow.daybook import views as daybook_views
 from winnow.forms import LoginForm
 from winnow.navigation import home
 from winnow.signin.views import LoginView, LogoutView
@@ -13,6 +14,8 @@ from winnow.views import healthz
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("today/", include("winnow.daybook.urls")),
+    path("accessibility/", daybook_views.accessibility, name="accessibility"),
     path("login/", LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("account/", include("winnow.signin.urls")),
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),  # one sign-in page

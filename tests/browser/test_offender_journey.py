@@ -45,7 +45,7 @@ def test_it_keeps_the_lapse_after_a_phone_call_until_an_in_person_visit(page: An
               "clean_since": None, "reason": "Fictional plan: monthly contact, seen in person quarterly."},
     )
     login(page, "olly.manager")
-    expect(page).to_have_url(re.compile(r"/offenders/$"))  # an offender manager lands on the offenders page
+    expect(page).to_have_url(re.compile(r"/today/$"))  # every role lands on its own panels of "Today"
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Offenders").click()
     expect(page.get_by_role("heading", name="Managed offenders", exact=True)).to_be_visible()
     expect(page.get_by_text("No in-person lapses.")).to_be_visible()  # overdue, but nothing remote stood in
@@ -55,6 +55,8 @@ def test_it_keeps_the_lapse_after_a_phone_call_until_an_in_person_visit(page: An
     _log_contact(page, "Phone")
     expect(page.get_by_role("heading", name="In-person lapse")).to_be_visible()
     expect(page.get_by_text("1 remote contact happened instead")).to_be_visible()
+    in_person = page.locator(".govuk-summary-list__row", has_text="Next in-person contact")
+    expect(in_person.get_by_text("Overdue")).to_be_visible()  # the schedule agrees with the lapse banner
     page.screenshot(path=str(SHOTS / "offender-lapse.png"), full_page=True)
     page.get_by_role("link", name="all managed offenders").click()
     lapses = page.locator("table", has_text="Last seen in person")

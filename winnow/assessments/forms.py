@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
 
 from winnow.core.instruments import Instrument, ItemKind
+from winnow.dates import GovukDateField
 from winnow.forms import GovukFormMixin
 
 from .models import BandDecision, YouthPathwayDecision
@@ -57,8 +59,7 @@ class InstrumentForm(GovukFormMixin, forms.Form):
                                                                       "class": "govuk-input govuk-input--width-5"}))
                 help_text += f" Enter {bounds}, or leave empty for Unknown."
             else:
-                field = forms.CharField(required=False, max_length=10,
-                                        widget=forms.DateInput(attrs={"type": "date"}))
+                field = GovukDateField(required=False)
                 help_text += " Leave empty for Unknown."
             field.label = item.question
             field.help_text = help_text
@@ -78,7 +79,10 @@ class InstrumentForm(GovukFormMixin, forms.Form):
         ]
 
     def answers(self) -> dict[str, str]:
-        return {item.id: (self.cleaned_data.get(answer_field(item.id)) or "unknown") for item in self.instrument.items}
+        def text(value: Any) -> str:
+            return value.isoformat() if isinstance(value, date) else (value or "unknown")
+
+        return {item.id: text(self.cleaned_data.get(answer_field(item.id))) for item in self.instrument.items}
 
     def notes(self) -> dict[str, str]:
         return {item.id: self.cleaned_data.get(note_field(item.id)) or "" for item in self.instrument.items}

@@ -14,6 +14,10 @@ from django.conf import settings
 from winnow.core.instruments import Instrument, load_directory
 from winnow.core.priority import Band as PriorityBand
 
+# Instruments for reviewing a managed offender (scored from the offender's page, never offered for a referral's
+# subject). The offenders app reviews with these ids.
+OFFENDER_REVIEW_INSTRUMENTS = frozenset({"offender-review"})
+
 
 @dataclass(frozen=True)
 class Registry:

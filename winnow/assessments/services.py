@@ -26,7 +26,7 @@ from winnow.referrals.models import Status, Subject
 from winnow.referrals.services import referral_advance, referral_apply_band
 
 from .models import Assessment, BandDecision, YouthPathwayDecision
-from .registry import registry
+from .registry import OFFENDER_REVIEW_INSTRUMENTS, registry
 from .youth import ANSWERS, CONDITIONS, OUTCOME_21_EXCLUSIONS, outcome_21_blockers
 
 MAX_NOTE = 2000
@@ -67,6 +67,34 @@ def subject_warnings(instrument: Instrument, subject: Subject, *, today: date) -
             "consideration) rather than adult prioritisation."
         )
     return warnings
+
+
+def _outside_population(instrument: Instrument, *, age: int | None, sex: str | None) -> bool:
+    """A known age or sex outside the instrument's population (unknowns are warned about on the form instead)."""
+    scope = instrument.applicability
+    too_young = age is not None and scope.min_age is not None and age < scope.min_age
+    too_old = age is not None and scope.max_age is not None and age > scope.max_age
+    other_sex = sex is not None and bool(scope.sexes) and sex.strip().casefold() not in scope.sexes
+    return too_young or too_old or other_sex
+
+
+def instruments_offered(subject: Subject, *, today: date) -> tuple[list[Instrument], list[tuple[Instrument, str]]]:
+    """The instruments that apply to this referral subject, the prioritisation aid (any instrument that sets the
+    referral's priority) first; and the others with the reason each does not apply. Unknown age or sex does not
+    rule an instrument out (unknown is not No); a known age or sex outside its population does."""
+    age = subject_age(subject, today=today)
+    sex = None if subject.sex in ("", "unknown") else subject.sex
+    applies: list[Instrument] = []
+    others: list[tuple[Instrument, str]] = []
+    for instrument in registry().instruments():
+        if instrument.id in OFFENDER_REVIEW_INSTRUMENTS:
+            others.append((instrument, "for reviewing a managed offender, from the offender's page"))
+        elif _outside_population(instrument, age=age, sex=sex):
+            others.append((instrument, " ".join(applicability_warnings(instrument, age=age, sex=sex))))
+        else:
+            applies.append(instrument)
+    applies.sort(key=lambda i: (not i.sets_referral_priority, i.title))
+    return applies, others
 
 
 def answer_text(value: Any) -> str:

@@ -49,12 +49,13 @@ def _shown(instrument: Instrument | None, item_id: str, text: str) -> tuple[str,
 def subject_assessments(request: HttpRequest, pk: int) -> HttpResponse:
     subject = _subject(request, pk, "assessments")
     today = timezone.localdate()
+    offered, not_offered = services.instruments_offered(subject, today=today)
     return render(request, "assessments/subject.html", {
         "subject": subject,
         "referral": subject.referral,
         "age": services.subject_age(subject, today=today),
         "under_18": services.is_under_18(subject, today=today),
-        "instruments": registry().instruments(),
+        "instruments": offered, "not_offered": not_offered,
         "assessments": subject.assessments.select_related("created_by").prefetch_related("decisions"),
         "youth_decisions": subject.youth_decisions.select_related("created_by"),
         "can_assess": can(request.user, Capability.ASSESS, subject.unit_id),

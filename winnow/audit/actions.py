@@ -101,6 +101,7 @@ class AuditAction(models.TextChoices):
     OUTCOME_FOLLOW_UP = "outcome.follow_up", "Outcome follow-up recorded"
     VALIDATION_REPORT = "validation.report", "Validation report read"
     VALIDATION_EXPORT = "validation.export", "Validation table exported"
+    TODAY_LIST = "today.list", "Landing page read"
     CASEFACTS_RECORD = "casefacts.record", "Case facts recorded"
     CASEFACTS_CORRECT = "casefacts.correct", "Case facts corrected"
     CASEFACTS_READ = "casefacts.read", "Case facts read"
@@ -126,7 +127,7 @@ SEARCHES = frozenset({
     AuditAction.TASK_LIST, AuditAction.VALIDATION_REPORT, AuditAction.VALIDATION_EXPORT,
     AuditAction.TRENDS_READ, AuditAction.TRENDS_EXPORT,
     AuditAction.SERIES_QUEUE, AuditAction.SERIES_LIST,
-    AuditAction.TRAINING_SUPERVISION, AuditAction.DOUBLECODING_LIST,
+    AuditAction.TRAINING_SUPERVISION, AuditAction.DOUBLECODING_LIST, AuditAction.TODAY_LIST,
 })
 # Reads of one object. Opening a notification is a change (it marks the notification read), not one of these.
 READS = frozenset(a for a in AuditAction if a.value.endswith(".read")) - SEARCHES - {AuditAction.NOTIFICATION_READ}

@@ -437,3 +437,25 @@ def explain(pair: ScoredPair) -> str:
         if f.match_weight != 0
     ]
     return f"match probability {pair.match_probability:.1%}: " + (", ".join(parts) or "no fields compared")
+
+
+def probability_text(probability: float) -> str:
+    """A match probability as a reader should see it: a percentage that never claims certainty.
+
+    A linkage model's probability rounds to 1.000 long before it is certain (a match weight of 10 is already
+    0.999); a person reading "1.000" takes it as proof. Above 99.9% and below 0.1% the text says so instead."""
+    if not 0.0 <= probability <= 1.0:
+        raise ValueError(f"a probability lies between 0 and 1, not {probability}")
+    if probability > 0.999:
+        return "more than 99.9% (not certain)"
+    if probability < 0.001:
+        return "less than 0.1%"
+    return f"{probability * 100:.1f}%"
+
+
+def split_evidence(fields: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The compared fields that agree (positive weight, strongest first) and those that disagree (negative weight,
+    strongest first). Fields with no information either way (weight 0, e.g. a missing value) are in neither."""
+    agree = sorted((f for f in fields if f.get("match_weight", 0) > 0), key=lambda f: -f["match_weight"])
+    disagree = sorted((f for f in fields if f.get("match_weight", 0) < 0), key=lambda f: f["match_weight"])
+    return agree, disagree

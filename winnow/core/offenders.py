@@ -232,6 +232,9 @@ class Schedule:
     visit: Due
     lapse: Lapse | None
     missed: int  # contacts attempted but not made since the last one that counted
+    # When an in-person contact is due, on its own: overdue whenever a lapse stands, so the page never shows a
+    # scheduled contact beside a lapse banner without the in-person row that explains it.
+    in_person: Due | None = None
 
 
 def _local(at: datetime) -> str:
@@ -271,7 +274,10 @@ def visit_schedule(
     lapse_due = add_interval(since, in_person_interval)
     remote = [c for c in made if c.outcome.counts and not c.mode.in_person and c.at > since]
     lapse = Lapse(since, lapse_due, len(remote)) if now > lapse_due and remote else None
-    return Schedule(visit, lapse, missed)
+    in_person_based_on = (f"last in-person contact on {_local(since)}, {in_person_interval}" if in_person
+                          else f"no in-person contact yet; plan started {_local(since)}, {in_person_interval}")
+    in_person_due = Due(lapse_due, _state(lapse_due, now), in_person_based_on)
+    return Schedule(visit, lapse, missed, in_person_due)
 
 
 def review_due(*, last_review_at: datetime | None, plan_start: datetime, interval: Interval, now: datetime) -> Due:

@@ -12,6 +12,7 @@ from django import forms
 from winnow.core.identifiers import IdentifierKind
 from winnow.core.intake import FieldError, Sex, Source, SubjectRole
 from winnow.core.priority import LONDON
+from winnow.dates import GovukDateField, GovukDateTimeField
 from winnow.forms import GovukFormMixin
 from winnow.referrals.models import KIND_LABELS, SOURCE_LABELS
 
@@ -31,17 +32,12 @@ class ReferralForm(GovukFormMixin, forms.Form):
     unit = forms.TypedChoiceField(coerce=int, label="Unit")
     source = forms.ChoiceField(choices=[(s.value, SOURCE_LABELS[s]) for s in Source])
     source_reference = forms.CharField(required=False, max_length=100, label="Source reference (optional)")
-    received_at = forms.CharField(
-        label="Received", help_text="Date and time, UK time, e.g. 2026-11-20 14:30",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
+    received_at = GovukDateTimeField(label="Received")
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=20000)
     immediate_danger = forms.TypedChoiceField(**DANGER)
     subject_given_names = forms.CharField(required=False, max_length=200, label="Given names")
     subject_family_name = forms.CharField(required=False, max_length=200, label="Family name")
-    subject_date_of_birth = forms.CharField(
-        required=False, label="Date of birth", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    subject_date_of_birth = GovukDateField(required=False, label="Date of birth")
     subject_sex = forms.ChoiceField(choices=[(s.value, s.value.capitalize()) for s in Sex], initial=Sex.UNKNOWN, label="Sex")
     subject_addresses = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Addresses", help_text="One per line"
@@ -59,8 +55,8 @@ class ReferralForm(GovukFormMixin, forms.Form):
                 required=False, max_length=100, label="Platform (usernames)"
             )
             self.fields[f"identifier_{i}_observed_at"] = forms.CharField(
-                required=False, label="Seen at (IP addresses)",
-                widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "govuk-input"}),
+                required=False, label="Seen at (IP addresses; UK time, e.g. 2026-11-20 14:30)",
+                widget=forms.TextInput(attrs={"class": "govuk-input"}),
             )
             self.fields[f"identifier_{i}_kind"].widget.attrs["class"] = "govuk-select"
             self.fields[f"identifier_{i}_value"].widget.attrs["class"] = "govuk-input"
@@ -113,7 +109,7 @@ class ReferralForm(GovukFormMixin, forms.Form):
                     "role": SubjectRole.REPORTED.value,
                     "given_names": d["subject_given_names"],
                     "family_name": d["subject_family_name"],
-                    "date_of_birth": d["subject_date_of_birth"] or None,
+                    "date_of_birth": d["subject_date_of_birth"].isoformat() if d["subject_date_of_birth"] else None,
                     "sex": d["subject_sex"],
                     "addresses": [line.strip() for line in d["subject_addresses"].splitlines() if line.strip()],
                     "identifiers": identifiers,
@@ -122,7 +118,7 @@ class ReferralForm(GovukFormMixin, forms.Form):
         return {
             "source": d["source"],
             "source_reference": d["source_reference"],
-            "received_at": d["received_at"],
+            "received_at": d["received_at"].isoformat() if d["received_at"] else d["received_at"],
             "summary": d["summary"],
             "immediate_danger": d["immediate_danger"],
             "subjects": subjects,

@@ -17,6 +17,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from winnow.core.linkage import probability_text, split_evidence
 from winnow.permanence import PermanentModel, PermanentQuerySet, UnitScopedQuerySet
 
 # ------------------------------------------------------------------------------------------- CyberTipline import
@@ -259,6 +260,18 @@ class LinkProposal(PermanentModel):
     @property
     def decided(self) -> bool:
         return hasattr(self, "decision")
+
+    @property
+    def probability_text(self) -> str:
+        return probability_text(self.match_probability)
+
+    @property
+    def agreeing(self) -> list[dict[str, Any]]:
+        return split_evidence(self.fields)[0]
+
+    @property
+    def disagreeing(self) -> list[dict[str, Any]]:
+        return split_evidence(self.fields)[1]
 
 
 class ProposalDecision(PermanentModel):

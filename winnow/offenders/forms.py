@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from winnow.accounts.models import User
 from winnow.core import offenders as core
+from winnow.dates import GovukDateField, GovukDateTimeField
 from winnow.forms import GovukFormMixin
 from winnow.permissions import Capability, roles_with
 
@@ -56,8 +57,7 @@ class PlanForm(GovukFormMixin, forms.Form):
     conditions = forms.CharField(label="Conditions", required=False, max_length=5000,
                                  widget=forms.Textarea(attrs={"rows": 3}),
                                  help_text="Order and licence terms, e.g. an SHPO's device terms.")
-    clean_since = forms.DateField(label="Clean since (no offending, breach or concern)", required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}),
+    clean_since = GovukDateField(label="Clean since (no offending, breach or concern)", required=False,
                                   help_text="Used for reactive-management eligibility (three clean years).")
     reason = forms.CharField(label="Reason for this plan", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -100,8 +100,7 @@ class RegisterForm(PlanForm):
                                help_text="The referral the person appears in, e.g. NORTH-2026-00123.")
     subject_number = forms.IntegerField(label="Person number on that referral", min_value=1, initial=1,
                                         help_text="1 for the first person listed on the referral.")
-    convicted_on = forms.DateField(label="Date of conviction, finding or caution",
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+    convicted_on = GovukDateField(label="Date of conviction, finding or caution")
     disposal = forms.ChoiceField(label="Disposal", choices=Disposal.choices)
     custody_months = forms.IntegerField(label="Custodial sentence (months)", min_value=1, max_value=2000,
                                         required=False, help_text="For a custodial sentence.")
@@ -115,9 +114,7 @@ class RegisterForm(PlanForm):
 
 
 class ContactForm(GovukFormMixin, forms.Form):
-    occurred_at = forms.DateTimeField(label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-                                      help_text="UK time.")
+    occurred_at = GovukDateTimeField(label="When")
     mode = forms.ChoiceField(label="Mode", choices=Mode.choices)
     outcome = forms.ChoiceField(label="Outcome", choices=Outcome.choices)
     device_check = forms.ChoiceField(label="Device check", choices=DeviceCheck.choices)
@@ -132,7 +129,7 @@ class ReactiveForm(GovukFormMixin, forms.Form):
 
 
 class ReviewForm(GovukFormMixin, forms.Form):
-    reviewed_on = forms.DateField(label="Date of the review", widget=forms.DateInput(attrs={"type": "date"}),
+    reviewed_on = GovukDateField(label="Date of the review",
                                   help_text="Sets the next review date.")
     notes = forms.CharField(label="Reviewer's judgement", max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
 

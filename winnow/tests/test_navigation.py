@@ -54,11 +54,7 @@ PERSONAS: dict[str, list[tuple[str, Role]]] = {
     "administrator": [("north", Role.ADMINISTRATOR)],
     "regional": [("north", Role.SUPERVISOR), ("east", Role.SUPERVISOR), ("east", Role.ANALYST)],
 }
-LANDS_ON = {
-    "handler": "/referrals/", "investigator": "/queue/mine/", "supervisor": "/queue/", "forensic": "/queue/",
-    "offender_manager": "/offenders/", "analyst": "/queue/dashboard/", "administrator": "/queue/dashboard/",
-    "regional": "/queue/",
-}
+LANDS_ON = {name: "/today/" for name in PERSONAS}  # "Today" shows one panel per role held (winnow.daybook)
 
 
 def _sign_in(name: str, units: dict[str, Any]) -> Client:
@@ -92,7 +88,7 @@ def test_it_signs_people_in_to_their_landing_page(units: dict[str, Any]) -> None
     user = User.objects.create_user(username="olly.nav", password=PASSWORD)
     Membership.objects.create(user=user, unit=units["north"], role=Role.OFFENDER_MANAGER)
     response = Client().post("/login/", {"username": "olly.nav", "password": PASSWORD}, follow=True)
-    assert response.redirect_chain[-1][0] == "/offenders/"
+    assert response.redirect_chain[-1][0] == "/today/"
 
 
 def test_it_hides_what_a_role_cannot_use(units: dict[str, Any]) -> None:

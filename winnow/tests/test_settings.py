@@ -87,13 +87,41 @@ def test_it_seeds_fictional_demo_data_with_one_login_per_role(db) -> None:  # ty
     assert "winnow-demo-only" in out.getvalue()
     roles = set(User.objects.values_list("memberships__role", flat=True))
     assert roles >= set(Role.values)
-    assert Referral.objects.count() == 45 + 4 * 15  # and Northmoor's fictional case history for the trends pages
+    # 15 per unit, the story's CyberTipline report and "known again" referral, Northmoor's history for the trends
+    assert Referral.objects.count() == 47 + 4 * 15
+    _it_tells_the_story()
     for ip in Identifier.objects.filter(kind="ip").values_list("normalised", flat=True):
         assert ip.startswith(("192.0.2.", "198.51.100.", "203.0.113.", "2001:db8:"))
     for email in Identifier.objects.filter(kind="email").values_list("normalised", flat=True):
-        assert email.endswith(("@example.com", "@example.org", "@example.net"))
+        assert email.endswith(("@example.com", "@example.org", "@example.net", ".example"))
     for phone in Identifier.objects.filter(kind="phone").values_list("normalised", flat=True):
         assert phone.startswith("+447700900")
     assert audit_verify().ok
     call_command("seed-demo", stdout=out)
-    assert "already present" in out.getvalue() and Referral.objects.count() == 45 + 4 * 15
+    assert "already present" in out.getvalue() and Referral.objects.count() == 47 + 4 * 15
+    logins = StringIO()
+    call_command("seed-demo", logins_only=True, port=8123, stdout=logins)
+    assert logins.getvalue().strip().startswith("Winnow demo: http://127.0.0.1:8123")
+    assert Referral.objects.count() == 47 + 4 * 15  # printing the logins seeds nothing
+
+
+def _it_tells_the_story() -> None:
+    """One of each thing a unit meets, and deadlines spread so that only some open referrals are overdue."""
+    from django.utils import timezone
+
+    from winnow.assessments.models import Assessment
+    from winnow.linkage.models import CyberTiplineReport, LinkProposal
+    from winnow.notifications.models import Notification
+    from winnow.referrals.models import Referral
+    from winnow.triage.models import CollectionSummary, Exhibit, HashSet
+
+    assert CyberTiplineReport.objects.count() == 1 and HashSet.objects.count() == 2
+    summary = CollectionSummary.objects.get()
+    assert summary.data  # the scan of generated pictures was matched and summarised
+    assert Exhibit.objects.count() == 2  # one summarised, one waiting for its scan
+    assert LinkProposal.objects.count() >= 1
+    assert set(Notification.objects.values_list("recipient__username", flat=True)) >= {"investigator"}
+    awaiting = Assessment.objects.filter(band="very_high", decisions__isnull=True)
+    assert awaiting.exists()  # a computed Very High waiting for the supervisor
+    northmoor = Referral.objects.filter(unit__code="nmr")
+    assert 0 < northmoor.overdue(timezone.now()).count() < northmoor.open().count() / 2

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from winnow.core.priority import Band
+from winnow.dates import GovukDateTimeField
 from winnow.forms import GovukFormMixin
 from winnow.referrals.models import Status
 
@@ -38,7 +39,7 @@ class AssignForm(GovukFormMixin, forms.Form):
 
 class CaseActionForm(GovukFormMixin, forms.Form):
     kind = forms.ChoiceField(choices=ActionKind.choices, label="Action")
-    occurred_at = forms.DateTimeField(label="When (UK time)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    occurred_at = GovukDateTimeField(label="When")
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
 

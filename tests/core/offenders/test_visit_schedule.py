@@ -148,3 +148,21 @@ def test_it_refuses_a_naive_start_and_a_zero_interval() -> None:
         add_interval(datetime(2026, 1, 1), Interval(1))
     with pytest.raises(ValueError):
         Interval(0)
+
+
+def test_it_shows_the_in_person_contact_overdue_whenever_a_lapse_stands() -> None:
+    """The schedule's own in-person row agrees with the lapse: overdue while a lapse stands, due again after a
+    visit, counted from the last in-person contact."""
+    visit = ContactFact(START, Mode.HOME_VISIT, Outcome.SEEN)
+    calls = [ContactFact(START + timedelta(days=d), Mode.PHONE, Outcome.SEEN) for d in (30, 60, 85, 110)]
+    now = START + timedelta(days=120)
+    schedule = _schedule([visit, *calls], now)
+    assert schedule.lapse is not None and schedule.in_person is not None
+    assert schedule.visit.state is not DueState.OVERDUE  # the phone calls keep the plan's contacts ...
+    assert schedule.in_person.state is DueState.OVERDUE  # ... and the in-person row says what the banner says
+    assert schedule.in_person.due_at == schedule.lapse.due_at
+    assert "last in-person contact on" in schedule.in_person.based_on
+    seen = ContactFact(START + timedelta(days=118), Mode.HOME_VISIT, Outcome.SEEN)
+    after = _schedule([visit, *calls, seen], now)
+    assert after.lapse is None and after.in_person is not None
+    assert after.in_person.state is DueState.SCHEDULED and after.in_person.due_at == add_interval(seen.at, QUARTERLY)

@@ -53,7 +53,7 @@ def test_it_does_not_let_a_missed_visit_count(client: Any, referral: Any, make_o
 
 @pytest.mark.parametrize(("fields", "message"), [
     ({"mode": "carrier_pigeon"}, "Select a valid choice"),
-    ({"occurred_at": "tomorrow"}, "Enter a valid date/time"),
+    ({"occurred_at": "tomorrow"}, "When must be a real date"),
     ({"device_check": "concerns", "notes": ""}, "say what the device check found"),
 ])
 def test_it_names_bad_contacts_and_writes_nothing(client: Any, managed: Any, offender_manager: Any,

@@ -24,7 +24,7 @@ def test_it_lists_overdue_visits_lapses_and_counts_contacts_by_mode(client: Any,
     assert "Testy McFictional" in lapses and "Never (registered" in lapses
     assert "No visit overdue" in body  # the video calls keep the plan's frequency ...
     assert '<svg role="img"' in body and "Contacts made per month, by mode" in body
-    table = body.split("(the chart's figures)")[1].split("</table>")[0]
+    table = body.split("(the chart's figures)</caption>")[1].split("</table>")[0]
     rows = [re.findall(r'<td class="govuk-table__cell">([^<]*)</td>', row) for row in table.split("<tr")[2:]]
     assert len(rows) == 12 and rows[-1][0] == f"{timezone.localtime():%b %y}"
     assert sum(int(row[5]) for row in rows) == 2  # ... and the video column holds both

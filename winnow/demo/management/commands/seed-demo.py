@@ -22,6 +22,7 @@ from winnow.assessments.models import BandDecision
 from winnow.assessments.services import AssessmentInputError, assessment_record, band_decide
 from winnow.audit.chain import checkpoint_write
 from winnow.context import acting, new_request_id
+from winnow.demo import story
 from winnow.demo.trends import seed_history
 from winnow.intake.services import referrals_import
 from winnow.offenders.services import contact_record, offender_register
@@ -67,7 +68,10 @@ def _imei(rng: random.Random) -> str:
 
 
 def _referral(fake: Faker, rng: random.Random, now: Any, index: int, unit_code: str) -> dict[str, Any]:
-    received = now - timedelta(days=rng.uniform(0, 120), minutes=rng.randint(0, 600))
+    # Most referrals arrived in the last fortnight, a tail over four months: worked referrals are actioned in time,
+    # so only a few stand out as overdue.
+    received = now - timedelta(days=rng.uniform(0, 14) if rng.random() < 0.7 else rng.uniform(14, 120),
+                               minutes=rng.randint(0, 600))
     subjects = []
     for _ in range(rng.choice([1, 1, 1, 2])):
         sex = rng.choice(["male"] * 8 + ["female", "unknown"])
@@ -112,21 +116,27 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--referrals", type=int, default=120, help="referrals per unit (default 120)")
+        parser.add_argument("--quiet", action="store_true", help="seed without printing the logins")
+        parser.add_argument("--logins-only", action="store_true", help="print the logins, seed nothing")
+        parser.add_argument("--port", type=int, default=8000, help="the port the printed address names")
 
-    def handle(self, *args: Any, referrals: int, **options: Any) -> None:
-        with acting(request_id=new_request_id("seed-demo-"), via="command"):
-            self._seed_all(referrals)
-
-    def _seed_all(self, referrals: int) -> None:
+    def handle(self, *args: Any, referrals: int, quiet: bool = False, logins_only: bool = False, port: int = 8000,
+               **options: Any) -> None:
         if settings.WINNOW_ENV == "production":
             raise CommandError("seed-demo never runs with WINNOW_ENV=production: its logins have a published password")
+        if not logins_only:
+            with acting(request_id=new_request_id("seed-demo-"), via="command"):
+                self._seed_all(referrals)
+        if not quiet:
+            self._print_logins(port)
+
+    def _seed_all(self, referrals: int) -> None:
         if Unit.objects.filter(code=UNITS[0][0]).exists():
             self.stdout.write("Demo data already present; nothing added.")
         else:
             self._seed(referrals)
             # Anchor what the seed wrote, so `winnow audit-verify` passes straight after it.
             checkpoint_write()
-        self._print_logins()
 
     @transaction.atomic
     def _seed(self, per_unit: int) -> None:
@@ -154,9 +164,12 @@ class Command(BaseCommand):
         self._work(rng, users, now)
         self._offenders(rng, users, now)
         self._outcomes(rng, users)
+        story.tell(users=users, unit=units["nmr"], now=timezone.now(), rng=rng)
         # Years of fictional closed cases with case facts, for the trends pages (winnow.demo.trends).
         seed_history(fake=fake, rng=rng, users=users, unit=units["nmr"], count=4 * per_unit, now=now)
-        self.stdout.write(f"Seeded {Referral.objects.count()} fictional referrals in {len(units)} units.")
+        nmr = Referral.objects.filter(unit=units["nmr"])
+        self.stdout.write(f"Seeded {Referral.objects.count()} fictional referrals in {len(units)} units; Northmoor "
+                          f"has {nmr.open().count()} open, {nmr.overdue(timezone.now()).count()} overdue.")
 
     def _work(self, rng: random.Random, users: dict[str, User], now: Any) -> None:
         """Move Northmoor's referrals through the real services with realistic times: assessed by the handler,
@@ -172,8 +185,8 @@ class Command(BaseCommand):
         for referral in Referral.objects.filter(unit__code="nmr").order_by("received_at"):
             age_days = (now - referral.received_at).total_seconds() / 86400
             subject = referral.subjects.order_by("id").first()
-            if subject is None or age_days < 0.5 or rng.random() < 0.12:
-                continue  # still waiting for assessment
+            if subject is None or age_days < 0.5 or (age_days < 3 and rng.random() < 0.3):
+                continue  # still waiting for assessment (recent ones only; older ones were assessed)
             t = referral.received_at + timedelta(days=min(rng.uniform(0.1, 2.5), age_days * 0.5))
             answers: dict[str, Any] = {
                 item: rng.choices(["yes", "no", "unknown"], weights=[0.2, 0.6, 0.2])[0] for item in yes_no
@@ -200,6 +213,9 @@ class Command(BaseCommand):
             # Very High usually on time; lower bands often late (as the 2023 inspection found).
             target = days[referral.band]
             t += timedelta(days=rng.uniform(0.2, 1.0) * target * (1 if referral.band == "very_high" else rng.choice([0.5, 1, 1.6, 2.5])))
+            deadline = referral.deadline_at
+            if t >= now and deadline is not None and deadline < now and rng.random() < 0.85:
+                t = max(deadline - timedelta(hours=2), referral.band_decided_at or deadline)  # most were on time
             if t >= now:
                 continue
             case_action_record(actor=investigator, referral=referral, kind=rng.choice(["warrant_executed", "voluntary_interview", "arrest"]),
@@ -266,8 +282,8 @@ class Command(BaseCommand):
                                device_check=rng.choice(["no_concerns", "no_concerns", "not_done"]),
                                notes="Demo contact (fictional).", now=now)
 
-    def _print_logins(self) -> None:
-        self.stdout.write("\nWinnow demo: http://127.0.0.1:8000  (all people and data are fictional)")
+    def _print_logins(self, port: int) -> None:
+        self.stdout.write(f"\nWinnow demo: http://127.0.0.1:{port}  (all people and data are fictional)")
         self.stdout.write(f"Sign in with any of these usernames and the password  {DEMO_PASSWORD}")
         for username, role, codes in LOGINS:
             self.stdout.write(f"  {username:<22} {role.label:<42} units: {', '.join(codes)}")

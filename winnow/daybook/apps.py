@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DaybookConfig(AppConfig):
+    name = "winnow.daybook"
+    label = "daybook"
+    verbose_name = "Each role's day: landing pages"
