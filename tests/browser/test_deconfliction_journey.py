@@ -27,6 +27,7 @@ def _import(page: Any, files: list[Path], report_id: str) -> None:
     expect(page.get_by_role("heading", name="Import a CyberTipline package")).to_be_visible()
     page.get_by_label("Package files").set_input_files([str(f) for f in files])
     page.get_by_label("CyberTipline report number (optional)").fill(report_id)
+    page.get_by_role("group", name="Is a child believed to be in immediate danger?").get_by_label("No").check()
     page.get_by_role("button", name="Import package").click()
 
 

@@ -18,15 +18,22 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 SHOTS = Path(os.environ.get("WINNOW_SCREENSHOTS", "test-results"))
 
 
+def _received(page: Any, *parts: str) -> None:
+    """The GOV.UK date input: day, month, year, hour and minute boxes inside the "Received" fieldset."""
+    group = page.get_by_role("group", name="Received")
+    for label, value in zip(("Day", "Month", "Year", "Hour", "Minute"), parts, strict=True):
+        group.get_by_label(label, exact=True).fill(value)
+
+
 def test_it_lets_a_handler_record_find_and_open_a_referral(page: Any, handler: Any, outsider: Any) -> None:
     login(page, "hannah.handler")
-    expect(page.get_by_role("heading", name="Referrals")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your day")).to_be_visible()
     assert page.request.get("/static/winnow/winnow.css").ok, "the stylesheet is not served"
 
     page.get_by_role("link", name="Record a referral").first.click()
     page.get_by_label("Source", exact=True).select_option("ncmec")
     page.get_by_label("Source reference (optional)").fill("CT-BROWSER-0001")
-    page.get_by_label("Received").fill("2026-11-20T14:30")
+    _received(page, "20", "11", "2026", "14", "30")
     page.get_by_label("Summary").fill("Fictional browser-test referral: ESP reported uploads.")
     page.get_by_role("group", name="Is a child believed to be in immediate danger?").get_by_label("Yes").check()
     page.get_by_label("Given names").fill("Browsy")
@@ -67,7 +74,7 @@ def test_it_lets_a_handler_record_find_and_open_a_referral(page: Any, handler: A
 def test_it_shows_form_errors_and_records_nothing(page: Any, handler: Any) -> None:
     login(page, "hannah.handler")
     page.goto("/referrals/new/")
-    page.get_by_label("Received").fill("2026-11-20T14:30")
+    _received(page, "20", "11", "2026", "14", "30")
     page.get_by_label("Summary").fill("=HYPERLINK(\"http://example.com\")")
     page.get_by_role("button", name="Record referral").click()
     expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()

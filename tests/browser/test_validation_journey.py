@@ -19,7 +19,7 @@ SHOTS = Path(os.environ.get("WINNOW_SCREENSHOTS", "test-results"))
 def test_an_analyst_reads_the_validation_report_on_demo_data(page: Any, live_db: Any) -> None:
     call_command("seed-demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     login(page, "analyst", "winnow-demo-only")
-    page.get_by_role("link", name="Validation").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Validation").click()
     expect(page.get_by_role("heading", name="Local validation")).to_be_visible()
     expect(page.get_by_text("fictional demo data made by seed-demo")).to_be_visible()
     expect(page.get_by_role("row", name="AUC (discrimination)")).to_contain_text("(DeLong)")

@@ -7,6 +7,7 @@ import importlib
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.checks import Error, register
 from django.db import DatabaseError
 
@@ -14,8 +15,7 @@ from django.db import DatabaseError
 def demo_logins_present() -> list[str]:
     """Usernames of the demo's logins that exist, are active and still have the demo's published password."""
     seed = importlib.import_module("winnow.demo.management.commands.seed-demo")
-    from winnow.accounts.models import User
-
+    User = get_user_model()  # noqa: N806 - the model class; checks load before the apps are ready to import it
     names = [username for username, _role, _units in seed.LOGINS]
     return [user.username for user in User.objects.filter(username__in=names, is_active=True)
             if user.check_password(seed.DEMO_PASSWORD)]

@@ -52,6 +52,8 @@ ALLOWED: dict[str, str] = {
     "intake:import-template": "a fixed CSV header",
     "referrals:transition": "POST only: the change writes its own event",
     "intake:cybertipline": "an empty upload form",
+    "accessibility": "the accessibility statement: no personal data",
+    "api-1.0.0:import_cybertipline": "POST only: the import writes its own event",
     "linkage:run": "POST only: the run writes its own event",
     "linkage:undo": "POST only: the undo writes its own event",
     "notifications:read": "POST only: opening writes notification.read",

@@ -100,10 +100,8 @@ def test_it_needs_a_reason(referral: Any, handler: Any) -> None:
     assert not IntakeCorrection.objects.exists()
 
 
-def test_it_refuses_other_units_and_roles(referral: Any, outsider: Any, units: Any) -> None:
-    from conftest import _person
-
-    analyst = _person("ann.analyst", units["north"], "analyst")
+def test_it_refuses_other_units_and_roles(referral: Any, outsider: Any, make_person: Any) -> None:
+    analyst = make_person("ann.analyst", "north", "analyst")
     for who in (outsider, analyst):
         with pytest.raises(NotPermitted):
             referral_correct(actor=who, referral=referral, field="immediate_danger", value=True, reason=WHY)
@@ -171,10 +169,8 @@ def test_the_page_gives_another_unit_404(client: Any, outsider: Any, referral: A
     assert not IntakeCorrection.objects.exists()
 
 
-def test_the_page_refuses_a_role_that_does_not_progress_referrals(client: Any, units: Any, referral: Any) -> None:
-    from conftest import _person
-
-    client.force_login(_person("fred.forensic", units["north"], "forensic"))
+def test_the_page_refuses_a_role_that_does_not_progress_referrals(client: Any, make_person: Any, referral: Any) -> None:
+    client.force_login(make_person("fred.forensic", "north", "forensic"))
     assert client.get(f"/referrals/{referral.pk}/correct/").status_code == 403
     assert not IntakeCorrection.objects.exists()
 
