@@ -5,7 +5,8 @@ Creates (dropping first) the PostgreSQL database `winnow_bench_load`, migrates i
 users, each a keep-alive session signed in as the demo supervisor, cycling through the mix: queue page, a referral
 page, API list (one third each). Every level runs for a fixed time.
 
-Reports requests per second, p50/p95/p99 latency and errors at each level. Baselines in the same run, through the
+Reports requests per second, p50/p95/p99 latency, errors and the gunicorn processes' CPU time per request (which
+other people's load on a shared machine moves much less than the rates) at each level. Baselines in the same run, through the
 same generator and database, one server at a time:
 - /healthz (no session, no database work) through the same server, so the figure separates Winnow's per-request
   work from the server's and the load generator's (which share the same two cores; stated with the results);
@@ -76,6 +77,20 @@ def serve(workers: int, threads: int, tree: Path = ROOT) -> tuple[subprocess.Pop
             pass
         time.sleep(0.2)
     raise SystemExit("gunicorn did not start")
+
+
+def server_cpu(server: subprocess.Popen[bytes]) -> float:
+    """CPU seconds (user + system) used so far by gunicorn's master and workers (its process group). On a shared
+    machine this moves far less with other people's load than requests per second does."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == server.pid:  # the process group (gunicorn runs in a session of its own)
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def stop(server: subprocess.Popen[bytes]) -> None:
@@ -191,11 +206,14 @@ def main() -> None:  # noqa: C901 - one branch an option
                             ("mix", mix, signed_in[:users]),
                             ("/healthz", [("/healthz", {})], [requests.Session() for _ in range(users)])):
                         drive(base, sessions, min(3.0, args.seconds), paths)  # warm: imports, connections
+                        cpu = server_cpu(server)
                         elapsed, lat, errors = drive(base, sessions, args.seconds, paths)
+                        cpu_ms = (server_cpu(server) - cpu) / max(1, len(lat)) * 1000
                         rate = len(lat) / elapsed
                         results[(users, f"{label} {what}")] = rate
                         print(f"{users:>3} users, {label:<22} {what:<8}: {rate:7.1f} req/s  p50 {pct(lat, 50):7.1f} "
-                              f"ms  p95 {pct(lat, 95):7.1f} ms  p99 {pct(lat, 99):7.1f} ms  errors {errors}/{len(lat)}",
+                              f"ms  p95 {pct(lat, 95):7.1f} ms  p99 {pct(lat, 99):7.1f} ms  server CPU {cpu_ms:5.1f} ms/req  "
+                              f"errors {errors}/{len(lat)}",
                               flush=True)
                 finally:
                     stop(server)
