@@ -31,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import requests
@@ -135,25 +136,25 @@ def referral_ids(base: str, token: str) -> list[int]:
 def drive(base: str, sessions: list[requests.Session], seconds: float,
           paths: list[tuple[str, dict[str, str]]]) -> tuple[float, list[float], int]:
     latencies: list[float] = []
-    errors = [0]
+    failures: list[str] = []  # list.append is atomic: the users' threads share it
     lock = threading.Lock()
     stop = time.perf_counter() + seconds
 
     def user(i: int) -> None:
-        s, mine, bad, n = sessions[i], [], 0, i
+        s, mine, kinds, n = sessions[i], [], failures, i
         while time.perf_counter() < stop:
             path, headers = paths[n % len(paths)]
             n += 1
             t = time.perf_counter()
             try:
-                ok = s.get(base + path, headers=headers, timeout=30).status_code == 200
-            except requests.RequestException:
-                ok = False
+                status = str(s.get(base + path, headers=headers, timeout=30).status_code)
+            except requests.RequestException as exc:
+                status = type(exc).__name__
             mine.append(time.perf_counter() - t)
-            bad += not ok
+            if status != "200":
+                kinds.append(f"{status} {path}")
         with lock:
             latencies.extend(mine)
-            errors[0] += bad
 
     started = time.perf_counter()
     threads = [threading.Thread(target=user, args=(i,)) for i in range(len(sessions))]
@@ -161,7 +162,9 @@ def drive(base: str, sessions: list[requests.Session], seconds: float,
         t.start()
     for t in threads:
         t.join()
-    return time.perf_counter() - started, latencies, errors[0]
+    if failures:
+        print(f"    failed: {dict(Counter(failures))}", flush=True)
+    return time.perf_counter() - started, latencies, len(failures)
 
 
 def pct(values: list[float], q: int) -> float:
