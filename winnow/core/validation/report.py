@@ -218,7 +218,7 @@ class CaseColumns:
             quarter=[quarter(c.closed_on) if c.closed_on is not None else "" for c in cases],
             unknown_answers=np.fromiter((-1 if c.unknown_answers is None else c.unknown_answers for c in cases),
                                         np.int64, n),
-            groups={name: [c.groups.get(name, "not recorded") for c in cases] for name in names},
+            groups={name: [str(c.groups.get(name, "not recorded")) for c in cases] for name in names},
             later_referral=ternary(c.later_referral for c in cases),
             later_contact_conviction=ternary(c.later_contact_conviction for c in cases),
         )
@@ -336,10 +336,14 @@ def _check(columns: CaseColumns, rank: npt.NDArray[np.int64], decided: npt.NDArr
 
 
 def _split(values: Sequence[str]) -> list[tuple[str, npt.NDArray[np.bool_]]]:
-    """(value, mask) for each distinct value, in sorted order."""
-    codes: dict[str, int] = {}
-    index = np.fromiter((codes.setdefault(str(v), len(codes)) for v in values), np.int64, len(values))
-    return [(label, index == codes[label]) for label in sorted(codes)]
+    """(value, mask) for each distinct value, in sorted order. Subgroups have a handful of values, so one vectorised
+    comparison per value beats coding 100,000 strings in Python; many values are coded by np.unique."""
+    distinct = sorted(dict.fromkeys(values))
+    array = np.asarray(values)
+    if len(distinct) > 64:
+        labels, inverse = np.unique(array, return_inverse=True)
+        return [(str(label), inverse == i) for i, label in enumerate(labels.tolist())]
+    return [(value, array == value) for value in distinct]
 
 
 def _subgroups(columns: CaseColumns, frame: _Frame) -> dict[str, list[tuple[str, Summary]]]:
