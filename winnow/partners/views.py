@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from winnow.audit.reads import get_visible
 from winnow.audit.services import AuditAction, audit_read, audit_search
-from winnow.permissions import Capability, can, require
+from winnow.permissions import Capability, NotPermitted, can, require
 
 from . import services
 from .forms import AnswerForm, RequestForm
@@ -99,10 +99,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_answer = asked and not rfi.answered and can(request.user, Capability.EXCHANGE_INFORMATION, rfi.to_unit_id)
     form = AnswerForm(request.POST or None) if can_answer else None
     if request.method == "POST":
-        if not can_answer:
-            require(request.user, Capability.EXCHANGE_INFORMATION, rfi.to_unit_id,
-                    message="Only the asked unit answers, once.")
-        assert form is not None
+        if form is None:
+            raise NotPermitted(Capability.EXCHANGE_INFORMATION, rfi.to_unit_id,
+                               f"Only {rfi.to_unit.name} answers RFI-{rfi.pk}, once.")
         if form.is_valid():
             try:
                 services.request_answer(actor=request.user, rfi=rfi, answer=form.cleaned_data["answer"])
