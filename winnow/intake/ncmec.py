@@ -61,12 +61,12 @@ def viral_groups(unit_ids: set[int], *, digest: str | None = None) -> list[Viral
     rows = files.values_list("referral_id", "referral__unit_id", "md5", "sha1", "annotations")
     members: dict[tuple[int, str], set[int]] = defaultdict(set)
     viral: set[tuple[int, str]] = set()
-    for referral_id, unit_id, md5, sha1, annotations in rows.iterator(chunk_size=5000):
+    for referral_id, unit_id, md5, sha1, said in rows.iterator(chunk_size=5000):
         key = (md5 or sha1 or "").lower()
         if not key or (digest is not None and key != digest):
             continue
         members[(unit_id, key)].add(referral_id)
-        if (annotations or {}).get("viral"):
+        if (said or {}).get("viral"):
             viral.add((unit_id, key))
     keys = [k for k, ids in members.items() if len(ids) > 1]
     referrals = {r.pk: r for r in Referral.objects.filter(pk__in={i for k in keys for i in members[k]})

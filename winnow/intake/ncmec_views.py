@@ -61,7 +61,7 @@ def close_informational(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def group_detail(request: HttpRequest, unit_id: int, digest: str) -> HttpResponse:
-    if unit_id not in request.user.unit_ids():
+    if unit_id not in request.user.unit_ids():  # type: ignore[union-attr]
         raise Http404
     found = ncmec.viral_groups({unit_id}, digest=digest.lower())
     if not found:

@@ -17,7 +17,7 @@ from winnow.errors import ErrorOut, error_response
 from winnow.permissions import Capability, NotPermitted, require
 
 from . import services
-from .models import Deconfliction, InformationRequest
+from .models import Deconfliction, InformationRequest, units_of
 
 router = Router(tags=["partners"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
@@ -73,7 +73,7 @@ def request_list(request: HttpRequest) -> Any:
              summary="Ask the other unit of a cross-unit link for information")
 def request_create(request: HttpRequest, payload: RequestIn) -> Any:
     record = get_visible(request, Deconfliction, pk=payload.link)
-    mine = record.unit_id if record.side_for(request.user.unit_ids()) == "new" else record.other_unit_id
+    mine = record.unit_id if record.side_for(units_of(request.user)) == "new" else record.other_unit_id
     require(request.user, Capability.EXCHANGE_INFORMATION, mine,
             "Your role does not send requests for information.")
     try:
@@ -87,7 +87,7 @@ def request_create(request: HttpRequest, payload: RequestIn) -> Any:
 @router.get("/requests/{request_id}", response={200: RequestOut, **ERRORS}, summary="Read a request for information")
 def request_read(request: HttpRequest, request_id: int) -> Any:
     rfi = get_visible(request, InformationRequest.objects.select_related(*_RELATED), pk=request_id)
-    audit_read(request, rfi, unit_id=rfi.to_unit_id if rfi.to_unit_id in request.user.unit_ids() else rfi.from_unit_id,
+    audit_read(request, rfi, unit_id=rfi.to_unit_id if rfi.to_unit_id in units_of(request.user) else rfi.from_unit_id,
                detail={"via": "api"})
     return _out(rfi)
 
@@ -96,7 +96,7 @@ def request_read(request: HttpRequest, request_id: int) -> Any:
              summary="Answer a request for information asked of your unit (once)")
 def request_answer(request: HttpRequest, request_id: int, payload: AnswerIn) -> Any:
     rfi = get_visible(request, InformationRequest.objects.select_related(*_RELATED), pk=request_id)
-    if rfi.to_unit_id not in request.user.unit_ids():
+    if rfi.to_unit_id not in units_of(request.user):
         raise NotPermitted(Capability.EXCHANGE_INFORMATION, rfi.to_unit_id,
                            f"Only {rfi.to_unit.name} answers this request.")
     require(request.user, Capability.EXCHANGE_INFORMATION, rfi.to_unit_id,

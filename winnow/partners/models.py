@@ -21,6 +21,11 @@ from django.utils import timezone
 from winnow.permanence import PermanentModel, PermanentQuerySet
 
 
+def units_of(user: Any) -> set[int]:
+    """The units a signed-in user belongs to (none for anonymous)."""
+    return set(user.unit_ids()) if user.is_authenticated else set()
+
+
 class EitherSideQuerySet(PermanentQuerySet):
     """Rows that belong to two units: each member of either sees them."""
 

@@ -20,12 +20,12 @@ from winnow.permissions import Capability, NotPermitted, can, require
 
 from . import services
 from .forms import AnswerForm, RequestForm
-from .models import Deconfliction, InformationRequest
+from .models import Deconfliction, InformationRequest, units_of
 
 
 def _sides(record: Deconfliction, user: Any) -> dict[str, Any]:
     """The viewer's side and the other side of a link. A member of both units sees it from the new referral's."""
-    if record.side_for(user.unit_ids()) == "new":
+    if record.side_for(units_of(user)) == "new":
         mine, theirs, my_unit, their_unit = record.referral, record.other_referral, record.unit, record.other_unit
     else:
         mine, theirs, my_unit, their_unit = record.other_referral, record.referral, record.other_unit, record.unit
@@ -36,7 +36,7 @@ def _sides(record: Deconfliction, user: Any) -> dict[str, Any]:
 @login_required
 def partner_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.EXCHANGE_INFORMATION)
-    units = request.user.unit_ids()
+    units = units_of(request.user)
     records = Deconfliction.objects.visible_to(request.user).select_related(
         "referral", "other_referral", "unit", "other_unit")
     page = Paginator(records, 50).get_page(request.GET.get("page"))
@@ -94,7 +94,7 @@ def request_new(request: HttpRequest, pk: int) -> HttpResponse:
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rfi = get_visible(request, InformationRequest.objects.select_related(
         "from_unit", "to_unit", "created_by", "answer__by", "deconfliction"), pk=pk)
-    units = request.user.unit_ids()
+    units = units_of(request.user)
     asked = rfi.to_unit_id in units
     can_answer = asked and not rfi.answered and can(request.user, Capability.EXCHANGE_INFORMATION, rfi.to_unit_id)
     form = AnswerForm(request.POST or None) if can_answer else None
