@@ -113,3 +113,12 @@ def test_personas_on_the_ncmec_pages(handler: Any, outsider_supervisor: Any, ana
     for target in ("/referrals/cybertipline/reports/", url):
         assert anonymous.get(target).status_code == 302
     assert not Referral.objects.filter(status=Status.CLOSED).exists()
+
+
+def test_the_referral_page_marks_informational_reports_and_viral_files(handler: Any, units: Any) -> None:
+    info = _import(handler, units["north"], 1, informational=True, viral=True)
+    page = _client(handler).get(info.get_absolute_url()).content.decode()
+    assert "Informational</strong>" in page and "Viral</strong>" in page
+    plain = _import(handler, units["north"], 2)
+    page = _client(handler).get(plain.get_absolute_url()).content.decode()
+    assert "Informational</strong>" not in page and "Viral</strong>" not in page
