@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Case, CharField, Count, F, Q, When
+from django.db.models.functions import Lower
 
 from winnow.audit.services import AuditAction, audit_record
 from winnow.linkage.models import CyberTiplineReport, ReportedFile
@@ -48,32 +50,36 @@ class ViralGroup:
 
 def informational_reports(unit_ids: set[int]) -> Any:
     """Open referrals from CyberTipline reports marked informational, oldest first."""
-    ids = [r.referral_id for r in CyberTiplineReport.objects.filter(unit_id__in=unit_ids)
-           if (r.annotations or {}).get("informational")]
-    return Referral.objects.filter(pk__in=ids).exclude(status=Status.CLOSED).select_related("unit").order_by(
-        "received_at", "pk")
+    marked = CyberTiplineReport.objects.filter(unit_id__in=unit_ids, annotations__informational=True)
+    return Referral.objects.filter(pk__in=marked.values("referral_id")).exclude(status=Status.CLOSED).select_related(
+        "unit").order_by("received_at", "pk")
 
 
 def viral_groups(unit_ids: set[int], *, digest: str | None = None) -> list[ViralGroup]:
-    """Reports in each unit that carry a file with the same hash, two or more reports to a group; viral first, then
-    the largest."""
-    files = ReportedFile.objects.filter(referral__unit_id__in=unit_ids, referral__cybertipline__isnull=False)
-    rows = files.values_list("referral_id", "referral__unit_id", "md5", "sha1", "annotations")
+    """Reports in each unit that carry a file with the same hash (MD5, else SHA-1), two or more reports to a group;
+    viral first, then those still to work, then the largest. The grouping is one aggregate query; only the
+    reports of the groups found are read."""
+    files = ReportedFile.objects.filter(referral__unit_id__in=unit_ids, referral__cybertipline__isnull=False).annotate(
+        key=Lower(Case(When(md5="", then=F("sha1")), default=F("md5"), output_field=CharField()))).exclude(key="")
+    if digest is not None:
+        files = files.filter(key=digest)
+    counted = (files.values("referral__unit_id", "key")
+               .annotate(reports=Count("referral_id", distinct=True),
+                         viral=Count("pk", filter=Q(annotations__viral=True)))
+               .filter(reports__gt=1).order_by())
+    heads = {(row["referral__unit_id"], row["key"]): row["viral"] > 0 for row in counted}
+    if not heads:
+        return []
     members: dict[tuple[int, str], set[int]] = defaultdict(set)
-    viral: set[tuple[int, str]] = set()
-    for referral_id, unit_id, md5, sha1, said in rows.iterator(chunk_size=5000):
-        key = (md5 or sha1 or "").lower()
-        if not key or (digest is not None and key != digest):
-            continue
-        members[(unit_id, key)].add(referral_id)
-        if (said or {}).get("viral"):
-            viral.add((unit_id, key))
-    keys = [k for k, ids in members.items() if len(ids) > 1]
-    referrals = {r.pk: r for r in Referral.objects.filter(pk__in={i for k in keys for i in members[k]})
-                 .select_related("unit").order_by("received_at", "pk")}
-    groups = [ViralGroup(unit_id, key, sorted((referrals[i] for i in members[(unit_id, key)]),
-                                              key=lambda r: (r.received_at, r.pk)), (unit_id, key) in viral)
-              for unit_id, key in keys]
+    rows = files.filter(key__in={key for _, key in heads}).values_list("referral__unit_id", "key", "referral_id")
+    for unit_id, key, referral_id in rows.iterator(chunk_size=5000):
+        if (unit_id, key) in heads:
+            members[(unit_id, key)].add(referral_id)
+    referrals = {r.pk: r for r in Referral.objects.filter(pk__in={i for ids in members.values() for i in ids})
+                 .select_related("unit")}
+    groups = [ViralGroup(unit_id, key, sorted((referrals[i] for i in ids), key=lambda r: (r.received_at, r.pk)),
+                         heads[(unit_id, key)])
+              for (unit_id, key), ids in members.items()]
     return sorted(groups, key=lambda g: (not g.viral, g.worked, -len(g.referrals), g.digest))
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from winnow.audit.services import AuditAction, audit_record
@@ -185,10 +186,12 @@ def after_merge(*, merge: Merge, actor: Any, now: datetime) -> list[Notification
         for subject in members:
             if subject.referral_id != offender.subject.referral_id:
                 referrals[subject.referral_id].append(_PersonLink(offender.subject_id, why))
-        exact = IdentifierLink.objects.filter(linked_subject_id__in=member_ids).exclude(
-            referral_id=offender.subject.referral_id)
+        # Exact identifier links to or from any member: the referral at the other end now links to the offender.
+        exact = IdentifierLink.objects.filter(Q(linked_subject_id__in=member_ids) | Q(subject_id__in=member_ids))
         for link in exact:
-            referrals[link.referral_id].append(_PersonLink(offender.subject_id, f"{link.reason}, {why}"))
+            other = link.linked_referral_id if link.subject_id in member_ids else link.referral_id
+            if other != offender.subject.referral_id:
+                referrals[other].append(_PersonLink(offender.subject_id, f"{link.reason}, {why}"))
         for referral in Referral.objects.filter(pk__in=referrals).select_related("unit"):
             sent += offenders_notify_linked(referral=referral, links=referrals[referral.pk], actor=actor, now=now)
         # Another unit's referrals linked to any member, either way round.

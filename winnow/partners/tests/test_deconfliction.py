@@ -90,3 +90,21 @@ def test_it_does_not_link_unrelated_referrals(managed: Any, east_handler: Any, u
         {"role": "reported", "given_names": "Zed", "family_name": "Nobody",
          "identifiers": [{"kind": "email", "value": "nobody@example.com"}]}]})
     assert not Deconfliction.objects.exists() and not OffenderAlert.objects.exists()
+
+
+def test_a_match_accepted_later_alerts_for_referrals_linked_either_way_in_the_offenders_unit(
+        managed: Any, offender_manager: Any, handler: Any, supervisor: Any, units: Any) -> None:
+    older = record(handler, units["north"], mapping("NORTH-OLD", "shared.account@example.com", given="Ann",
+                                                    family="Other"))
+    newer = record(handler, units["north"], mapping("NORTH-NEW", "shared.account@example.com", given="Testy",
+                                                    family="McFictional"))
+    assert not IntelligenceLink.objects.exists()
+    left, right = sorted((managed.subject, newer.subjects.get()), key=lambda s: s.pk)
+    run = LinkageRun.objects.create(unit=units["north"], seconds=0.1, subjects=2, pairs_scored=1,
+                                    proposals_created=1, threshold=0.9)
+    proposal = LinkProposal.objects.create(unit=units["north"], run=run, left_subject=left, right_subject=right,
+                                           match_probability=0.97, match_weight=8.0, fields=[])
+    proposal_decide(proposal=proposal, accept=True, actor=supervisor, reason="Same name and birth date.")
+    linked = set(IntelligenceLink.objects.filter(offender=managed).values_list("referral__reference", flat=True))
+    assert linked == {newer.reference, older.reference}  # the newer joined the person; the older links to it
+    assert Notification.objects.filter(recipient=offender_manager).count() == 2
