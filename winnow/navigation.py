@@ -51,6 +51,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("CyberTipline", "intake:cybertipline", C.RECORD_REFERRALS),
     NavEntry("Matches", "linkage:proposals", C.READ_REFERRALS),
     NavEntry("Offenders", "offenders:dashboard", C.READ_OFFENDERS),
+    NavEntry("Other units", "partners:list", C.EXCHANGE_INFORMATION),
     NavEntry("Notifications", "notifications:list", C.READ_REFERRALS, badge="unread_notifications"),
     NavEntry("Hash sets", "triage:hash-sets", C.READ_HASH_SETS),
     NavEntry("Victim ID", "victimid:queue", C.WORK_SERIES),

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "winnow.workload",
     "winnow.linkage",
     "winnow.offenders",
+    "winnow.partners",
     "winnow.triage",
     "winnow.victimid",
     "winnow.validation",
@@ -224,6 +225,8 @@ def env_days(name: str, default: dict[str, int]) -> dict[str, int]:
 # Days to action a referral per decided band, and days to assess an unassessed one (HMICFRS 2023 defaults).
 WINNOW_DEADLINE_DAYS = env_days("WINNOW_DEADLINE_DAYS", {"very_high": 1, "high": 7, "medium": 14, "low": 30})
 WINNOW_ASSESSMENT_DEADLINE_DAYS = env_int("WINNOW_ASSESSMENT_DEADLINE_DAYS", 2)
+# Days another unit has to answer a request for information, unless the asker sets a date (winnow.partners).
+WINNOW_RFI_DAYS = env_int("WINNOW_RFI_DAYS", 5)
 # Instrument files (YAML), loaded and validated at start-up; a broken file stops start-up naming file and line.
 WINNOW_INSTRUMENTS_DIR = Path(env_str("WINNOW_INSTRUMENTS_DIR", str(BASE_DIR / "instruments")))
 
@@ -241,6 +244,8 @@ for _name in ("WINNOW_TASK_MAX_ATTEMPTS", "WINNOW_TASK_RETRY_SECONDS", "WINNOW_T
         raise ImproperlyConfigured(f"{_name} must be at least 1, not {globals()[_name]}")
 # Called by `winnow worker` before its first task: person linkage loads splink and keeps cleaned subjects.
 WINNOW_WORKER_STARTUP = ["winnow.linkage.services.worker_start"]
+# Called (dotted paths) in the transaction that accepts a person match, by winnow.linkage, which sits below them.
+WINNOW_AFTER_MERGE = ["winnow.partners.services.after_merge"]
 # Called at every heartbeat of `winnow worker` (dotted paths): the audit trail's checkpoint when one is due by time;
 # the victim-ID series task when scans or hash sets wait.
 WINNOW_WORKER_HEARTBEAT = ["winnow.audit.chain.checkpoint_if_stale", "winnow.victimid.tasks.series_enqueue_if_pending"]

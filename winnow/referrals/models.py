@@ -70,10 +70,11 @@ class Disposition(models.TextChoices):
     TRANSFERRED = "transferred", "Transferred to another force or agency"
     NO_TRACE = "no_trace", "No trace"
     DUPLICATE = "duplicate", "Duplicate of another referral"
+    INFORMATIONAL = "informational", "Informational report (NCMEC): no action needed"
 
 
 # Closures that need no band decision: the intelligence is kept and worked elsewhere.
-EARLY_DISPOSITIONS = frozenset({Disposition.DUPLICATE, Disposition.TRANSFERRED})
+EARLY_DISPOSITIONS = frozenset({Disposition.DUPLICATE, Disposition.TRANSFERRED, Disposition.INFORMATIONAL})
 # The order statuses move in; `Referral.advance_to` walks it one step at a time.
 STATUS_ORDER = (Status.RECEIVED, Status.ASSESSMENT, Status.AWAITING_ACTION, Status.IN_ACTION)
 
@@ -291,12 +292,20 @@ class Referral(PermanentModel):
         here, there = STATUS_ORDER.index(Status(self.status)), STATUS_ORDER.index(Status(status))
         return [s.value for s in STATUS_ORDER[here + 1 : there + 1]]
 
+    @property
+    def informational(self) -> bool:
+        """A CyberTipline report the reporter marked `<informational/>` (winnow.linkage's CyberTiplineReport)."""
+        report = getattr(self, "cybertipline", None)
+        return bool(report is not None and (report.annotations or {}).get("informational"))
+
     def close_blocker(self, disposition: str) -> str:
         """Why this referral cannot close with `disposition` now; empty if it can."""
         if self.status == Status.CLOSED:
             return f"{self.reference} is already closed"
         if disposition not in Disposition.values:
             return "choose an outcome"
+        if disposition == Disposition.INFORMATIONAL and not self.informational:
+            return f"{self.reference} is not a CyberTipline report marked informational"
         if self.status in (Status.RECEIVED, Status.ASSESSMENT) and disposition not in EARLY_DISPOSITIONS:
             return (f"{self.reference} is {self.get_status_display()}: a supervisor decides its band before it "
                     "closes (only a duplicate or a transfer closes earlier)")
