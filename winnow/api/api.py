@@ -158,7 +158,7 @@ def _corrected(owner: Referral | Subject, field: str) -> Any:
     referral = owner if isinstance(owner, Referral) else owner.referral
     latest = getattr(referral, "_latest_corrections", None)
     if latest is None:
-        latest = referral._latest_corrections = latest_corrections(referral)  # type: ignore[union-attr]
+        latest = referral.__dict__["_latest_corrections"] = latest_corrections(referral)
     correction = latest.get((field, None if isinstance(owner, Referral) else owner.pk))
     return getattr(owner, field) if correction is None else correction.after
 
