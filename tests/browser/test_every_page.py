@@ -46,7 +46,7 @@ def _pages() -> dict[str, list[str]]:  # noqa: C901 - one list of pages a role
     person = Person.objects.filter(unit__code="nmr").order_by("pk").first()
     offender = ManagedOffender.objects.order_by("pk").first() or _register(subject)
     assert proposal is not None and person is not None
-    # The victim-ID queue takes in the demo exhibit's unknown material when opened; do it now to name a series.
+    # The task worker forms victim-ID series from the demo exhibit's unknown material; no worker runs here.
     series_sync(actor=User.objects.get(username="forensic"))
     series = Series.objects.order_by("pk").first()
     assert series is not None, "the demo exhibit's generated series formed no victim-identification series"
