@@ -75,8 +75,18 @@ class Disposition(models.TextChoices):
 
 # Closures that need no band decision: the intelligence is kept and worked elsewhere.
 EARLY_DISPOSITIONS = frozenset({Disposition.DUPLICATE, Disposition.TRANSFERRED, Disposition.INFORMATIONAL})
-# The order statuses move in; `Referral.advance_to` walks it one step at a time.
+# The order statuses move in; `Referral.steps_to` walks it one step at a time.
 STATUS_ORDER = (Status.RECEIVED, Status.ASSESSMENT, Status.AWAITING_ACTION, Status.IN_ACTION)
+# What moves a referral on from each status. Every forward move follows an event (`referral_advance`), so no page
+# offers a bare "move to" button; the referral page says what the next event is. Only closing is a person's act.
+STATUS_MOVES_ON: dict[str, str] = {
+    Status.RECEIVED: "It moves to Assessment when someone records an assessment of a person on it, or assigns it.",
+    Status.ASSESSMENT: "It moves to Awaiting action when a supervisor confirms or overrides its band.",
+    Status.AWAITING_ACTION: "It moves to In action when the first enforcement action (warrant executed, arrest, "
+                            "voluntary interview, devices seized, child safeguarded) is recorded in the case "
+                            "action log.",
+    Status.IN_ACTION: "It closes when an investigator or supervisor closes it, choosing the outcome.",
+}
 
 
 class IllegalTransition(Exception):
@@ -281,9 +291,6 @@ class Referral(PermanentModel):
             value = getattr(self, attname)
             out[attname] = value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
         return out
-
-    def allowed_transitions(self) -> list[str]:
-        return [s for s in Status.values if s in NEXT_STATUS[self.status]]
 
     def steps_to(self, status: str) -> list[str]:
         """The forward moves that bring the referral to `status` (empty if it is there or beyond, or closed)."""

@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from winnow.audit.reads import audit_read_of, get_for_read, get_visible
 from winnow.audit.services import AuditAction, audit_search
@@ -16,7 +15,15 @@ from winnow.permissions import Capability, can
 
 from . import services
 from .forms import CloseForm
-from .models import Identifier, IllegalTransition, IntakeCorrection, Referral, Status, Subject
+from .models import (
+    STATUS_MOVES_ON,
+    Identifier,
+    IllegalTransition,
+    IntakeCorrection,
+    Referral,
+    Status,
+    Subject,
+)
 
 
 @login_required
@@ -64,7 +71,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_progress": can(user, Capability.PROGRESS_REFERRALS, referral.unit_id),
             "can_close": can(user, Capability.CLOSE_REFERRALS, referral.unit_id),
             "can_record_facts": can(user, Capability.RECORD_CASE_ACTIONS, referral.unit_id),
-            "next_statuses": [(s, Status(s).label) for s in referral.allowed_transitions() if s != Status.CLOSED],
+            "moves_on": STATUS_MOVES_ON.get(referral.status, ""),
         },
     )
 
@@ -78,21 +85,6 @@ def referral_package(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{referral.reference}-package-{package.sha256[:12]}"'
     response["X-Content-SHA256"] = package.sha256
     return response
-
-
-@login_required
-@require_POST
-def referral_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = get_visible(request, _REFERRALS, capability=Capability.PROGRESS_REFERRALS, pk=pk)
-    try:
-        services.referral_transition(
-            actor=request.user, referral=referral, to_status=request.POST.get("to", ""),
-        )
-    except IllegalTransition as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"{referral.reference} is now {referral.get_status_display()}.")
-    return redirect(referral)
 
 
 @login_required

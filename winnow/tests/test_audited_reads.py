@@ -50,7 +50,6 @@ ALLOWED: dict[str, str] = {
     "intake:new": "an empty form for a new referral",
     "intake:import": "an empty upload form",
     "intake:import-template": "a fixed CSV header",
-    "referrals:transition": "POST only: the change writes its own event",
     "intake:cybertipline": "an empty upload form",
     "accessibility": "the accessibility statement: no personal data",
     "api-1.0.0:import_cybertipline": "POST only: the import writes its own event",
@@ -98,7 +97,7 @@ def _objects(seeded: Seeded) -> dict[str, Any]:
     """The object each named pattern's `pk` stands for."""
     return {
         "referrals:detail": seeded.referral, "referrals:package": seeded.referral,
-        "referrals:transition": seeded.referral, "referrals:close": seeded.referral,
+        "referrals:close": seeded.referral,
         "referrals:subject": seeded.subject, "intake:correct": seeded.referral,
         "assessments:subject": seeded.subject, "assessments:new": seeded.subject, "assessments:youth": seeded.subject,
         "assessments:detail": seeded.assessment, "assessments:decide": seeded.assessment,
