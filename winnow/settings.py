@@ -238,8 +238,9 @@ for _name in ("WINNOW_TASK_MAX_ATTEMPTS", "WINNOW_TASK_RETRY_SECONDS", "WINNOW_T
         raise ImproperlyConfigured(f"{_name} must be at least 1, not {globals()[_name]}")
 # Called by `winnow worker` before its first task: person linkage loads splink and keeps cleaned subjects.
 WINNOW_WORKER_STARTUP = ["winnow.linkage.services.worker_start"]
-# Called at every heartbeat of `winnow worker` (dotted paths): the audit trail's checkpoint when one is due by time.
-WINNOW_WORKER_HEARTBEAT = ["winnow.audit.chain.checkpoint_if_stale"]
+# Called at every heartbeat of `winnow worker` (dotted paths): the audit trail's checkpoint when one is due by time;
+# the re-referral events' refresh, enqueued for units with linkage decisions not yet counted.
+WINNOW_WORKER_HEARTBEAT = ["winnow.audit.chain.checkpoint_if_stale", "winnow.research.tasks.rereferral_refresh_due"]
 # Scan results with more files than this are summarised by the worker, not inside the upload request.
 WINNOW_SUMMARY_INLINE_MAX_FILES = env_int("WINNOW_SUMMARY_INLINE_MAX_FILES", 50_000)
 

@@ -22,6 +22,7 @@ from winnow.linkage.models import LinkageRun, LinkProposal
 from winnow.linkage.services import LinkageRefused, proposal_decide
 from winnow.referrals.models import Disposition, Referral, Status
 from winnow.referrals.services import referral_transition
+from winnow.research.rereferral import rereferral_refresh
 from winnow.research.services import case_facts_record, vocabulary
 
 START = datetime(2018, 1, 1).toordinal()
@@ -152,3 +153,5 @@ def seed_history(*, fake: Faker, rng: random.Random, users: dict[str, User], uni
                             reason="Demo: fictional match (same person, later referral).")
         except LinkageRefused:  # already the same person through another merge: leave it undecided
             continue
+    # Count the merges into the re-referral events now, rather than at the task worker's next heartbeat.
+    rereferral_refresh(unit_id=unit.pk)
