@@ -85,6 +85,13 @@ def _facts(rng: random.Random, received: datetime) -> dict[str, list[str]]:
                                                 "own_victimisation": 0.1, "curiosity": 0.2}, none="none_given")
     if rng.random() < 0.1:  # some measures nobody recorded: left out of their n, never read as no
         facts.pop(rng.choice(list(facts)))
+    # Files per category as the exhibit summaries would give them, in step with the most severe category; from
+    # a generator of their own so the facts above stay as they were.
+    own = random.Random(received.timestamp())
+    worst = "abc".find(facts.get("severity", ["unknown"])[0])
+    if worst >= 0 and own.random() < 0.7:  # most cases have summarised exhibits
+        for i, code in enumerate("abc"):
+            facts[f"files_{code}"] = ["0" if i < worst else own.choice(["1-9", "10-99", "10-99", "100-999", "1000+"])]
     for code, values in facts.items():
         vocabulary()[code].check(values)
     return facts

@@ -18,6 +18,8 @@ from winnow.audit.services import AuditAction, audit_record
 from winnow.core.priority import LONDON
 from winnow.core.trends import Measure, Vocabulary, age_band, age_on, load_vocabulary
 from winnow.referrals.models import Referral, Subject
+from winnow.triage.models import CollectionSummary
+from winnow.triage.services import category_files
 
 from .models import CaseFact, TrendCount
 from .rereferral import rereferral_rebuild, rereferral_recompute
@@ -53,6 +55,32 @@ def measure(code: str) -> Measure:
 def quarter_of(at: datetime) -> int:
     local = at.astimezone(LONDON)
     return local.year * 10 + (local.month - 1) // 3 + 1
+
+
+UK_CATEGORIES = ("A", "B", "C")
+
+
+def files_band(files: int) -> str:
+    return "0" if files <= 0 else "1-9" if files < 10 else "10-99" if files < 100 else "100-999" if files < 1000 else "1000+"
+
+
+def exhibit_facts(referral: Referral) -> tuple[dict[str, str], dict[str, int]]:
+    """What the referral's exhibit summaries say for the material measures, to fill in the facts form: the band of
+    files matched to each UK category (files_a, files_b, files_c) and the most severe category matched; and the
+    files per category. Nothing when no exhibit is summarised. No matched file suggests no severity: material the
+    hash sets do not know may still be indecent."""
+    counts = category_files(referral)
+    if not counts and not CollectionSummary.objects.filter(exhibit__referral=referral).exists():
+        return {}, {}
+    files = dict.fromkeys(UK_CATEGORIES, 0)
+    for (_, code, _), n in counts.items():
+        if code in files:
+            files[code] += n
+    suggested = {f"files_{code.lower()}": files_band(n) for code, n in files.items()}
+    severe = next((code for code in UK_CATEGORIES if files[code] > 0), None)
+    if severe is not None:
+        suggested["severity"] = severe.lower()
+    return suggested, files
 
 
 def current_facts(subject: Subject) -> dict[str, tuple[str, ...]]:

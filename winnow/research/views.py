@@ -40,7 +40,7 @@ from .gather import (
     youth_by_year,
 )
 from .models import CaseFact, ExportApproval, TrendCount
-from .services import CaseFactError, case_facts_record, current_facts, measures
+from .services import CaseFactError, case_facts_record, current_facts, exhibit_facts, measures
 
 PAGES = {**SECTIONS, "reoffending": "Re-referral (time to a later linked referral)", "youth": "Youth-produced imagery"}
 
@@ -206,10 +206,12 @@ def facts(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"{len(changed)} measure(s) recorded for {subject.display_name}."
                              if changed else "Nothing changed.")
         return redirect("research:facts", pk=referral.pk)
+    suggested, files = exhibit_facts(referral)
     subjects = []
     for subject in referral.subjects.all():
         current = current_facts(subject)
         subjects.append({"subject": subject, "measures": [
-            {"measure": m, "current": current.get(m.code, ()), "derived": m.code == "age_band"} for m in measures()],
+            {"measure": m, "current": current.get(m.code, ()), "derived": m.code == "age_band",
+             "suggested": "" if m.code in current else suggested.get(m.code, "")} for m in measures()],
             "history": CaseFact.objects.filter(subject=subject, current=False).count()})
-    return render(request, "research/facts.html", {"referral": referral, "subjects": subjects})
+    return render(request, "research/facts.html", {"referral": referral, "subjects": subjects, "files": files})
