@@ -206,8 +206,9 @@ def units_pending() -> list[int]:
 
 def grouped_events(unit_id: int) -> tuple[list[tuple[int, int, int]], int]:
     """(quarter, days, cases) for the unit's re-referrals, and the cases in a linked person."""
-    events = list(RereferralCase.objects.filter(unit_id=unit_id, days__isnull=False).values("quarter", "days")
-                  .annotate(n=Count("subject_id")).values_list("quarter", "days", "n"))
+    events = [(quarter, int(days), n) for quarter, days, n in
+              RereferralCase.objects.filter(unit_id=unit_id, days__isnull=False).values("quarter", "days")
+              .annotate(n=Count("subject_id")).values_list("quarter", "days", "n") if days is not None]
     return events, RereferralCase.objects.filter(unit_id=unit_id).count()
 
 
