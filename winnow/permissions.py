@@ -12,6 +12,7 @@ a `CommandError` through `command_require`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -100,6 +101,7 @@ class NotPermitted(PermissionDenied):
         super().__init__(message or f"Your role does not let you {capability.label} {where}.")
 
 
+@functools.cache
 def roles_with(capability: Capability) -> frozenset[Role]:
     """The roles that grant a capability (for queries over memberships, e.g. who can be assigned work)."""
     return frozenset(role for role, caps in ROLE_CAPABILITIES.items() if capability in caps)
@@ -109,18 +111,47 @@ def _signed_in(user: Any) -> bool:
     return user is not None and user.is_authenticated and user.is_active
 
 
+# A request asks these questions a dozen times (the header, the view, each panel and template tag). The request's
+# user carries its memberships, read in one query on first use, for that request only: the user object is made
+# afresh for each request, so a membership granted or removed counts from the next request on.
+_MEMO = "_winnow_memberships"
+
+
+def memoise_for_request(user: Any) -> None:
+    """Let `memberships` keep what it reads on this user object (called for the request's user only)."""
+    if _signed_in(user):
+        setattr(user, _MEMO, [])
+
+
+def memberships(user: Any) -> tuple[tuple[int, str], ...]:
+    """The user's (unit id, role) pairs: one query, or none when this request's user has already read them."""
+    memo: list[tuple[tuple[int, str], ...]] | None = getattr(user, _MEMO, None)
+    if memo:
+        return memo[0]
+    pairs = tuple(user.memberships.order_by().values_list("unit_id", "role"))
+    if memo is not None:
+        memo.append(pairs)
+    return pairs
+
+
 def units_with(user: Any, capability: Capability) -> set[int]:
     """The ids of the units in which the user holds the capability."""
     if not _signed_in(user):
         return set()
-    return set(user.memberships.filter(role__in=roles_with(capability)).values_list("unit_id", flat=True))
+    roles = roles_with(capability)
+    return {unit_id for unit_id, role in memberships(user) if role in roles}
+
+
+def unit_ids(user: Any) -> set[int]:
+    """Every unit the user belongs to, whatever the role."""
+    return {unit_id for unit_id, _ in memberships(user)} if _signed_in(user) else set()
 
 
 def held(user: Any) -> frozenset[Capability]:
-    """Every capability the user holds in at least one unit, in one query (for building the header)."""
+    """Every capability the user holds in at least one unit (for building the header)."""
     if not _signed_in(user):
         return frozenset()
-    caps = capabilities_of(user.memberships.values_list("role", flat=True).distinct())
+    caps = capabilities_of({role for _, role in memberships(user)})
     return caps | _SUPERUSER_CAPABILITIES if user.is_superuser else caps
 
 

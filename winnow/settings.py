@@ -138,7 +138,10 @@ TEMPLATES = [
 # SQLite by default (one command, no server); PostgreSQL when DATABASE_URL is set.
 DATA_DIR = Path(env_str("WINNOW_DATA_DIR", str(BASE_DIR / "var")))
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'winnow.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
+# PostgreSQL keeps each worker's connection for DB_CONN_MAX_AGE seconds (checked before reuse) rather than opening one
+# per request: a new connection is a new server process and cost more CPU than the queue page's queries.
+_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 0 if DATABASE_URL.startswith("sqlite") else 60)
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=_CONN_MAX_AGE, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so the audit chain's read-then-append cannot interleave.
     DATABASES["default"]["OPTIONS"] = {

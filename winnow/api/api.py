@@ -28,7 +28,7 @@ from winnow.core.intake.drafts import Sex, Source, SubjectRole
 from winnow.errors import ErrorOut, error_response
 from winnow.intake import api as cybertip_api
 from winnow.intake import services
-from winnow.permissions import Capability, NotPermitted, require
+from winnow.permissions import Capability, NotPermitted, memoise_for_request, require
 from winnow.referrals.models import Referral, Status, Subject
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,7 @@ class TokenAuth(HttpBearer):
         if request.method not in ("GET", "HEAD", "OPTIONS") and not api_token.can_write:
             raise PermissionDenied("This API token is read-only; writing needs a token issued with the write scope.")
         request.user = api_token.user
+        memoise_for_request(api_token.user)
         return api_token.user
 
 

@@ -16,7 +16,7 @@ from winnow.permissions import Capability, can
 
 from . import services
 from .forms import CloseForm
-from .models import Identifier, IllegalTransition, Referral, Status, Subject
+from .models import Identifier, IllegalTransition, IntakeCorrection, Referral, Status, Subject
 
 
 @login_required
@@ -41,10 +41,18 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 _REFERRALS = Referral.objects.select_related("unit", "package")
 
 
+# The page's sections (people, assessments, links, the timeline) read the referral's subjects and corrections:
+# fetched once with the people they name, not once per section.
+_DETAIL = _REFERRALS.select_related("created_by", "assigned_to", "band_computed_by").prefetch_related(
+    Prefetch("subjects", queryset=Subject.objects.order_by("id").prefetch_related(
+        Prefetch("identifiers", queryset=Identifier.objects.order_by("kind", "id")))),
+    Prefetch("corrections", queryset=IntakeCorrection.objects.select_related("created_by", "subject")))
+
+
 @login_required
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = get_for_read(request, _REFERRALS, pk=pk)
-    subjects = referral.subjects.prefetch_related(Prefetch("identifiers", queryset=Identifier.objects.order_by("kind", "id")))
+    referral = get_for_read(request, _DETAIL, pk=pk)
+    subjects = referral.subjects.all()
     user = request.user
     return render(
         request,
@@ -52,7 +60,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "referral": referral,
             "subjects": subjects,
-            "corrections": referral.corrections.select_related("created_by", "subject"),
+            "corrections": referral.corrections.all(),
             "can_progress": can(user, Capability.PROGRESS_REFERRALS, referral.unit_id),
             "can_close": can(user, Capability.CLOSE_REFERRALS, referral.unit_id),
             "can_record_facts": can(user, Capability.RECORD_CASE_ACTIONS, referral.unit_id),
