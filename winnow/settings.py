@@ -247,8 +247,10 @@ WINNOW_WORKER_STARTUP = ["winnow.linkage.services.worker_start"]
 # Called (dotted paths) in the transaction that accepts a person match, by winnow.linkage, which sits below them.
 WINNOW_AFTER_MERGE = ["winnow.partners.services.after_merge"]
 # Called at every heartbeat of `winnow worker` (dotted paths): the audit trail's checkpoint when one is due by time;
-# the victim-ID series task when scans or hash sets wait.
-WINNOW_WORKER_HEARTBEAT = ["winnow.audit.chain.checkpoint_if_stale", "winnow.victimid.tasks.series_enqueue_if_pending"]
+# the victim-ID series task when scans or hash sets wait; the re-referral events' refresh, enqueued for units with
+# linkage decisions not yet counted.
+WINNOW_WORKER_HEARTBEAT = ["winnow.audit.chain.checkpoint_if_stale", "winnow.victimid.tasks.series_enqueue_if_pending",
+                           "winnow.research.tasks.rereferral_refresh_due"]
 # Scan results with more files than this are summarised by the worker, not inside the upload request.
 WINNOW_SUMMARY_INLINE_MAX_FILES = env_int("WINNOW_SUMMARY_INLINE_MAX_FILES", 50_000)
 

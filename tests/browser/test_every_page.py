@@ -77,6 +77,7 @@ def _pages() -> dict[str, list[str]]:  # noqa: C901 - one list of pages a role
                          f"/validation/referrals/{closed.pk}/outcomes/", "/offenders/", "/notifications/"],
         "supervisor": ["/today/", "/queue/", "/queue/dashboard/", "/queue/forecast/", waiting.get_absolute_url(),
                        f"/assessments/{waiting.pk}/decide/", "/validation/", "/audit/", "/research/?unit=nmr",
+                       "/research/exports/?unit=nmr", f"/research/referrals/{exhibit.referral_id}/facts/",
                        "/research/trends/concealment/?unit=nmr&period=quarter", "/training/supervision/",
                        "/training/standard/", f"/training/double-coding/{waiting.pk}/", "/victim-id/",
                        f"/victim-id/series/{series.pk}/", f"/offenders/{offender.pk}/plan/",

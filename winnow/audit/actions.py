@@ -117,6 +117,8 @@ class AuditAction(models.TextChoices):
     TRENDS_EXPORT = "trends.export", "Offending trends table exported"
     RESEARCH_EXPORT = "research.export", "Research export written"
     RESEARCH_EXPORT_REFUSED = "research.export_refused", "Research export refused"
+    RESEARCH_EXPORT_APPROVE = "research.export_approve", "Research export approved"
+    RESEARCH_EXPORT_LIST = "research.export_list", "Research export approvals listed"
     SERIES_QUEUE = "series.queue", "Victim-identification queue read"
     SERIES_LIST = "series.list", "Series listed"
     TRAINING_SUPERVISION = "training.supervision", "Training and agreement report read"
@@ -135,7 +137,7 @@ SEARCHES = frozenset({
     AuditAction.NOTIFICATION_LIST, AuditAction.OFFENDER_LIST, AuditAction.DASHBOARD_READ,
     AuditAction.DASHBOARD_EXPORT, AuditAction.FORECAST_READ, AuditAction.AUDIT_SEARCH, AuditAction.HASHSET_LIST,
     AuditAction.TASK_LIST, AuditAction.VALIDATION_REPORT, AuditAction.VALIDATION_EXPORT,
-    AuditAction.TRENDS_READ, AuditAction.TRENDS_EXPORT,
+    AuditAction.TRENDS_READ, AuditAction.TRENDS_EXPORT, AuditAction.RESEARCH_EXPORT_LIST,
     AuditAction.SERIES_QUEUE, AuditAction.SERIES_LIST,
     AuditAction.TRAINING_SUPERVISION, AuditAction.DOUBLECODING_LIST, AuditAction.TODAY_LIST,
     AuditAction.PARTNERS_LIST, AuditAction.CYBERTIP_REPORTS_LIST,

@@ -22,6 +22,7 @@ from winnow.linkage.models import LinkageRun, LinkProposal
 from winnow.linkage.services import LinkageRefused, proposal_decide
 from winnow.referrals.models import Disposition, Referral, Status
 from winnow.referrals.services import referral_transition
+from winnow.research.rereferral import rereferral_refresh
 from winnow.research.services import case_facts_record, vocabulary
 
 START = datetime(2018, 1, 1).toordinal()
@@ -84,6 +85,13 @@ def _facts(rng: random.Random, received: datetime) -> dict[str, list[str]]:
                                                 "own_victimisation": 0.1, "curiosity": 0.2}, none="none_given")
     if rng.random() < 0.1:  # some measures nobody recorded: left out of their n, never read as no
         facts.pop(rng.choice(list(facts)))
+    # Files per category as the exhibit summaries would give them, in step with the most severe category; from
+    # a generator of their own so the facts above stay as they were.
+    own = random.Random(received.timestamp())
+    worst = "abc".find(facts.get("severity", ["unknown"])[0])
+    if worst >= 0 and own.random() < 0.7:  # most cases have summarised exhibits
+        for i, code in enumerate("abc"):
+            facts[f"files_{code}"] = ["0" if i < worst else own.choice(["1-9", "10-99", "10-99", "100-999", "1000+"])]
     for code, values in facts.items():
         vocabulary()[code].check(values)
     return facts
@@ -152,3 +160,5 @@ def seed_history(*, fake: Faker, rng: random.Random, users: dict[str, User], uni
                             reason="Demo: fictional match (same person, later referral).")
         except LinkageRefused:  # already the same person through another merge: leave it undecided
             continue
+    # Count the merges into the re-referral events now, rather than at the task worker's next heartbeat.
+    rereferral_refresh(unit_id=unit.pk)

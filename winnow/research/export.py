@@ -2,6 +2,11 @@
 a data dictionary, approved by a supervisor of the unit and recorded in the audit trail with its purpose and
 recipient and the SHA-256 of every file.
 
+A supervisor approves an export first (`export_approve`, from the research exports page), with its purpose, its
+recipient and whether the record-level extract may go; `winnow research-export --unit CODE --out DIR
+[--record-level]` then writes the oldest approval of the unit not yet used (`approval_for`), and says what is
+missing when there is none. Each approval is used by one export.
+
 What leaves: the trends tables (by year and by quarter, suppressed exactly as on screen), the re-referral life
 table, youth-pathway cases by year. With `record_level`: one row per subject with case facts, keyed by an HMAC of
 the person (the linked person where linkage has merged subjects, else the subject) under settings'
@@ -28,9 +33,10 @@ from winnow.accounts.models import Unit
 from winnow.audit.services import AuditAction, audit_record
 from winnow.core.trends import HIDDEN, life_table, pseudonym, smallest_class, trend_table
 from winnow.linkage.models import PersonMembership
+from winnow.permissions import Capability, can
 
 from .gather import SECTIONS, km_intervals, rereferral, section_tables, threshold, today_london, youth_by_year
-from .models import CaseFact, ResearchExport
+from .models import CaseFact, ExportApproval, ResearchExport
 from .services import measures
 
 QUASI_IDENTIFIERS = ("unit", "referral_year", "age_band", "sex")
@@ -142,14 +148,54 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def export_approve(
+    *, actor: Any, unit: Unit, purpose: str, recipient: str, record_level: bool, now: Any = None,
+) -> ExportApproval:
+    """A supervisor's approval of one research export, audited with its purpose and recipient. ExportRefused
+    (nothing written) when the purpose or recipient is missing or the actor may not approve in the unit."""
+    if not can(actor, Capability.APPROVE_RESEARCH_EXPORT, unit.pk):
+        raise ExportRefused(f"{actor.get_username()} may not {Capability.APPROVE_RESEARCH_EXPORT.label} in {unit.code}")
+    missing = [name for name, value in (("purpose", purpose), ("recipient", recipient)) if not value.strip()]
+    if missing:
+        raise ExportRefused(f"a research export approval needs its {' and its '.join(missing)}")
+    with transaction.atomic():
+        approval = ExportApproval(unit=unit, approved_by=actor, purpose=purpose.strip(), recipient=recipient.strip(),
+                                  record_level=record_level, approved_at=now or timezone.now())
+        approval.save(force_insert=True)
+        audit_record(actor=actor, action=AuditAction.RESEARCH_EXPORT_APPROVE, unit_id=unit.pk, target=approval,
+                     detail={"purpose": approval.purpose, "recipient": approval.recipient,
+                             "record_level": record_level})
+    return approval
+
+
+def approval_for(unit: Unit, *, record_level: bool) -> ExportApproval:
+    """The unit's oldest approval not yet used whose scope matches; ExportRefused naming what is missing."""
+    unused = ExportApproval.objects.filter(unit=unit, export__isnull=True)
+    found = unused.filter(record_level=record_level).order_by("approved_at", "id").first()
+    if found is not None:
+        return found
+    where = f"a supervisor of {unit.code} approves one, with its purpose and recipient, on the research exports page"
+    if record_level and unused.exists():
+        raise ExportRefused(f"the unused approvals for {unit.code} do not cover the record-level extract: {where}, "
+                            "ticking the record-level extract, or export the aggregate tables alone")
+    if not record_level and unused.exists():
+        raise ExportRefused(f"the unused approvals for {unit.code} are for a record-level extract: add "
+                            f"--record-level, or {where} for the aggregate tables alone")
+    scope = "a record-level extract" if record_level else "a research export"
+    raise ExportRefused(f"no approval for {scope} of {unit.code} is recorded (or every one is used): {where} "
+                        f"(/research/exports/?unit={unit.code})")
+
+
 def research_export(
-    *, approver: Any, unit: Unit, out: Path, purpose: str, recipient: str, record_level: bool = False,
+    *, approval: ExportApproval, out: Path,
 ) -> Written:
-    """Write the export into `out` (which must be empty or absent) and record it. ExportRefused, with nothing
-    written and the refusal audited, when the purpose or recipient is missing, the key is missing for a
-    record-level extract, or the extract fails the k-anonymity check."""
-    if not purpose.strip() or not recipient.strip():
-        raise ExportRefused("a research export needs its purpose and its recipient")
+    """Write the approved export into `out` (which must be empty or absent) and record it against its approval.
+    ExportRefused, with nothing written and the refusal audited, when the approval is used, the key is missing for
+    a record-level extract, or the extract fails the k-anonymity check."""
+    unit, approver, record_level = approval.unit, approval.approved_by, approval.record_level
+    purpose, recipient = approval.purpose, approval.recipient
+    if ResearchExport.objects.filter(approval=approval).exists():
+        raise ExportRefused(f"approval {approval.pk} is already used: each approval is for one export")
     if out.exists() and any(out.iterdir()):
         raise ExportRefused(f"{out} is not empty: an export goes into a directory of its own")
     tables = _aggregate_files(unit)
@@ -181,12 +227,14 @@ def research_export(
     hashes = {name: _sha256(out / name) for name in names}
     with transaction.atomic():
         export = ResearchExport(unit=unit, approved_by=approver, purpose=purpose.strip(), recipient=recipient.strip(),
-                                record_level=record_level, threshold=threshold(), k=k, files=hashes)
+                                record_level=record_level, threshold=threshold(), k=k, files=hashes,
+                                approval=approval)
         export.save(force_insert=True)
         audit_record(actor=approver, action=AuditAction.RESEARCH_EXPORT, unit_id=unit.pk, target=export,
-                     detail={"purpose": export.purpose, "recipient": export.recipient, "record_level": record_level,
+                     detail={"approval": approval.pk, "purpose": export.purpose, "recipient": export.recipient,
+                             "record_level": record_level,
                              "threshold": export.threshold, "k": k, "files": hashes})
-    manifest = {"export": export.pk, "unit": unit.code, "approved_by": approver.get_username(),
+    manifest = {"export": export.pk, "approval": approval.pk, "unit": unit.code, "approved_by": approver.get_username(),
                 "purpose": export.purpose, "recipient": export.recipient, "record_level": record_level,
                 "threshold": export.threshold, "k": k, "created_at": export.created_at.isoformat(), "files": hashes}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")

@@ -8,17 +8,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import ExtractYear
 
 from winnow.assessments.models import YouthPathwayDecision
 from winnow.core.priority import LONDON
 from winnow.core.trends import KaplanMeier, Measure, TrendTable, kaplan_meier, year_and_quarter_tables
-from winnow.linkage.models import PersonMembership
 from winnow.referrals.models import Referral
 
-from .models import CaseFact, TrendCount
-from .services import measures, quarter_of
+from .models import TrendCount
+from .rereferral import grouped_events, rereferral_pending
+from .services import measures
 
 SECTIONS = {
     "profile": "Offender profile",
@@ -69,7 +69,9 @@ def section_tables(unit_id: int, section: str) -> list[MeasureTables]:
 class Rereferral:
     km: KaplanMeier
     referrals: int  # cases followed: subjects with case facts recorded
-    linked: int  # of whom linkage has put into a person with another referral
+    linked: int  # of whom linkage has put into a person with another subject
+    pending: int  # linkage decisions the events do not count yet (the task worker counts them)
+    counted_at: datetime | None
 
 
 def _quarter_middle(quarter: int) -> date:
@@ -80,40 +82,28 @@ def _quarter_middle(quarter: int) -> date:
 def rereferral(unit_id: int, *, today: date) -> Rereferral:
     """Time from each case (a subject with case facts) to the next referral of the same person (linkage's standing
     merges), exact to the day; cases with none are censored. Their follow-up is counted from the middle of the
-    quarter received, because the page reads the derived counts per quarter rather than a million rows."""
+    quarter received. Reads only derived rows: the cases per quarter (trend counts) and the re-referral events
+    grouped by quarter and days (`winnow.research.rereferral`)."""
     per_quarter = dict(TrendCount.objects.filter(unit_id=unit_id, measure="age_band", value="", cases__gt=0)
                        .values_list("quarter", "cases"))
-    linked = (PersonMembership.objects.standing().filter(subject__unit_id=unit_id)
-              .values_list("person_id", "subject_id", "subject__referral__received_at"))
-    by_person: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
-    for person, subject_id, received in linked:
-        by_person[person].append((subject_id, received))
-    candidates: dict[int, tuple[datetime, float]] = {}
-    for members in by_person.values():
-        for subject_id, received in members:
-            later = min((r for _, r in members if r > received), default=None)
-            if later is not None:
-                candidates[subject_id] = (received, (later - received).total_seconds() / 86400)
-    followed = set(CaseFact.objects.current().filter(subject_id__in=list(candidates), measure="age_band")
-                   .values_list("subject_id", flat=True))
+    grouped, linked = grouped_events(unit_id)
     events_per_quarter: dict[int, int] = defaultdict(int)
     durations: list[float] = []
     events: list[bool] = []
     weights: list[int] = []
-    for subject_id in followed:
-        received, days = candidates[subject_id]
-        events_per_quarter[quarter_of(received)] += 1
-        durations.append(float(round(days)))
+    for quarter, days, count in grouped:
+        events_per_quarter[quarter] += count
+        durations.append(float(days))
         events.append(True)
-        weights.append(1)
+        weights.append(count)
     for quarter, count in per_quarter.items():
         censored = count - events_per_quarter.get(quarter, 0)
         if censored > 0:
             durations.append(float(max((today - min(_quarter_middle(quarter), today)).days, 0)))
             events.append(False)
             weights.append(censored)
-    linked_cases = len({s for members in by_person.values() for s, _ in members if len(members) > 1})
-    return Rereferral(kaplan_meier(durations, events, weights), sum(per_quarter.values()), linked_cases)
+    pending, counted_at = rereferral_pending(unit_id)
+    return Rereferral(kaplan_meier(durations, events, weights), sum(per_quarter.values()), linked, pending, counted_at)
 
 
 def km_intervals(km: KaplanMeier, *, step_days: int = 91, limit_days: int = 365 * 5) -> list[dict[str, float | int]]:
@@ -137,8 +127,9 @@ def km_intervals(km: KaplanMeier, *, step_days: int = 91, limit_days: int = 365 
 
 def youth_by_year(unit_id: int) -> dict[str, dict[int, int]]:
     """Youth-produced imagery cases (referrals with a youth-pathway decision) and all referrals, by year received.
-    Referrals per year are counted as ranges of the (unit, received_at) index, one filtered count per year in one
-    pass, rather than by extracting the year of a million rows."""
+    Referrals per year are counted as ranges of the (unit, received_at) index, one count per year: PostgreSQL
+    answers each from the index alone where the table's visibility map is set (autovacuum sets it), which a single
+    pass with a filter per year over all of the unit's rows cannot."""
     youth = (YouthPathwayDecision.objects.filter(referral__unit_id=unit_id)
              .annotate(year=ExtractYear("referral__received_at", tzinfo=LONDON)).values("year")
              .annotate(n=Count("referral_id", distinct=True)).values_list("year", "n"))
@@ -152,9 +143,8 @@ def youth_by_year(unit_id: int) -> dict[str, dict[int, int]]:
     def start(year: int) -> datetime:
         return datetime(year, 1, 1, tzinfo=LONDON)
 
-    counts = referrals.aggregate(**{f"y{y}": Count("id", filter=Q(received_at__gte=start(y),
-                                                                    received_at__lt=start(y + 1))) for y in years})
-    return {"youth": dict(youth), "all": {y: counts[f"y{y}"] for y in years if counts[f"y{y}"]}}
+    counts = {y: referrals.filter(received_at__gte=start(y), received_at__lt=start(y + 1)).count() for y in years}
+    return {"youth": dict(youth), "all": {y: n for y, n in counts.items() if n}}
 
 
 def today_london(now: datetime) -> date:

@@ -8,6 +8,16 @@ current rows is unknown; "unknown" recorded says someone looked and could not te
 `TrendCount` is derived: the number of subjects with each current option per unit, measure and quarter of
 referral, kept in step by the recording service in the same transaction, so the trends pages read a few hundred
 rows at any volume. `trends_rebuild` recomputes it from the facts; a test holds the two equal.
+
+`RereferralCase` is derived too: one row per case (a subject with case facts) that linkage has put into a person
+with other subjects, with the days to that person's next later referral (none yet: censored). Recording a
+subject's first facts writes its row in the same transaction; linkage decisions (merges and their undoing) are
+counted by `rereferral_refresh`, which the task worker runs when `RereferralState` shows decisions not yet counted
+(linkage sits below research, so it cannot call up into it). The re-referral page reads these rows grouped, never
+the memberships, subjects and referrals behind them.
+
+`ExportApproval` is a supervisor's approval of one research export, with its purpose and recipient, recorded
+before `winnow research-export` writes it; each approval is used by one export.
 """
 
 from __future__ import annotations
@@ -74,6 +84,57 @@ class TrendCount(models.Model):
         return f"{self.measure}={self.value or '*'} {self.quarter}: {self.cases}"
 
 
+class RereferralCase(models.Model):
+    """Derived, not a record: a case in a linked person, `days` to the person's next later referral (None: none
+    yet), `quarter` the quarter its referral was received (as its case facts hold it)."""
+
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
+    subject = models.OneToOneField("referrals.Subject", on_delete=models.PROTECT, related_name="+")
+    quarter = models.PositiveIntegerField()
+    days = models.PositiveIntegerField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["unit", "quarter", "days"], name="rereferral_unit")]
+
+    def __str__(self) -> str:
+        return f"subject {self.subject_id}: {self.days if self.days is not None else 'not'} re-referred"
+
+
+class RereferralState(models.Model):
+    """How far `rereferral_refresh` has counted a unit's linkage decisions: the latest merge and undo it has seen
+    and how many of each there were (a count that grows without a new latest id is a decision that committed late)."""
+
+    unit = models.OneToOneField("accounts.Unit", on_delete=models.PROTECT, related_name="+", primary_key=True)
+    merges_seen = models.BigIntegerField(default=0)
+    merges_counted = models.BigIntegerField(default=0)
+    undos_seen = models.BigIntegerField(default=0)
+    undos_counted = models.BigIntegerField(default=0)
+    refreshed_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"re-referral counted to merge {self.merges_seen}, undo {self.undos_seen}"
+
+
+class ExportApproval(PermanentModel):
+    """A supervisor of the unit approved a research export: what it is for, who receives it, and whether it may
+    include the record-level extract. `winnow research-export` uses the oldest approval not yet used."""
+
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    purpose = models.TextField()
+    recipient = models.CharField(max_length=300)
+    record_level = models.BooleanField(help_text="The record-level pseudonymised extract may be included")
+    approved_at = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[models.Manager[ExportApproval]] = UnitScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["approved_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Approval {self.pk} for {self.recipient}"
+
+
 class ResearchExport(PermanentModel):
     """One research export written: who approved it, for what and for whom, and the SHA-256 of every file."""
 
@@ -85,6 +146,7 @@ class ResearchExport(PermanentModel):
     threshold = models.PositiveSmallIntegerField()
     k = models.PositiveSmallIntegerField()
     files = models.JSONField(help_text="file name -> SHA-256")
+    approval = models.OneToOneField(ExportApproval, null=True, on_delete=models.PROTECT, related_name="export")
     created_at = models.DateTimeField(default=timezone.now)
 
     objects: ClassVar[models.Manager[ResearchExport]] = PermanentQuerySet.as_manager()

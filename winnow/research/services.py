@@ -13,12 +13,16 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
+from winnow.accounts.models import Unit
 from winnow.audit.services import AuditAction, audit_record
 from winnow.core.priority import LONDON
 from winnow.core.trends import Measure, Vocabulary, age_band, age_on, load_vocabulary
 from winnow.referrals.models import Referral, Subject
+from winnow.triage.models import CollectionSummary
+from winnow.triage.services import category_files
 
 from .models import CaseFact, TrendCount
+from .rereferral import rereferral_rebuild, rereferral_recompute
 
 AGE_BANDS = ("under 10", *(f"{a}-{a + 4}" for a in range(10, 90, 5)), "90+")
 # Derived from the subject's date of birth and the referral's receipt, never typed in.
@@ -51,6 +55,32 @@ def measure(code: str) -> Measure:
 def quarter_of(at: datetime) -> int:
     local = at.astimezone(LONDON)
     return local.year * 10 + (local.month - 1) // 3 + 1
+
+
+UK_CATEGORIES = ("A", "B", "C")
+
+
+def files_band(files: int) -> str:
+    return "0" if files <= 0 else "1-9" if files < 10 else "10-99" if files < 100 else "100-999" if files < 1000 else "1000+"
+
+
+def exhibit_facts(referral: Referral) -> tuple[dict[str, str], dict[str, int]]:
+    """What the referral's exhibit summaries say for the material measures, to fill in the facts form: the band of
+    files matched to each UK category (files_a, files_b, files_c) and the most severe category matched; and the
+    files per category. Nothing when no exhibit is summarised. No matched file suggests no severity: material the
+    hash sets do not know may still be indecent."""
+    counts = category_files(referral)
+    if not counts and not CollectionSummary.objects.filter(exhibit__referral=referral).exists():
+        return {}, {}
+    files = dict.fromkeys(UK_CATEGORIES, 0)
+    for (_, code, _), n in counts.items():
+        if code in files:
+            files[code] += n
+    suggested = {f"files_{code.lower()}": files_band(n) for code, n in files.items()}
+    severe = next((code for code in UK_CATEGORIES if files[code] > 0), None)
+    if severe is not None:
+        suggested["severity"] = severe.lower()
+    return suggested, files
 
 
 def current_facts(subject: Subject) -> dict[str, tuple[str, ...]]:
@@ -97,7 +127,8 @@ def case_facts_record(
         referral = Referral.objects.select_for_update().get(pk=subject.referral_id)
         quarter = quarter_of(referral.received_at)
         existing = current_facts(subject)
-        if AGE.code not in existing:
+        first = AGE.code not in existing
+        if first:
             chosen = {AGE.code: (_age_value(subject, referral),), **chosen}
         changed = [code for code, values in chosen.items() if existing.get(code) != values]
         corrections = [code for code in changed if code in existing]
@@ -114,6 +145,8 @@ def case_facts_record(
                          quarter=quarter, corrects=old[0] if old else None, reason=reason.strip() if old else "",
                          recorded_at=now, recorded_by=actor, fictional_demo=fictional_demo).save(force_insert=True)
             _bump(referral.unit_id, code, chosen[code], quarter, 1)
+        if first:  # a new case: re-referral follows it from now on (if linkage has put it into a person)
+            rereferral_recompute(unit_id=referral.unit_id, subject_ids=[subject.pk])
         if changed:
             audit_record(
                 actor=actor, action=AuditAction.CASEFACTS_CORRECT if corrections else AuditAction.CASEFACTS_RECORD,
@@ -125,7 +158,8 @@ def case_facts_record(
 
 
 def trends_rebuild(*, unit_id: int | None = None) -> int:
-    """Recompute the trend counts from the current facts (for one unit, or all). Returns the rows written."""
+    """Recompute the trend counts from the current facts and the re-referral events from the facts and linkage's
+    memberships (for one unit, or all). Returns the rows written."""
     with transaction.atomic():
         counts = TrendCount.objects.all() if unit_id is None else TrendCount.objects.filter(unit_id=unit_id)
         counts.delete()
@@ -139,4 +173,6 @@ def trends_rebuild(*, unit_id: int | None = None) -> int:
         rows += [TrendCount(unit_id=r["unit_id"], measure=r["measure"], value="", quarter=r["quarter"], cases=r["n"])
                  for r in recorded]
         TrendCount.objects.bulk_create(rows, batch_size=5000)
-    return len(rows)
+        units = [unit_id] if unit_id is not None else list(Unit.objects.values_list("pk", flat=True))
+        events = sum(rereferral_rebuild(unit_id=u) for u in units)
+    return len(rows) + events

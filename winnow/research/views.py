@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from winnow.accounts.models import Unit
@@ -23,9 +24,11 @@ from winnow.audit.reads import get_for_read
 from winnow.audit.services import AuditAction, audit_search
 from winnow.core.trends import HIDDEN, TrendTable, life_table, trend_table
 from winnow.core.trends.charts import life_chart, share_chart
-from winnow.permissions import Capability, require_units
+from winnow.permissions import Capability, can, require_units
 from winnow.referrals.models import Referral
 
+from .export import ExportRefused, export_approve
+from .forms import ApprovalForm
 from .gather import (
     SECTIONS,
     covid_period,
@@ -36,8 +39,8 @@ from .gather import (
     today_london,
     youth_by_year,
 )
-from .models import CaseFact, TrendCount
-from .services import CaseFactError, case_facts_record, current_facts, measures
+from .models import CaseFact, ExportApproval, TrendCount
+from .services import CaseFactError, case_facts_record, current_facts, exhibit_facts, measures
 
 PAGES = {**SECTIONS, "reoffending": "Re-referral (time to a later linked referral)", "youth": "Youth-produced imagery"}
 
@@ -81,7 +84,8 @@ def trends(request: HttpRequest) -> HttpResponse:
     # Every subject with facts has its derived age band: the count of those is the count of subjects recorded.
     recorded = TrendCount.objects.filter(unit=unit, measure="age_band", value="").aggregate(n=Sum("cases"))["n"] or 0
     context = _common(request, unit, units, "index")
-    context.update({"recorded": recorded})
+    context.update({"recorded": recorded,
+                    "can_approve": can(request.user, Capability.APPROVE_RESEARCH_EXPORT, unit.pk)})
     return render(request, "research/index.html", context)
 
 
@@ -152,6 +156,36 @@ def section_csv(request: HttpRequest, section: str) -> HttpResponse:
 
 
 @login_required
+def exports(request: HttpRequest) -> HttpResponse:
+    """Research export approvals: a supervisor of the unit approves one export, with its purpose and recipient;
+    `winnow research-export --unit CODE --out DIR` writes it. Lists the unit's approvals and the exports made."""
+    allowed = require_units(request.user, Capability.APPROVE_RESEARCH_EXPORT)
+    units = list(Unit.objects.filter(pk__in=allowed).order_by("code"))
+    code = request.GET.get("unit") or units[0].code
+    unit = next((u for u in units if u.code == code), None)
+    if unit is None:
+        raise Http404("No such unit among yours")
+    form = ApprovalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            approval = export_approve(actor=request.user, unit=unit, purpose=form.cleaned_data["purpose"],
+                                      recipient=form.cleaned_data["recipient"],
+                                      record_level=form.cleaned_data["record_level"])
+        except ExportRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Approval {approval.pk} recorded. Run: winnow research-export --unit "
+                             f"{unit.code} --out DIR{' --record-level' if approval.record_level else ''}")
+            return redirect(f"{reverse('research:exports')}?unit={unit.code}")
+    audit_search(request, AuditAction.RESEARCH_EXPORT_LIST, {"unit": unit.code})
+    approvals = (ExportApproval.objects.filter(unit=unit).select_related("approved_by", "export")
+                 .order_by("-approved_at", "-id"))
+    context = _common(request, unit, units, "exports")
+    context.update({"form": form, "approvals": approvals, "title": "Research exports"})
+    return render(request, "research/exports.html", context, status=400 if form.errors else 200)
+
+
+@login_required
 def facts(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_for_read(request, Referral.objects.select_related("unit"),
                             capability=Capability.RECORD_CASE_ACTIONS, action=AuditAction.CASEFACTS_READ,
@@ -172,10 +206,12 @@ def facts(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"{len(changed)} measure(s) recorded for {subject.display_name}."
                              if changed else "Nothing changed.")
         return redirect("research:facts", pk=referral.pk)
+    suggested, files = exhibit_facts(referral)
     subjects = []
     for subject in referral.subjects.all():
         current = current_facts(subject)
         subjects.append({"subject": subject, "measures": [
-            {"measure": m, "current": current.get(m.code, ()), "derived": m.code == "age_band"} for m in measures()],
+            {"measure": m, "current": current.get(m.code, ()), "derived": m.code == "age_band",
+             "suggested": "" if m.code in current else suggested.get(m.code, "")} for m in measures()],
             "history": CaseFact.objects.filter(subject=subject, current=False).count()})
-    return render(request, "research/facts.html", {"referral": referral, "subjects": subjects})
+    return render(request, "research/facts.html", {"referral": referral, "subjects": subjects, "files": files})

@@ -380,6 +380,21 @@ def other_cases(*, scan_result: ScanResult, user: Any) -> tuple[list[dict[str, A
     return same, [{"unit": u, "shared": n} for u, n in sorted(elsewhere.items())]
 
 
+def category_files(referral: Referral) -> dict[tuple[str, str | None, str], int]:
+    """Files per (scheme, category code, label) across the referral's exhibits, from each exhibit's latest
+    collection summary; empty when no exhibit has been summarised."""
+    latest: dict[int, CollectionSummary] = {}
+    for summary in CollectionSummary.objects.filter(exhibit__referral=referral).order_by("computed_at", "id"):
+        latest[summary.exhibit_id] = summary
+    counts: dict[tuple[str, str | None, str], int] = {}
+    for summary in latest.values():
+        for row in summary.data.get("by_category", []):
+            key = (str(row.get("scheme") or ""), row.get("category"),
+                   str(row.get("label") or row.get("category") or "Uncategorised"))
+            counts[key] = counts.get(key, 0) + int(row.get("files", 0))
+    return counts
+
+
 def exhibit_suggestions(exhibit: Exhibit, summary: CollectionSummary | None) -> list[dict[str, str]]:
     if summary is None:
         return []

@@ -31,7 +31,7 @@ from winnow.core.priority import Band as PriorityBand
 from winnow.core.validation import BandScale, CaseColumns
 from winnow.linkage.models import PersonMembership
 from winnow.referrals.models import Referral, Status, Subject
-from winnow.triage.models import CollectionSummary
+from winnow.triage.services import category_files
 
 from .models import EVENT, ContactOffending, OutcomeFollowUp, SubjectOutcome
 
@@ -41,14 +41,10 @@ class OutcomeError(ValueError):
 
 
 def iioc_counts_from_exhibits(referral: Referral) -> dict[str, int]:
-    """Files per image category across the referral's exhibits, from each exhibit's latest collection summary."""
-    latest: dict[int, CollectionSummary] = {}
-    for summary in CollectionSummary.objects.filter(exhibit__referral=referral).order_by("computed_at", "id"):
-        latest[summary.exhibit_id] = summary
+    """Files per image category label across the referral's exhibits, from each exhibit's latest collection summary."""
     counts: dict[str, int] = defaultdict(int)
-    for summary in latest.values():
-        for row in summary.data.get("by_category", []):
-            counts[str(row.get("label") or row.get("category") or "Uncategorised")] += int(row.get("files", 0))
+    for (_, _, label), files in category_files(referral).items():
+        counts[label] += files
     return dict(counts)
 
 

@@ -62,10 +62,13 @@ def test_it_writes_tables_extract_and_dictionary_with_nothing_identifying(
         text = path.read_text(encoding="utf-8").lower()
         for secret in secrets:
             assert secret.lower() not in text, (path.name, secret)
-    for path in out.glob("trends_*.csv"):
-        for row in csv.DictReader(path.open(encoding="utf-8")):
-            for column in ("cases", "n"):
-                assert row[column] == "[c]" or not 0 < int(row[column]) < 10, (path.name, row)
+    counted = {**{p.name: ("cases", "n") for p in out.glob("trends_*.csv")},
+               "youth_pathway_by_year.csv": ("cases", "n"),
+               "rereferral_life_table.csv": ("at_risk", "events", "censored")}
+    for name, columns in counted.items():  # every aggregate file: no cell from 1 to the threshold minus 1
+        for row in csv.DictReader((out / name).open(encoding="utf-8")):
+            for column in columns:
+                assert row[column] == "[c]" or not 0 < int(row[column]) < 10, (name, row)
     extract = list(csv.DictReader((out / "extract.csv").open(encoding="utf-8")))
     assert len(extract) == 60
     assert {r["referral_year"] for r in extract} == {"2020", "2021"} and {r["age_band"] for r in extract} <= {
