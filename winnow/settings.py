@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "winnow.notifications",
     "winnow.assessments",
     "winnow.workload",
+    "winnow.safeguarding",
     "winnow.linkage",
     "winnow.offenders",
     "winnow.triage",
@@ -221,6 +222,11 @@ def env_days(name: str, default: dict[str, int]) -> dict[str, int]:
 # Days to action a referral per decided band, and days to assess an unassessed one (HMICFRS 2023 defaults).
 WINNOW_DEADLINE_DAYS = env_days("WINNOW_DEADLINE_DAYS", {"very_high": 1, "high": 7, "medium": 14, "low": 30})
 WINNOW_ASSESSMENT_DEADLINE_DAYS = env_int("WINNOW_ASSESSMENT_DEADLINE_DAYS", 2)
+# Days after a child in the household, access or a victim identified by which the safeguarding referral is due (by
+# midnight, Europe/London); immediate danger is always due the same day (winnow.core.safeguarding).
+WINNOW_SAFEGUARDING_DEADLINE_DAYS = env_int("WINNOW_SAFEGUARDING_DEADLINE_DAYS", 1)
+if WINNOW_SAFEGUARDING_DEADLINE_DAYS < 0:
+    raise ImproperlyConfigured("WINNOW_SAFEGUARDING_DEADLINE_DAYS cannot be negative")
 # Instrument files (YAML), loaded and validated at start-up; a broken file stops start-up naming file and line.
 WINNOW_INSTRUMENTS_DIR = Path(env_str("WINNOW_INSTRUMENTS_DIR", str(BASE_DIR / "instruments")))
 

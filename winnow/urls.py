@@ -29,6 +29,7 @@ urlpatterns = [
     path("offenders/", include("winnow.offenders.urls")),
     path("triage/", include("winnow.triage.urls")),
     path("victim-id/", include("winnow.victimid.urls")),
+    path("safeguarding/", include("winnow.safeguarding.urls")),
     path("tasks/", include("winnow.worker.urls")),
     path("validation/", include("winnow.validation.urls")),
     path("research/", include("winnow.research.urls")),

@@ -72,6 +72,10 @@ class AuditAction(models.TextChoices):
     TRAINING_STANDARD = "training.standard", "Training pass standard set"
     TRAINING_MODULE = "training.module", "Knowledge module completed"
     SECONDCODING_CREATE = "secondcoding.create", "Blind second coding recorded"
+    SAFEGUARDING_DUE = "safeguarding.due", "Safeguarding referral due (a child at risk)"
+    SAFEGUARDING_RECORD = "safeguarding.record", "Safeguarding referral recorded"
+    SAFEGUARDING_REVISE = "safeguarding.revise", "Safeguarding referral corrected or its strategy discussion recorded"
+    OFFENDER_CORRECT = "offender.correct", "Offender registration fact corrected"
     # --- reads of one person's or referral's data (invariant 5) --------------------------------------------
     REFERRAL_READ = "referral.read", "Referral read"
     RAWPACKAGE_READ = "rawpackage.read", "Raw package downloaded"
@@ -83,6 +87,8 @@ class AuditAction(models.TextChoices):
     EXHIBIT_READ = "exhibit.read", "Exhibit read"
     SERIES_READ = "series.read", "Victim-identification series read"
     REFERRAL_ACTIONS_READ = "referral.actions.read", "Case actions read"
+    REFERRAL_SAFEGUARDING_READ = "referral.safeguarding.read", "Safeguarding referrals read"
+    SAFEGUARDINGREFERRAL_READ = "safeguardingreferral.read", "Safeguarding referral read"
     # --- lists, searches and dashboards (no single object) -------------------------------------------------
     REFERRAL_LIST = "referral.list", "Referrals listed"
     QUEUE_LIST = "queue.list", "Queue read"
@@ -113,6 +119,7 @@ class AuditAction(models.TextChoices):
     SERIES_LIST = "series.list", "Series listed"
     TRAINING_SUPERVISION = "training.supervision", "Training and agreement report read"
     DOUBLECODING_LIST = "doublecoding.list", "Double-coding offers listed"
+    SAFEGUARDING_LIST = "safeguarding.list", "Safeguarding referrals due listed"
 
     @classmethod
     def read_of(cls, model_name: str) -> AuditAction:
@@ -128,6 +135,7 @@ SEARCHES = frozenset({
     AuditAction.TRENDS_READ, AuditAction.TRENDS_EXPORT,
     AuditAction.SERIES_QUEUE, AuditAction.SERIES_LIST,
     AuditAction.TRAINING_SUPERVISION, AuditAction.DOUBLECODING_LIST, AuditAction.TODAY_LIST,
+    AuditAction.SAFEGUARDING_LIST,
 })
 # Reads of one object. Opening a notification is a change (it marks the notification read), not one of these.
 READS = frozenset(a for a in AuditAction if a.value.endswith(".read")) - SEARCHES - {AuditAction.NOTIFICATION_READ}
