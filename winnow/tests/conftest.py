@@ -31,6 +31,7 @@ class Seeded:
     merge: Any
     notification: Any
     series: Any = None  # a victim-identification series with one member on `exhibit`
+    safeguarding: Any = None  # a safeguarding referral on `referral`, answering the concern its assessment raised
 
 
 def _series(walker: Any, exhibit: Any) -> Any:
@@ -108,6 +109,13 @@ def seeded(units: dict[str, Any], handler: Any, settings: Any, tmp_path: Path) -
     proposal_decide(proposal=proposal, accept=True, actor=walker, reason="Same email, same birth date.")
     merge = proposal.merge
     series = _series(walker, exhibit)
-    return Seeded(series=series, walker=walker, referral=referral, subject=subject, other_referral=other, assessment=assessment,
+    from winnow.safeguarding.models import Concern
+    from winnow.safeguarding.services import safeguarding_referral_record
+
+    safeguarding = safeguarding_referral_record(
+        actor=walker, referral=referral, concerns=list(Concern.objects.filter(referral=referral)),
+        made_at=timezone.now(), local_authority="Northmoor Borough Council (fictional)", recipient="MASH duty desk",
+        made_by=walker)
+    return Seeded(series=series, safeguarding=safeguarding, walker=walker, referral=referral, subject=subject, other_referral=other, assessment=assessment,
                   offender=offender, exhibit=exhibit, hash_set=hash_set, proposal=proposal, person=merge.person,
                   merge=merge, notification=Notification.objects.get(recipient=walker))

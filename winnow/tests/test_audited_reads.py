@@ -78,6 +78,8 @@ ALLOWED: dict[str, str] = {
     "api-1.0.0:list_instruments": "instrument files: questions, no person",
     "api-1.0.0:create_assessment": "POST only: the assessment writes its own event",
     "api-1.0.0:decide": "POST only: the decision writes its own event",
+    "api-1.0.0:record_safeguarding_referral": "POST only: the record writes its own event",
+    "api-1.0.0:revise_safeguarding_referral": "POST only: the new version writes its own event",
     "signin:": "the person's own sign-in settings (two-step, recovery codes, password): no subject or referral; "
                "each change writes its own event",
 }
@@ -110,6 +112,8 @@ def _objects(seeded: Seeded) -> dict[str, Any]:
         "triage:exhibit-summarise": seeded.exhibit, "triage:suggestion-confirm": seeded.exhibit,
         "victimid:series": seeded.series, "victimid:series-step": seeded.series,
         "victimid:series-export": seeded.series, "victimid:series-location": seeded.series,
+        "safeguarding:referral": seeded.referral, "safeguarding:record": seeded.referral,
+        "safeguarding:revise": seeded.safeguarding,
     }
 
 
@@ -117,7 +121,7 @@ def _kwargs(route: Route, seeded: Seeded) -> dict[str, Any]:
     by_name = {"referral_pk": seeded.referral.pk, "referral_id": seeded.referral.pk, "subject_id": seeded.subject.pk,
                "assessment_id": seeded.assessment.pk, "instrument_id": "phased-prioritisation", "name": "open",
                "vignette_id": "pp-03-access-and-grooming", "attempt_id": 1, "module_id": "disclosure-barriers",
-               "section": "profile"}
+               "section": "profile", "record_id": seeded.safeguarding.pk}
     out: dict[str, Any] = {}
     for arg in route.kwargs:
         if arg == "pk" and route.name in _objects(seeded):
