@@ -108,6 +108,7 @@ def _objects(seeded: Seeded) -> dict[str, Any]:
         "research:facts": seeded.referral,
         "offenders:detail": seeded.offender, "offenders:contact": seeded.offender, "offenders:plan": seeded.offender,
         "offenders:review": seeded.offender, "offenders:reactive": seeded.offender,
+        "offenders:registration": seeded.offender,
         "triage:exhibit": seeded.exhibit, "triage:exhibit-upload": seeded.exhibit,
         "triage:exhibit-summarise": seeded.exhibit, "triage:suggestion-confirm": seeded.exhibit,
         "victimid:series": seeded.series, "victimid:series-step": seeded.series,
