@@ -61,3 +61,29 @@ def test_a_victim_identified_case_action_raises_a_concern(make_referral: Any, in
                        occurred_at=timezone.now(), note="Fictional child named by the school.")
     concern = Concern.objects.get(referral=referral)
     assert concern.trigger == "victim_identified" and "named by the school" in concern.reason
+
+
+def test_a_child_identified_in_a_victim_identification_series_raises_a_concern_for_that_child(
+        make_referral: Any, supervisor: Any) -> None:
+    from winnow.triage.models import ScanResult
+    from winnow.triage.services import exhibit_create
+    from winnow.victimid.models import Series, SeriesMember, UnknownItem
+    from winnow.victimid.services import Child, series_transition
+
+    referral = make_referral()
+    exhibit = exhibit_create(actor=supervisor, referral=referral, label="SG/1", description="Fictional phone")
+    result = ScanResult.objects.create(exhibit=exhibit, unit_id=referral.unit_id, filename="t.scan.sqlite",
+                                       sha256="0" * 64, size=1, storage_name="scan-results/none", files=1,
+                                       via="server", received_by=supervisor)
+    item = UnknownItem.objects.create(scan_result=result, exhibit=exhibit, referral=referral,
+                                      unit_id=referral.unit_id, md5="1" * 32, media_type="image")
+    series = Series.objects.create()
+    SeriesMember.objects.create(series=series, item=item, unit_id=referral.unit_id)
+    for step in ("under_review", "in_progress"):
+        series_transition(actor=supervisor, series=series, unit_id=referral.unit_id, to=step, reason="Fictional.")
+    series_transition(actor=supervisor, series=series, unit_id=referral.unit_id, to="child_identified",
+                      reason="Named by a fictional school.", referral=referral,
+                      child=Child(given_names="Fictional", family_name="Child", date_of_birth=None, sex="unknown"))
+    concern = Concern.objects.get(referral=referral)
+    assert concern.trigger == "victim_identified" and concern.subject is not None
+    assert concern.subject.display_name == "Fictional Child" and concern.source == f"series:{series.pk}"
