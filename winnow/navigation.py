@@ -55,6 +55,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("Notifications", "notifications:list", C.READ_REFERRALS, badge="unread_notifications"),
     NavEntry("Hash sets", "triage:hash-sets", C.READ_HASH_SETS),
     NavEntry("Victim ID", "victimid:queue", C.WORK_SERIES),
+    NavEntry("Safeguarding", "safeguarding:list", C.RECORD_SAFEGUARDING),
     NavEntry("Audit", "audit:events", C.READ_AUDIT),
     NavEntry("Tasks", "worker:tasks", C.ADMINISTER),
 )

@@ -55,6 +55,7 @@ class Capability(models.TextChoices):
     READ_VALIDATION = "read_validation", "read the validation report (outcomes against bands)"
     READ_TRENDS = "read_trends", "read offending trends built from structured case facts"
     APPROVE_RESEARCH_EXPORT = "approve_research_export", "approve a disclosure-controlled research export"
+    RECORD_SAFEGUARDING = "record_safeguarding", "record safeguarding referrals to children's social care"
     ADMINISTER = "administer", "use Django's admin: users, units, memberships, tokens"
     EXCHANGE_INFORMATION = "exchange_information", "send and answer requests for information between units"
 
@@ -65,17 +66,17 @@ C = Capability
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.HANDLER: frozenset({
         C.READ_REFERRALS, C.RECORD_REFERRALS, C.PROGRESS_REFERRALS, C.DECIDE_LINKS, C.ASSESS,
-        C.EXCHANGE_INFORMATION,
+        C.EXCHANGE_INFORMATION, C.RECORD_SAFEGUARDING,
     }),
     Role.INVESTIGATOR: frozenset({
         C.READ_REFERRALS, C.PROGRESS_REFERRALS, C.CLOSE_REFERRALS, C.TAKE_WORK, C.RECORD_CASE_ACTIONS,
-        C.READ_OFFENDERS, C.EXCHANGE_INFORMATION,
+        C.READ_OFFENDERS, C.EXCHANGE_INFORMATION, C.RECORD_SAFEGUARDING,
     }),
     Role.SUPERVISOR: frozenset({
         C.READ_REFERRALS, C.RECORD_REFERRALS, C.PROGRESS_REFERRALS, C.CLOSE_REFERRALS, C.DECIDE_LINKS, C.ASSESS,
         C.DECIDE_BANDS, C.ASSIGN_WORK, C.TAKE_WORK, C.RECORD_CASE_ACTIONS, C.READ_DASHBOARD, C.READ_OFFENDERS,
         C.MANAGE_OFFENDERS, C.WORK_EXHIBITS, C.READ_HASH_SETS, C.READ_AUDIT, C.READ_VALIDATION,
-        C.READ_TRENDS, C.APPROVE_RESEARCH_EXPORT, C.WORK_SERIES, C.EXCHANGE_INFORMATION,
+        C.READ_TRENDS, C.APPROVE_RESEARCH_EXPORT, C.WORK_SERIES, C.EXCHANGE_INFORMATION, C.RECORD_SAFEGUARDING,
     }),
     Role.FORENSIC: frozenset({C.READ_REFERRALS, C.WORK_EXHIBITS, C.READ_HASH_SETS, C.WORK_SERIES}),
     Role.OFFENDER_MANAGER: frozenset({

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "winnow.notifications",
     "winnow.assessments",
     "winnow.workload",
+    "winnow.safeguarding",
     "winnow.linkage",
     "winnow.offenders",
     "winnow.partners",
@@ -227,6 +228,11 @@ WINNOW_DEADLINE_DAYS = env_days("WINNOW_DEADLINE_DAYS", {"very_high": 1, "high":
 WINNOW_ASSESSMENT_DEADLINE_DAYS = env_int("WINNOW_ASSESSMENT_DEADLINE_DAYS", 2)
 # Days another unit has to answer a request for information, unless the asker sets a date (winnow.partners).
 WINNOW_RFI_DAYS = env_int("WINNOW_RFI_DAYS", 5)
+# Days after a child in the household, access or a victim identified by which the safeguarding referral is due (by
+# midnight, Europe/London); immediate danger is always due the same day (winnow.core.safeguarding).
+WINNOW_SAFEGUARDING_DEADLINE_DAYS = env_int("WINNOW_SAFEGUARDING_DEADLINE_DAYS", 1)
+if WINNOW_SAFEGUARDING_DEADLINE_DAYS < 0:
+    raise ImproperlyConfigured("WINNOW_SAFEGUARDING_DEADLINE_DAYS cannot be negative")
 # Instrument files (YAML), loaded and validated at start-up; a broken file stops start-up naming file and line.
 WINNOW_INSTRUMENTS_DIR = Path(env_str("WINNOW_INSTRUMENTS_DIR", str(BASE_DIR / "instruments")))
 

@@ -30,6 +30,7 @@ urlpatterns = [
     path("partners/", include("winnow.partners.urls")),
     path("triage/", include("winnow.triage.urls")),
     path("victim-id/", include("winnow.victimid.urls")),
+    path("safeguarding/", include("winnow.safeguarding.urls")),
     path("tasks/", include("winnow.worker.urls")),
     path("validation/", include("winnow.validation.urls")),
     path("research/", include("winnow.research.urls")),

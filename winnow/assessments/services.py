@@ -24,6 +24,7 @@ from winnow.core.priority import Band as PriorityBand
 from winnow.permissions import Capability, require
 from winnow.referrals.models import Status, Subject
 from winnow.referrals.services import referral_advance, referral_apply_band
+from winnow.safeguarding.services import concern_for_assessment
 
 from .models import Assessment, BandDecision, YouthPathwayDecision
 from .registry import OFFENDER_REVIEW_INSTRUMENTS, registry
@@ -251,6 +252,8 @@ def assessment_record(
             referral = subject.referral
             referral_advance(actor=actor, referral=referral, to_status=Status.ASSESSMENT, now=now,
                              why=f"assessed with {instrument.title}")
+            concern_for_assessment(actor=actor, referral=referral, assessment_id=assessment.pk,
+                                   title=f"{instrument.title} v{assessment.version}", answers=texts, now=now)
             if assessment.sets_referral_band:
                 _referral_reband(actor=actor, referral=referral,
                                  why=f"assessment {assessment.pk} (v{assessment.version}) computed "

@@ -77,6 +77,10 @@ class AuditAction(models.TextChoices):
     TRAINING_STANDARD = "training.standard", "Training pass standard set"
     TRAINING_MODULE = "training.module", "Knowledge module completed"
     SECONDCODING_CREATE = "secondcoding.create", "Blind second coding recorded"
+    SAFEGUARDING_DUE = "safeguarding.due", "Safeguarding referral due (a child at risk)"
+    SAFEGUARDING_RECORD = "safeguarding.record", "Safeguarding referral recorded"
+    SAFEGUARDING_REVISE = "safeguarding.revise", "Safeguarding referral corrected or its strategy discussion recorded"
+    OFFENDER_CORRECT = "offender.correct", "Offender registration fact corrected"
     # --- reads of one person's or referral's data (invariant 5) --------------------------------------------
     REFERRAL_READ = "referral.read", "Referral read"
     RAWPACKAGE_READ = "rawpackage.read", "Raw package downloaded"
@@ -91,6 +95,8 @@ class AuditAction(models.TextChoices):
     DECONFLICTION_READ = "deconfliction.read", "Cross-unit link read"
     INFORMATIONREQUEST_READ = "informationrequest.read", "Request for information read"
     VIRALGROUP_READ = "viralgroup.read", "Viral-file group read"
+    REFERRAL_SAFEGUARDING_READ = "referral.safeguarding.read", "Safeguarding referrals read"
+    SAFEGUARDINGREFERRAL_READ = "safeguardingreferral.read", "Safeguarding referral read"
     # --- lists, searches and dashboards (no single object) -------------------------------------------------
     REFERRAL_LIST = "referral.list", "Referrals listed"
     QUEUE_LIST = "queue.list", "Queue read"
@@ -125,6 +131,7 @@ class AuditAction(models.TextChoices):
     DOUBLECODING_LIST = "doublecoding.list", "Double-coding offers listed"
     PARTNERS_LIST = "partners.list", "Cross-unit links and requests listed"
     CYBERTIP_REPORTS_LIST = "cybertip.reports.list", "Informational reports and viral groups listed"
+    SAFEGUARDING_LIST = "safeguarding.list", "Safeguarding referrals due listed"
 
     @classmethod
     def read_of(cls, model_name: str) -> AuditAction:
@@ -141,6 +148,7 @@ SEARCHES = frozenset({
     AuditAction.SERIES_QUEUE, AuditAction.SERIES_LIST,
     AuditAction.TRAINING_SUPERVISION, AuditAction.DOUBLECODING_LIST, AuditAction.TODAY_LIST,
     AuditAction.PARTNERS_LIST, AuditAction.CYBERTIP_REPORTS_LIST,
+    AuditAction.SAFEGUARDING_LIST,
 })
 # Reads of one object. Opening a notification is a change (it marks the notification read), not one of these.
 READS = frozenset(a for a in AuditAction if a.value.endswith(".read")) - SEARCHES - {AuditAction.NOTIFICATION_READ}

@@ -146,6 +146,10 @@ def notification_period(
         if custody_months is None or custody_months < 1:
             raise ValueError("custody_months: a custodial sentence needs its length in whole months (1 or more)")
         if custody_months >= 30:
+            # s.91B(2): a review may be sought from the day after 15 years (8 if under 18 on the relevant date)
+            # beginning with the day the offender gives the relevant notification, which Winnow does not record;
+            # counted from the relevant date, `review_from` is the earliest that day can be (it falls later by the
+            # time to that notification).
             years = 8 if under_18 else 15
             return NotificationPeriod(
                 True, None, add_months_to_date(starts_on, 12 * years),

@@ -20,6 +20,7 @@ from winnow.core import offenders as offender_core
 from winnow.offenders.models import ManagedOffender
 from winnow.permissions import Capability, Role, memberships, units_with
 from winnow.referrals.models import Referral
+from winnow.safeguarding.models import Concern
 from winnow.triage.models import CollectionSummary, Exhibit, ScanResult, UnknownMediaHash
 
 SHOWN = 8  # items listed per panel; the count and the link give the rest
@@ -82,6 +83,14 @@ def _decisions_waiting(user: Any, units: set[int]) -> Any:
             .select_related("referral", "subject", "created_by").order_by("created_at", "pk"))
 
 
+def _safeguarding_overdue(user: Any, units: set[int], now: datetime) -> dict[str, Any]:
+    late = (Concern.objects.visible_to(user).filter(unit_id__in=units).overdue(now).select_related("referral")
+            .order_by("due_at", "pk"))
+    return {"title": "Safeguarding referrals overdue", "count": late.count(), "concerns": list(late[:SHOWN]),
+            "rows": [], "empty": "No safeguarding referral is overdue.",
+            "more": reverse("safeguarding:list") + "?show=overdue"}
+
+
 def supervisor(user: Any, now: datetime) -> Panel:
     units = units_with(user, Capability.DECIDE_BANDS)
     referrals = Referral.objects.visible_to(user).filter(unit_id__in=units).select_related("unit", "assigned_to")
@@ -96,6 +105,7 @@ def supervisor(user: Any, now: datetime) -> Panel:
              "empty": "No computed band is waiting for a decision.", "more": ""},
             _list("Overdue", referrals.overdue(now).order_by("deadline_at", "pk"), now,
                   empty="Nothing is overdue.", more=reverse("workload:queue") + "?overdue=on"),
+            _safeguarding_overdue(user, units, now),
             _list("Unassigned", referrals.queue().filter(assigned_to__isnull=True), now,
                   empty="Every open referral is assigned.", more=reverse("workload:queue")),
         ],

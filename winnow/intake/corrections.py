@@ -20,6 +20,7 @@ from winnow.core.intake import Sex, Source
 from winnow.notifications.services import notification_send
 from winnow.permissions import Capability, require, roles_with
 from winnow.referrals.models import IntakeCorrection, Referral, Subject
+from winnow.safeguarding.services import concern_for_danger
 
 Field = IntakeCorrection.Field
 MAX_REASON = 5000
@@ -174,5 +175,7 @@ def referral_correct(
                     message=f"{locked.reference}: {said} (corrected by {actor.get_username()}: {reason[:200]})",
                     link=locked.get_absolute_url(),
                 )
+            concern_for_danger(actor=actor, referral=locked, now=now,
+                               why=f"danger flag corrected to Yes by {actor.get_username()}: {reason}")
     referral.refresh_from_db()
     return correction

@@ -34,6 +34,7 @@ from winnow.linkage.services import referral_link_at_intake
 from winnow.offenders.services import offenders_notify_linked
 from winnow.partners.services import deconflict_at_intake
 from winnow.referrals.models import Identifier, ImportBatch, RawPackage, ReferenceCounter, Referral, Subject
+from winnow.safeguarding.services import concern_for_danger
 
 from . import tasks
 
@@ -245,7 +246,9 @@ def check_drafts(unit: Unit, drafts: list[ReferralDraft], *, filename: str = "")
 
 def _after_recording(*, referral: Referral, actor: Any) -> None:
     """Inside the intake transaction: exact identifier links (and the owners they notify), alerts to the managers
-    of linked managed offenders; after it commits: person linkage of the new subjects, on the task worker."""
+    of linked managed offenders, a safeguarding referral due today when a child is believed to be in immediate
+    danger; after it commits: person linkage of the new subjects, on the task worker."""
+    concern_for_danger(actor=actor, referral=referral, why="recorded with a child believed to be in immediate danger")
     links = referral_link_at_intake(referral=referral, actor=actor)
     offenders_notify_linked(referral=referral, links=links.links, actor=actor)
     deconflict_at_intake(referral=referral, matches=links.cross_unit, actor=actor)

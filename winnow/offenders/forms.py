@@ -113,6 +113,21 @@ class RegisterForm(PlanForm):
                    "under_18"]
 
 
+class RegistrationForm(GovukFormMixin, forms.Form):
+    """The registration facts, to correct them (the notification period is computed again from them)."""
+
+    convicted_on = GovukDateField(label="Date of conviction, finding or caution")
+    disposal = forms.ChoiceField(label="Disposal", choices=Disposal.choices)
+    custody_months = forms.IntegerField(label="Custodial sentence (months)", min_value=1, max_value=2000,
+                                        required=False, help_text="For a custodial sentence.")
+    discharge_months = forms.IntegerField(label="Conditional discharge period (months)", min_value=1, max_value=36,
+                                          required=False, help_text="For a conditional discharge.")
+    under_18 = forms.BooleanField(label="Under 18 at conviction (the fixed notification periods are halved)",
+                                  required=False)
+    reason = forms.CharField(label="What was wrong, and how are the right facts known?", max_length=5000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class ContactForm(GovukFormMixin, forms.Form):
     occurred_at = GovukDateTimeField(label="When")
     mode = forms.ChoiceField(label="Mode", choices=Mode.choices)

@@ -79,7 +79,8 @@ class ManagedOffenderQuerySet(UnitScopedQuerySet):
 
     def with_history(self) -> Any:
         return self.select_related("subject", "unit").prefetch_related(
-            "plans__manager", "contacts__corrections", "reviews", "reactive_decisions", "intelligence__referral")
+            "plans__manager", "contacts__corrections", "reviews", "reactive_decisions", "intelligence__referral",
+            "registration_corrections__created_by")
 
 
 class ManagedOffender(PermanentModel):
@@ -157,6 +158,43 @@ class ManagedOffender(PermanentModel):
 
     def forensic_flags(self) -> tuple[str, ...]:
         return core.forensic_support_needed(self.current_plan.digital_indicators)
+
+    def registration(self) -> ManagedOffender | RegistrationCorrection:
+        """The registration facts as they now stand: the latest correction, or as registered (both have the same
+        fields). The registered facts on this row never change."""
+        return max(self.registration_corrections.all(), key=lambda c: (c.created_at, c.pk), default=self)
+
+
+class RegistrationCorrection(PermanentModel):
+    """A correction of the registration facts (the sentence, and the notification period computed from it): a new
+    record pointing at the offender, and at the correction it replaces, with who and why."""
+
+    offender = models.ForeignKey(ManagedOffender, on_delete=models.PROTECT, related_name="registration_corrections")
+    corrects = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="corrected_by",
+                                    help_text="The earlier correction this replaces (empty: the facts as registered)")
+    convicted_on = models.DateField(help_text="The relevant date: conviction, finding or caution")
+    disposal = models.CharField(max_length=24, choices=Disposal.choices)
+    custody_months = models.PositiveIntegerField(null=True, blank=True)
+    discharge_months = models.PositiveIntegerField(null=True, blank=True)
+    under_18_at_conviction = models.BooleanField()
+    notification_indefinite = models.BooleanField()
+    notification_ends_on = models.DateField(null=True, blank=True)
+    notification_review_from = models.DateField(null=True, blank=True)
+    notification_basis = models.CharField(max_length=200)
+    reason = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects: ClassVar[models.Manager[RegistrationCorrection]] = PermanentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.CheckConstraint(condition=~models.Q(reason=""),
+                                              name="registrationcorrection_needs_reason")]
+
+    def __str__(self) -> str:
+        return f"registration correction of MO-{self.offender_id}"
 
 
 class Plan(PermanentModel):

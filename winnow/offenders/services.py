@@ -26,7 +26,7 @@ from winnow.core.instruments import AnswerError, parse_answer, score
 from winnow.linkage.models import PersonMembership
 from winnow.linkage.services import current_person_ids
 from winnow.notifications.services import notification_send
-from winnow.permissions import Capability, roles_with
+from winnow.permissions import Capability, require, roles_with
 from winnow.referrals.models import Referral, Subject
 
 from .models import (
@@ -35,6 +35,7 @@ from .models import (
     ManagedOffender,
     Plan,
     ReactiveDecision,
+    RegistrationCorrection,
     Review,
 )
 
@@ -130,6 +131,61 @@ def offender_register(
     return offender
 
 
+REGISTRATION_FIELDS = ("convicted_on", "disposal", "custody_months", "discharge_months", "under_18_at_conviction",
+                       "notification_indefinite", "notification_ends_on", "notification_review_from",
+                       "notification_basis")
+
+
+def offender_registration_correct(
+    *, actor: Any, offender: ManagedOffender, convicted_on: date, disposal: str, under_18: bool, reason: str,
+    custody_months: int | None = None, discharge_months: int | None = None, now: datetime | None = None,
+) -> RegistrationCorrection:
+    """Correct the registration facts (the sentence; the notification period is computed again from it, as at
+    registration) as a new record pointing at what it corrects. The registered facts, and earlier corrections,
+    stay as recorded and visible."""
+    require(actor, Capability.MANAGE_OFFENDERS, offender.unit_id,
+            "Only offender managers and supervisors of the offender's unit correct registration facts.")
+    now = now or timezone.now()
+    problems: list[tuple[str, str]] = []
+    period = None
+    if convicted_on > timezone.localdate(now):
+        problems.append(("convicted_on", "is in the future"))
+    try:
+        period = core.notification_period(disposal=disposal, starts_on=convicted_on, under_18=under_18,
+                                          custody_months=custody_months, discharge_months=discharge_months)
+    except ValueError as exc:
+        field, _, why = str(exc).partition(": ")
+        problems.append((field, why) if why else ("disposal", str(exc)))
+    reason = (reason or "").strip()
+    if not reason:
+        problems.append(("reason", "say what was wrong and how the right facts are known"))
+    elif len(reason) > MAX_TEXT:
+        problems.append(("reason", f"is longer than {MAX_TEXT} characters"))
+    if problems or period is None:
+        raise OffenderInputError(problems)
+    facts = {
+        "convicted_on": convicted_on, "disposal": disposal,
+        "custody_months": custody_months if disposal == core.Disposal.CUSTODY else None,
+        "discharge_months": discharge_months if disposal == core.Disposal.CONDITIONAL_DISCHARGE else None,
+        "under_18_at_conviction": under_18, "notification_indefinite": period.indefinite,
+        "notification_ends_on": period.ends_on, "notification_review_from": period.review_from,
+        "notification_basis": period.reason,
+    }
+    with transaction.atomic():
+        ManagedOffender.objects.select_for_update().filter(pk=offender.pk).first()  # one correction at a time
+        latest = RegistrationCorrection.objects.filter(offender=offender).order_by("-created_at", "-id").first()
+        before = latest or offender
+        if all(getattr(before, k) == v for k, v in facts.items()):
+            raise OffenderInputError([("reason", "the facts given are those already recorded: nothing to correct")])
+        correction = RegistrationCorrection.objects.create(offender=offender, corrects=latest, reason=reason,
+                                                           created_at=now, created_by=actor, **facts)
+        audit_record(actor=actor, action=AuditAction.OFFENDER_CORRECT, unit_id=offender.unit_id, target=correction,
+                     now=now, detail={"offender": offender.pk, "reason": reason[:500],
+                                      "before": {k: getattr(before, k) for k in REGISTRATION_FIELDS},
+                                      "after": facts})
+    return correction
+
+
 def plan_revise(*, actor: Any, offender: ManagedOffender, plan: Mapping[str, Any],
                 now: datetime | None = None) -> Plan:
     """A new plan version superseding the current one (which is kept unchanged)."""
@@ -161,7 +217,7 @@ def contact_record(
         problems.append(("occurred_at", "needs a time zone"))
     elif occurred_at > now:
         problems.append(("occurred_at", "is in the future"))
-    elif timezone.localdate(occurred_at) < offender.convicted_on:
+    elif timezone.localdate(occurred_at) < offender.registration().convicted_on:
         problems.append(("occurred_at", "is before the conviction"))
     if mode not in set(core.Mode):
         problems.append(("mode", "must be home_visit, doorstep, police_station, phone or video"))

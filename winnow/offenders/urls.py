@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/plan/", views.plan_new, name="plan"),
     path("<int:pk>/reviews/new/", views.review_new, name="review"),
     path("<int:pk>/reactive/", views.reactive, name="reactive"),
+    path("<int:pk>/registration/", views.registration_correct, name="registration"),
 ]

@@ -26,7 +26,7 @@ from winnow.permissions import Capability, can, require, require_units
 from winnow.referrals.models import Referral
 
 from . import services
-from .forms import ContactForm, PlanForm, ReactiveForm, RegisterForm, ReviewForm
+from .forms import ContactForm, PlanForm, ReactiveForm, RegisterForm, RegistrationForm, ReviewForm
 from .models import IntelligenceLink, ManagedOffender, Mode
 
 CHART_MONTHS = 12
@@ -126,7 +126,27 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "intelligence": sorted(offender.intelligence.all(), key=lambda i: i.created_at, reverse=True),
         "eligibility": eligibility,
         "can_manage": can(request.user, Capability.MANAGE_OFFENDERS, offender.unit_id),
+        "registration": offender.registration(),
+        "registration_corrections": sorted(offender.registration_corrections.all(), key=lambda c: (c.created_at, c.pk)),
     })
+
+
+@login_required
+def registration_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    offender = _offender(request, pk, Capability.MANAGE_OFFENDERS, "registration correction form")
+    now = offender.registration()
+    form = RegistrationForm(request.POST or None, initial={
+        "convicted_on": now.convicted_on, "disposal": now.disposal, "custody_months": now.custody_months,
+        "discharge_months": now.discharge_months, "under_18": now.under_18_at_conviction})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.offender_registration_correct(actor=request.user, offender=offender, **form.cleaned_data)
+        except services.OffenderInputError as exc:
+            _add_problems(form, exc.problems)
+        else:
+            messages.success(request, "Registration corrected; the facts as registered are kept.")
+            return redirect(offender)
+    return render(request, "offenders/registration.html", {"offender": offender, "form": form})
 
 
 @login_required

@@ -34,6 +34,7 @@ class Seeded:
     deconfliction: Any = None  # an Eastvale referral linked to `referral` (winnow.partners)
     information_request: Any = None  # Eastvale asks Northmoor about it
     viral_digest: str = ""  # two Northmoor CyberTipline reports carry a file with this MD5
+    safeguarding: Any = None  # a safeguarding referral on `referral`, answering the concern its assessment raised
 
 
 def _series(walker: Any, exhibit: Any) -> Any:
@@ -134,7 +135,14 @@ def seeded(units: dict[str, Any], handler: Any, settings: Any, tmp_path: Path) -
     series = _series(walker, exhibit)
     notification = Notification.objects.get(recipient=walker)  # before the seeding below sends more
     deconfliction, information_request, viral_digest = _partners(walker, units)
+    from winnow.safeguarding.models import Concern
+    from winnow.safeguarding.services import safeguarding_referral_record
+
+    safeguarding = safeguarding_referral_record(
+        actor=walker, referral=referral, concerns=list(Concern.objects.filter(referral=referral)),
+        made_at=timezone.now(), local_authority="Northmoor Borough Council (fictional)", recipient="MASH duty desk",
+        made_by=walker)
     return Seeded(series=series, deconfliction=deconfliction, information_request=information_request,
-                  viral_digest=viral_digest, walker=walker, referral=referral, subject=subject, other_referral=other, assessment=assessment,
+                  viral_digest=viral_digest, safeguarding=safeguarding, walker=walker, referral=referral, subject=subject, other_referral=other, assessment=assessment,
                   offender=offender, exhibit=exhibit, hash_set=hash_set, proposal=proposal, person=merge.person,
                   merge=merge, notification=notification)

@@ -80,6 +80,8 @@ ALLOWED: dict[str, str] = {
     "partners:request-new": "POST only: the request writes its own event",
     "intake:close-informational": "POST only: the closure writes its own event",
     "api-1.0.0:request_answer": "POST only: the answer writes its own event",
+    "api-1.0.0:record_safeguarding_referral": "POST only: the record writes its own event",
+    "api-1.0.0:revise_safeguarding_referral": "POST only: the new version writes its own event",
     "signin:": "the person's own sign-in settings (two-step, recovery codes, password): no subject or referral; "
                "each change writes its own event",
 }
@@ -108,12 +110,15 @@ def _objects(seeded: Seeded) -> dict[str, Any]:
         "research:facts": seeded.referral,
         "offenders:detail": seeded.offender, "offenders:contact": seeded.offender, "offenders:plan": seeded.offender,
         "offenders:review": seeded.offender, "offenders:reactive": seeded.offender,
+        "offenders:registration": seeded.offender,
         "triage:exhibit": seeded.exhibit, "triage:exhibit-upload": seeded.exhibit,
         "triage:exhibit-summarise": seeded.exhibit, "triage:suggestion-confirm": seeded.exhibit,
         "victimid:series": seeded.series, "victimid:series-step": seeded.series,
         "victimid:series-export": seeded.series, "victimid:series-location": seeded.series,
         "partners:detail": seeded.deconfliction, "partners:request-new": seeded.deconfliction,
         "partners:request": seeded.information_request, "intake:close-informational": seeded.referral,
+        "safeguarding:referral": seeded.referral, "safeguarding:record": seeded.referral,
+        "safeguarding:revise": seeded.safeguarding,
     }
 
 
@@ -122,7 +127,7 @@ def _kwargs(route: Route, seeded: Seeded) -> dict[str, Any]:
                "assessment_id": seeded.assessment.pk, "instrument_id": "phased-prioritisation", "name": "open",
                "vignette_id": "pp-03-access-and-grooming", "attempt_id": 1, "module_id": "disclosure-barriers",
                "section": "profile", "unit_id": seeded.referral.unit_id, "digest": seeded.viral_digest,
-               "request_id": seeded.information_request.pk}
+               "request_id": seeded.information_request.pk, "record_id": seeded.safeguarding.pk}
     out: dict[str, Any] = {}
     for arg in route.kwargs:
         if arg == "pk" and route.name in _objects(seeded):

@@ -26,6 +26,7 @@ from django.utils import timezone
 from winnow.accounts.models import Membership, Unit
 from winnow.assessments.models import Assessment
 from winnow.audit.services import AuditAction, audit_record
+from winnow.core import safeguarding as safeguarding_core
 from winnow.core.matching import UNKNOWN, FileHashes, Matcher
 from winnow.core.series import (
     AGE_BANDS,
@@ -43,6 +44,7 @@ from winnow.core.vicsexport import ExportCase, ExportMedia, vics_bytes, vics_doc
 from winnow.notifications.services import notification_send
 from winnow.permissions import Capability, roles_with
 from winnow.referrals.models import Referral, Subject
+from winnow.safeguarding.services import concern_for_victim
 from winnow.triage.models import CollectionSummary, Exhibit, HashSet, ScanResult, UnknownMediaHash
 from winnow.triage.services import loaded_hash_sets
 
@@ -63,7 +65,7 @@ try:
     WINNOW_VERSION = version("winnow")
 except PackageNotFoundError:  # running from a source tree that was never installed
     WINNOW_VERSION = "unknown"
-ACCESS_ITEMS = ("lives_with_children", "access_children_known", "access_children_role")
+ACCESS_ITEMS = tuple(safeguarding_core.ACCESS_ITEMS)  # one list: the items that also make a safeguarding referral due
 GRADINGS = (("A", "Category A"), ("B", "Category B"), ("C", "Category C"))
 
 
@@ -387,6 +389,8 @@ def series_transition(*, actor: Any, series: Series, unit_id: int, to: str, reas
                 created_by=actor)
             audit_record(actor=actor, action=AuditAction.SUBJECT_CREATE, unit_id=unit_id, target=subject,
                          detail={"referral": referral.reference, "role": "victim", "series": series.name})
+            concern_for_victim(actor=actor, referral=referral, subject=subject, source=f"series:{series.pk}",
+                               why=f"child identified in series {series.name}: {reason}", now=now)
         event = SeriesEvent.objects.create(
             series=series, unit_id=unit_id, status=target.value, reason=reason, grading=grading, age_band=age_band,
             subject=subject, referral=referral if subject else None, safeguarding_note=safeguarding_note.strip(),

@@ -14,8 +14,9 @@ from winnow.audit.services import AuditAction, audit_record
 from winnow.permissions import Capability, can
 from winnow.referrals.models import Referral, Status
 from winnow.referrals.services import referral_advance
+from winnow.safeguarding.services import concern_for_victim
 
-from .models import ENFORCEMENT_ACTIONS, Assignment, CaseAction
+from .models import ENFORCEMENT_ACTIONS, ActionKind, Assignment, CaseAction
 
 
 class AssignmentError(Exception):
@@ -73,5 +74,9 @@ def case_action_record(
         audit_record(actor=actor, action=AuditAction.REFERRAL_ACTION, unit_id=locked.unit_id,
                      target=locked, detail={"kind": kind, "occurred_at": occurred_at.isoformat(),
                                             "state": locked.state()})
+        if kind == ActionKind.VICTIM_IDENTIFIED:
+            concern_for_victim(actor=actor, referral=locked, source=f"caseaction:{action.pk}",
+                               why=f"victim identified (case action by {actor.get_username()})"
+                                   + (f": {action.note}" if action.note else ""))
     referral.refresh_from_db()
     return action

@@ -22,6 +22,7 @@ from winnow.core.priority import Band
 from winnow.core.workload import METHOD, forecast
 from winnow.permissions import Capability, can, require, require_units, roles_with, units_with
 from winnow.referrals.models import SOURCE_LABELS, Referral, Subject
+from winnow.safeguarding import panels as safeguarding
 
 from . import stats
 from .forms import AssignForm, CaseActionForm, ForecastForm, QueueFilterForm
@@ -123,6 +124,7 @@ def _queue(request: HttpRequest, *, mine: bool) -> HttpResponse:  # noqa: C901 -
         "totals": {"open": total, "open_over": total_over, "overdue": overdue, "overdue_over": overdue_over,
                    "cap": TOTAL_CAP},
         "decisions": None if mine else _decisions_waiting(user, visible),
+        "safeguarding_overdue": None if mine else safeguarding.overdue(units_with(user, Capability.ASSIGN_WORK), now),
     })
 
 
@@ -196,6 +198,13 @@ def _dashboard_referrals(request: HttpRequest) -> Any:
     return referrals
 
 
+def _dashboard_units(request: HttpRequest) -> set[int]:
+    """The units the dashboard shows: the person's dashboard units, or the one chosen."""
+    units = units_with(request.user, Capability.READ_DASHBOARD)
+    unit = request.GET.get("unit", "")
+    return units & {int(unit)} if unit.isdigit() else units
+
+
 def _charts(data: stats.Dashboard) -> dict[str, Any]:
     bands = [b.value for b in Band] + [stats.UNASSESSED]
     labels = [stats.BAND_LABELS[b] for b in bands]
@@ -243,6 +252,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "sections": sections, "units": units, "unit": request.GET.get("unit", ""),
         "totals": {"open": sum(data.open_by_band.values()), "overdue": sum(data.overdue_by_band.values())},
         "decisions": _decisions_waiting(request.user, referrals.open()),
+        "safeguarding_overdue": safeguarding.overdue(_dashboard_units(request), timezone.now()),
     })
 
 

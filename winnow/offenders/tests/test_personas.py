@@ -12,7 +12,7 @@ from winnow.offenders.models import Contact, ManagedOffender
 
 from .conftest import register_form
 
-DETAIL_PAGES = ["", "contacts/new/", "plan/", "reviews/new/", "reactive/"]
+DETAIL_PAGES = ["", "contacts/new/", "plan/", "reviews/new/", "reactive/", "registration/"]
 
 
 @pytest.mark.parametrize("url", ["/offenders/", "/offenders/new/", *(f"/offenders/1/{p}" for p in DETAIL_PAGES)])
