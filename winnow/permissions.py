@@ -54,6 +54,7 @@ class Capability(models.TextChoices):
     READ_VALIDATION = "read_validation", "read the validation report (outcomes against bands)"
     READ_TRENDS = "read_trends", "read offending trends built from structured case facts"
     APPROVE_RESEARCH_EXPORT = "approve_research_export", "approve a disclosure-controlled research export"
+    TRANSFER_REFERRALS = "transfer_referrals", "request, accept or decline transfers; export and import referral packages"
     ADMINISTER = "administer", "use Django's admin: users, units, memberships, tokens"
 
 
@@ -72,7 +73,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         C.READ_REFERRALS, C.RECORD_REFERRALS, C.PROGRESS_REFERRALS, C.CLOSE_REFERRALS, C.DECIDE_LINKS, C.ASSESS,
         C.DECIDE_BANDS, C.ASSIGN_WORK, C.TAKE_WORK, C.RECORD_CASE_ACTIONS, C.READ_DASHBOARD, C.READ_OFFENDERS,
         C.MANAGE_OFFENDERS, C.WORK_EXHIBITS, C.READ_HASH_SETS, C.READ_AUDIT, C.READ_VALIDATION,
-        C.READ_TRENDS, C.APPROVE_RESEARCH_EXPORT, C.WORK_SERIES,
+        C.READ_TRENDS, C.APPROVE_RESEARCH_EXPORT, C.WORK_SERIES, C.TRANSFER_REFERRALS,
     }),
     Role.FORENSIC: frozenset({C.READ_REFERRALS, C.WORK_EXHIBITS, C.READ_HASH_SETS, C.WORK_SERIES}),
     Role.OFFENDER_MANAGER: frozenset({C.READ_REFERRALS, C.READ_OFFENDERS, C.MANAGE_OFFENDERS}),

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "winnow.research",
     "winnow.training",
     "winnow.intake",
+    "winnow.transfers",
     "winnow.api",
     "winnow.demo",
     "winnow.worker",
@@ -221,6 +222,12 @@ def env_days(name: str, default: dict[str, int]) -> dict[str, int]:
 # Days to action a referral per decided band, and days to assess an unassessed one (HMICFRS 2023 defaults).
 WINNOW_DEADLINE_DAYS = env_days("WINNOW_DEADLINE_DAYS", {"very_high": 1, "high": 7, "medium": 14, "low": 30})
 WINNOW_ASSESSMENT_DEADLINE_DAYS = env_int("WINNOW_ASSESSMENT_DEADLINE_DAYS", 2)
+# Referral packages between installations (winnow.transfers): signed with Ed25519. The signing key is the
+# base64 of a 32-byte private key (`winnow package-key` makes one); empty: this installation cannot export. Trusted
+# keys are "key-id=base64 public key" pairs of the installations whose packages this one imports (its own is trusted).
+WINNOW_PACKAGE_KEY_ID = env_str("WINNOW_PACKAGE_KEY_ID", "")
+WINNOW_PACKAGE_SIGNING_KEY = env_str("WINNOW_PACKAGE_SIGNING_KEY", "")
+WINNOW_PACKAGE_TRUSTED_KEYS = env_list("WINNOW_PACKAGE_TRUSTED_KEYS", [])
 # Instrument files (YAML), loaded and validated at start-up; a broken file stops start-up naming file and line.
 WINNOW_INSTRUMENTS_DIR = Path(env_str("WINNOW_INSTRUMENTS_DIR", str(BASE_DIR / "instruments")))
 

@@ -72,6 +72,12 @@ class AuditAction(models.TextChoices):
     TRAINING_STANDARD = "training.standard", "Training pass standard set"
     TRAINING_MODULE = "training.module", "Knowledge module completed"
     SECONDCODING_CREATE = "secondcoding.create", "Blind second coding recorded"
+    TRANSFER_REQUEST = "transfer.request", "Transfer to another unit requested"
+    TRANSFER_ACCEPT = "transfer.accept", "Transfer accepted: the referral moved unit"
+    TRANSFER_DECLINE = "transfer.decline", "Transfer declined"
+    REFERRAL_EXPORT = "referral.export", "Referral exported as a signed package"
+    REFERRAL_PACKAGE_IMPORT = "referral.package_import", "Referral package imported from another installation"
+    REFERRAL_PACKAGE_REFUSED = "referral.package_refused", "Referral package refused"
     # --- reads of one person's or referral's data (invariant 5) --------------------------------------------
     REFERRAL_READ = "referral.read", "Referral read"
     RAWPACKAGE_READ = "rawpackage.read", "Raw package downloaded"
@@ -83,6 +89,7 @@ class AuditAction(models.TextChoices):
     EXHIBIT_READ = "exhibit.read", "Exhibit read"
     SERIES_READ = "series.read", "Victim-identification series read"
     REFERRAL_ACTIONS_READ = "referral.actions.read", "Case actions read"
+    TRANSFER_READ = "transfer.read", "Transfer read (with what the sending unit held)"
     # --- lists, searches and dashboards (no single object) -------------------------------------------------
     REFERRAL_LIST = "referral.list", "Referrals listed"
     QUEUE_LIST = "queue.list", "Queue read"
@@ -113,6 +120,7 @@ class AuditAction(models.TextChoices):
     SERIES_LIST = "series.list", "Series listed"
     TRAINING_SUPERVISION = "training.supervision", "Training and agreement report read"
     DOUBLECODING_LIST = "doublecoding.list", "Double-coding offers listed"
+    TRANSFER_LIST = "transfer.list", "Transfers listed"
 
     @classmethod
     def read_of(cls, model_name: str) -> AuditAction:
@@ -128,6 +136,7 @@ SEARCHES = frozenset({
     AuditAction.TRENDS_READ, AuditAction.TRENDS_EXPORT,
     AuditAction.SERIES_QUEUE, AuditAction.SERIES_LIST,
     AuditAction.TRAINING_SUPERVISION, AuditAction.DOUBLECODING_LIST, AuditAction.TODAY_LIST,
+    AuditAction.TRANSFER_LIST,
 })
 # Reads of one object. Opening a notification is a change (it marks the notification read), not one of these.
 READS = frozenset(a for a in AuditAction if a.value.endswith(".read")) - SEARCHES - {AuditAction.NOTIFICATION_READ}
