@@ -285,3 +285,4 @@ def get_subject(request: HttpRequest, subject_id: int) -> Any:
 api.add_router("/assessments", "winnow.assessments.api.router")
 api.add_router("/linkage", "winnow.linkage.api.router")
 api.add_router("/notifications", "winnow.notifications.api.router")
+api.add_router("/transfers", "winnow.transfers.api.router")

@@ -31,6 +31,7 @@ class Seeded:
     merge: Any
     notification: Any
     series: Any = None  # a victim-identification series with one member on `exhibit`
+    transfer: Any = None  # a request that Eastvale take `other_referral` over, awaiting its decision
 
 
 def _series(walker: Any, exhibit: Any) -> Any:
@@ -71,6 +72,7 @@ def seeded(units: dict[str, Any], handler: Any, settings: Any, tmp_path: Path) -
     from winnow.linkage.services import proposal_decide
     from winnow.notifications.models import Notification
     from winnow.offenders.services import contact_record, offender_register, review_record
+    from winnow.transfers.services import transfer_request
     from winnow.triage import services as triage
 
     settings.DATA_DIR = tmp_path / "data"
@@ -108,6 +110,7 @@ def seeded(units: dict[str, Any], handler: Any, settings: Any, tmp_path: Path) -
     proposal_decide(proposal=proposal, accept=True, actor=walker, reason="Same email, same birth date.")
     merge = proposal.merge
     series = _series(walker, exhibit)
-    return Seeded(series=series, walker=walker, referral=referral, subject=subject, other_referral=other, assessment=assessment,
+    transfer = transfer_request(actor=walker, referral=other, to_unit=units["east"], reason="Fictional seeded transfer.")
+    return Seeded(transfer=transfer, series=series, walker=walker, referral=referral, subject=subject, other_referral=other, assessment=assessment,
                   offender=offender, exhibit=exhibit, hash_set=hash_set, proposal=proposal, person=merge.person,
                   merge=merge, notification=Notification.objects.get(recipient=walker))

@@ -67,6 +67,12 @@ ALLOWED: dict[str, str] = {
     "victimid:series-step": "POST only: the step writes its own event",
     "victimid:series-export": "POST only: the export writes its own event",
     "victimid:series-location": "POST only: the request writes its own event",
+    "transfers:request": "POST only: the request writes its own event",
+    "transfers:decide": "POST only: the decision writes its own event",
+    "transfers:export": "POST only: the export writes its own event",
+    "transfers:import": "an empty upload form",
+    "api-1.0.0:request_transfer": "POST only: the request writes its own event",
+    "api-1.0.0:decide_transfer": "POST only: the decision writes its own event",
     "training:home": "an officer's own training: fictional vignettes and modules, no person or referral",
     "training:attempt": "a fictional vignette and an empty form",
     "training:feedback": "an officer's attempt at a fictional vignette: staff training, no subject or referral",
@@ -83,7 +89,7 @@ ALLOWED: dict[str, str] = {
 }
 POST_ONLY = {name for name, why in ALLOWED.items() if why.startswith("POST only")}
 # Path arguments that name one object: a page with one of these must write a read *of that object*.
-OBJECT_ARGS = {"pk", "referral_pk", "referral_id", "subject_id", "assessment_id"}
+OBJECT_ARGS = {"pk", "referral_pk", "referral_id", "subject_id", "assessment_id", "transfer_id"}
 
 
 def _allowed(route: Route) -> str | None:
@@ -110,6 +116,7 @@ def _objects(seeded: Seeded) -> dict[str, Any]:
         "triage:exhibit-summarise": seeded.exhibit, "triage:suggestion-confirm": seeded.exhibit,
         "victimid:series": seeded.series, "victimid:series-step": seeded.series,
         "victimid:series-export": seeded.series, "victimid:series-location": seeded.series,
+        "transfers:detail": seeded.transfer, "transfers:decide": seeded.transfer,
     }
 
 
@@ -117,7 +124,7 @@ def _kwargs(route: Route, seeded: Seeded) -> dict[str, Any]:
     by_name = {"referral_pk": seeded.referral.pk, "referral_id": seeded.referral.pk, "subject_id": seeded.subject.pk,
                "assessment_id": seeded.assessment.pk, "instrument_id": "phased-prioritisation", "name": "open",
                "vignette_id": "pp-03-access-and-grooming", "attempt_id": 1, "module_id": "disclosure-barriers",
-               "section": "profile"}
+               "section": "profile", "transfer_id": seeded.transfer.pk}
     out: dict[str, Any] = {}
     for arg in route.kwargs:
         if arg == "pk" and route.name in _objects(seeded):
