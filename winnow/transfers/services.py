@@ -157,7 +157,7 @@ def _check_acceptable(*, referral: Referral, transfer: Transfer, assignee: User 
             unit=transfer.to_unit, source=referral.source, source_reference=referral.source_reference).exists():
         raise TransferError(f"{transfer.to_unit.name} already has a referral with source reference "
                             f"{referral.source_reference}: the same intelligence; close one of them as a duplicate")
-    if referral.assigned_to_id is not None:
+    if referral.assigned_to is not None:
         if assignee is None:
             raise TransferError(f"{referral.reference} is assigned to {referral.assigned_to.get_username()} "
                                 f"in {transfer.from_unit.name}: choose who in {transfer.to_unit.name} takes it over")

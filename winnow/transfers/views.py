@@ -3,8 +3,6 @@ and the sending unit's read-only view of what it held), and importing a package 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
