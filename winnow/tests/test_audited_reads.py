@@ -71,7 +71,6 @@ ALLOWED: dict[str, str] = {
     "transfers:decide": "POST only: the decision writes its own event",
     "transfers:export": "POST only: the export writes its own event",
     "transfers:import": "an empty upload form",
-    "api-1.0.0:request_transfer": "POST only: the request writes its own event",
     "api-1.0.0:decide_transfer": "POST only: the decision writes its own event",
     "training:home": "an officer's own training: fictional vignettes and modules, no person or referral",
     "training:attempt": "a fictional vignette and an empty form",
