@@ -117,9 +117,11 @@ def transfer_decide(*, actor: User, transfer: Transfer, accept: bool, reason: st
         raise TransferError("say why the transfer is accepted or declined")
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Transfer.objects.select_for_update().select_related("to_unit", "from_unit").get(pk=transfer.pk)
-        referral = Referral.objects.select_for_update().select_related("unit", "assigned_to", "package").get(
-            pk=locked.referral_id)
+        # of=("self",): PostgreSQL refuses to lock the nullable side of an outer join (the assignee).
+        locked = Transfer.objects.select_for_update(of=("self",)).select_related("to_unit", "from_unit").get(
+            pk=transfer.pk)
+        referral = Referral.objects.select_for_update(of=("self",)).select_related(
+            "unit", "assigned_to", "package").get(pk=locked.referral_id)
         if TransferDecision.objects.filter(transfer=locked).exists():
             raise TransferError("this transfer has already been decided")
         detail: dict[str, Any] = {"referral": referral.reference, "from": locked.from_unit.code,
