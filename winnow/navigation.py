@@ -50,6 +50,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("Training", "training:home", C.ASSESS),
     NavEntry("CyberTipline", "intake:cybertipline", C.RECORD_REFERRALS),
     NavEntry("Matches", "linkage:proposals", C.READ_REFERRALS),
+    NavEntry("Transfers", "transfers:list", C.TRANSFER_REFERRALS),
     NavEntry("Offenders", "offenders:dashboard", C.READ_OFFENDERS),
     NavEntry("Other units", "partners:list", C.EXCHANGE_INFORMATION),
     NavEntry("Notifications", "notifications:list", C.READ_REFERRALS, badge="unread_notifications"),

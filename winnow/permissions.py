@@ -56,6 +56,7 @@ class Capability(models.TextChoices):
     READ_TRENDS = "read_trends", "read offending trends built from structured case facts"
     APPROVE_RESEARCH_EXPORT = "approve_research_export", "approve a disclosure-controlled research export"
     RECORD_SAFEGUARDING = "record_safeguarding", "record safeguarding referrals to children's social care"
+    TRANSFER_REFERRALS = "transfer_referrals", "request, accept or decline transfers; export and import referral packages"
     ADMINISTER = "administer", "use Django's admin: users, units, memberships, tokens"
     EXCHANGE_INFORMATION = "exchange_information", "send and answer requests for information between units"
 
@@ -77,6 +78,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         C.DECIDE_BANDS, C.ASSIGN_WORK, C.TAKE_WORK, C.RECORD_CASE_ACTIONS, C.READ_DASHBOARD, C.READ_OFFENDERS,
         C.MANAGE_OFFENDERS, C.WORK_EXHIBITS, C.READ_HASH_SETS, C.READ_AUDIT, C.READ_VALIDATION,
         C.READ_TRENDS, C.APPROVE_RESEARCH_EXPORT, C.WORK_SERIES, C.EXCHANGE_INFORMATION, C.RECORD_SAFEGUARDING,
+        C.TRANSFER_REFERRALS,
     }),
     Role.FORENSIC: frozenset({C.READ_REFERRALS, C.WORK_EXHIBITS, C.READ_HASH_SETS, C.WORK_SERIES}),
     Role.OFFENDER_MANAGER: frozenset({

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "winnow.research",
     "winnow.training",
     "winnow.intake",
+    "winnow.transfers",
     "winnow.api",
     "winnow.demo",
     "winnow.worker",
@@ -233,6 +234,12 @@ WINNOW_RFI_DAYS = env_int("WINNOW_RFI_DAYS", 5)
 WINNOW_SAFEGUARDING_DEADLINE_DAYS = env_int("WINNOW_SAFEGUARDING_DEADLINE_DAYS", 1)
 if WINNOW_SAFEGUARDING_DEADLINE_DAYS < 0:
     raise ImproperlyConfigured("WINNOW_SAFEGUARDING_DEADLINE_DAYS cannot be negative")
+# Referral packages between installations (winnow.transfers): signed with Ed25519. The signing key is the
+# base64 of a 32-byte private key (`winnow package-key` makes one); empty: this installation cannot export. Trusted
+# keys are "key-id=base64 public key" pairs of the installations whose packages this one imports (its own is trusted).
+WINNOW_PACKAGE_KEY_ID = env_str("WINNOW_PACKAGE_KEY_ID", "")
+WINNOW_PACKAGE_SIGNING_KEY = env_str("WINNOW_PACKAGE_SIGNING_KEY", "")
+WINNOW_PACKAGE_TRUSTED_KEYS = env_list("WINNOW_PACKAGE_TRUSTED_KEYS", [])
 # Instrument files (YAML), loaded and validated at start-up; a broken file stops start-up naming file and line.
 WINNOW_INSTRUMENTS_DIR = Path(env_str("WINNOW_INSTRUMENTS_DIR", str(BASE_DIR / "instruments")))
 

@@ -35,6 +35,7 @@ urlpatterns = [
     path("validation/", include("winnow.validation.urls")),
     path("research/", include("winnow.research.urls")),
     path("training/", include("winnow.training.urls")),
+    path("transfers/", include("winnow.transfers.urls")),
     path("audit/", include(([path("", audit_views.event_list, name="events")], "audit"))),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

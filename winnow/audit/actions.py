@@ -81,6 +81,12 @@ class AuditAction(models.TextChoices):
     SAFEGUARDING_RECORD = "safeguarding.record", "Safeguarding referral recorded"
     SAFEGUARDING_REVISE = "safeguarding.revise", "Safeguarding referral corrected or its strategy discussion recorded"
     OFFENDER_CORRECT = "offender.correct", "Offender registration fact corrected"
+    TRANSFER_REQUEST = "transfer.request", "Transfer to another unit requested"
+    TRANSFER_ACCEPT = "transfer.accept", "Transfer accepted: the referral moved unit"
+    TRANSFER_DECLINE = "transfer.decline", "Transfer declined"
+    REFERRAL_EXPORT = "referral.export", "Referral exported as a signed package"
+    REFERRAL_PACKAGE_IMPORT = "referral.package_import", "Referral package imported from another installation"
+    REFERRAL_PACKAGE_REFUSED = "referral.package_refused", "Referral package refused"
     # --- reads of one person's or referral's data (invariant 5) --------------------------------------------
     REFERRAL_READ = "referral.read", "Referral read"
     RAWPACKAGE_READ = "rawpackage.read", "Raw package downloaded"
@@ -97,6 +103,7 @@ class AuditAction(models.TextChoices):
     VIRALGROUP_READ = "viralgroup.read", "Viral-file group read"
     REFERRAL_SAFEGUARDING_READ = "referral.safeguarding.read", "Safeguarding referrals read"
     SAFEGUARDINGREFERRAL_READ = "safeguardingreferral.read", "Safeguarding referral read"
+    TRANSFER_READ = "transfer.read", "Transfer read (with what the sending unit held)"
     # --- lists, searches and dashboards (no single object) -------------------------------------------------
     REFERRAL_LIST = "referral.list", "Referrals listed"
     QUEUE_LIST = "queue.list", "Queue read"
@@ -132,6 +139,7 @@ class AuditAction(models.TextChoices):
     PARTNERS_LIST = "partners.list", "Cross-unit links and requests listed"
     CYBERTIP_REPORTS_LIST = "cybertip.reports.list", "Informational reports and viral groups listed"
     SAFEGUARDING_LIST = "safeguarding.list", "Safeguarding referrals due listed"
+    TRANSFER_LIST = "transfer.list", "Transfers listed"
 
     @classmethod
     def read_of(cls, model_name: str) -> AuditAction:
@@ -149,6 +157,7 @@ SEARCHES = frozenset({
     AuditAction.TRAINING_SUPERVISION, AuditAction.DOUBLECODING_LIST, AuditAction.TODAY_LIST,
     AuditAction.PARTNERS_LIST, AuditAction.CYBERTIP_REPORTS_LIST,
     AuditAction.SAFEGUARDING_LIST,
+    AuditAction.TRANSFER_LIST,
 })
 # Reads of one object. Opening a notification is a change (it marks the notification read), not one of these.
 READS = frozenset(a for a in AuditAction if a.value.endswith(".read")) - SEARCHES - {AuditAction.NOTIFICATION_READ}

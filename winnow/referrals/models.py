@@ -203,6 +203,8 @@ class Referral(PermanentModel):
         "closed_at", "disposition", "closure_reason", "band_provisional", "band_computed_by",
         # corrected intake facts that order the queue: moved only by an IntakeCorrection (referral_correct)
         "danger_corrected", "received_corrected_at",
+        # the owning unit: moved only by an accepted transfer (winnow.transfers, an append-only record)
+        "unit",
     })
 
     objects: ClassVar[models.Manager[Referral]] = ReferralQuerySet.as_manager()
@@ -387,6 +389,9 @@ class Subject(PermanentModel):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
+    # A subject follows its referral when a transfer to another unit is accepted (winnow.transfers).
+    mutable_fields = frozenset({"unit"})
+
     objects: ClassVar[models.Manager[Subject]] = UnitScopedQuerySet.as_manager()
 
     class Meta:
@@ -409,6 +414,8 @@ class Identifier(PermanentModel):
     platform = models.CharField(max_length=100, blank=True)
     observed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    mutable_fields = frozenset({"unit"})  # follows its subject's referral on a transfer (winnow.transfers)
 
     objects: ClassVar[models.Manager[Identifier]] = UnitScopedQuerySet.as_manager()
 

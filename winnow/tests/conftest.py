@@ -35,6 +35,7 @@ class Seeded:
     information_request: Any = None  # Eastvale asks Northmoor about it
     viral_digest: str = ""  # two Northmoor CyberTipline reports carry a file with this MD5
     safeguarding: Any = None  # a safeguarding referral on `referral`, answering the concern its assessment raised
+    transfer: Any = None  # a request that Eastvale take `other_referral` over, awaiting its decision
 
 
 def _series(walker: Any, exhibit: Any) -> Any:
@@ -96,6 +97,7 @@ def seeded(units: dict[str, Any], handler: Any, settings: Any, tmp_path: Path) -
     from winnow.linkage.services import proposal_decide
     from winnow.notifications.models import Notification
     from winnow.offenders.services import contact_record, offender_register, review_record
+    from winnow.transfers.services import transfer_request
     from winnow.triage import services as triage
 
     settings.DATA_DIR = tmp_path / "data"
@@ -142,7 +144,8 @@ def seeded(units: dict[str, Any], handler: Any, settings: Any, tmp_path: Path) -
         actor=walker, referral=referral, concerns=list(Concern.objects.filter(referral=referral)),
         made_at=timezone.now(), local_authority="Northmoor Borough Council (fictional)", recipient="MASH duty desk",
         made_by=walker)
+    transfer = transfer_request(actor=walker, referral=other, to_unit=units["east"], reason="Fictional seeded transfer.")
     return Seeded(series=series, deconfliction=deconfliction, information_request=information_request,
-                  viral_digest=viral_digest, safeguarding=safeguarding, walker=walker, referral=referral, subject=subject, other_referral=other, assessment=assessment,
+                  viral_digest=viral_digest, safeguarding=safeguarding, transfer=transfer, walker=walker, referral=referral, subject=subject, other_referral=other, assessment=assessment,
                   offender=offender, exhibit=exhibit, hash_set=hash_set, proposal=proposal, person=merge.person,
                   merge=merge, notification=notification)

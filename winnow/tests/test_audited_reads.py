@@ -66,6 +66,11 @@ ALLOWED: dict[str, str] = {
     "victimid:series-step": "POST only: the step writes its own event",
     "victimid:series-export": "POST only: the export writes its own event",
     "victimid:series-location": "POST only: the request writes its own event",
+    "transfers:request": "POST only: the request writes its own event",
+    "transfers:decide": "POST only: the decision writes its own event",
+    "transfers:export": "POST only: the export writes its own event",
+    "transfers:import": "an empty upload form",
+    "api-1.0.0:decide_transfer": "POST only: the decision writes its own event",
     "training:home": "an officer's own training: fictional vignettes and modules, no person or referral",
     "training:attempt": "a fictional vignette and an empty form",
     "training:feedback": "an officer's attempt at a fictional vignette: staff training, no subject or referral",
@@ -87,7 +92,7 @@ ALLOWED: dict[str, str] = {
 }
 POST_ONLY = {name for name, why in ALLOWED.items() if why.startswith("POST only")}
 # Path arguments that name one object: a page with one of these must write a read *of that object*.
-OBJECT_ARGS = {"pk", "referral_pk", "referral_id", "subject_id", "assessment_id", "request_id"}
+OBJECT_ARGS = {"pk", "referral_pk", "referral_id", "subject_id", "assessment_id", "request_id", "transfer_id"}
 
 
 def _allowed(route: Route) -> str | None:
@@ -119,6 +124,7 @@ def _objects(seeded: Seeded) -> dict[str, Any]:
         "partners:request": seeded.information_request, "intake:close-informational": seeded.referral,
         "safeguarding:referral": seeded.referral, "safeguarding:record": seeded.referral,
         "safeguarding:revise": seeded.safeguarding,
+        "transfers:detail": seeded.transfer, "transfers:decide": seeded.transfer,
     }
 
 
@@ -127,7 +133,8 @@ def _kwargs(route: Route, seeded: Seeded) -> dict[str, Any]:
                "assessment_id": seeded.assessment.pk, "instrument_id": "phased-prioritisation", "name": "open",
                "vignette_id": "pp-03-access-and-grooming", "attempt_id": 1, "module_id": "disclosure-barriers",
                "section": "profile", "unit_id": seeded.referral.unit_id, "digest": seeded.viral_digest,
-               "request_id": seeded.information_request.pk, "record_id": seeded.safeguarding.pk}
+               "request_id": seeded.information_request.pk, "record_id": seeded.safeguarding.pk,
+               "transfer_id": seeded.transfer.pk}
     out: dict[str, Any] = {}
     for arg in route.kwargs:
         if arg == "pk" and route.name in _objects(seeded):

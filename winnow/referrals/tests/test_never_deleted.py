@@ -25,9 +25,11 @@ def test_it_refuses_deleting_related_records_in_the_orm(referral: Any, model: An
 
 
 # The facts a referral arrives with. The database guard once listed them by hand; now every column not in
-# Referral.mutable_fields is fixed, and this says which ones must never join that list.
+# Referral.mutable_fields is fixed, and this says which ones must never join that list. The owning unit (`unit_id`)
+# is current state: it moves only with an accepted transfer (winnow.transfers); the unit that received the referral
+# stays fixed on its raw package (`RawPackage.unit`), tested below.
 INTAKE_COLUMNS = [
-    "reference", "unit_id", "source", "source_reference", "received_at", "summary", "immediate_danger",
+    "reference", "source", "source_reference", "received_at", "summary", "immediate_danger",
     "package_id", "package_locator", "created_at", "created_by_id",
 ]
 
@@ -37,6 +39,10 @@ def test_it_never_lets_an_intake_fact_change() -> None:
     changeable = {Referral._meta.get_field(name).column for name in Referral.mutable_fields}
     assert set(INTAKE_COLUMNS) <= columns
     assert not changeable & set(INTAKE_COLUMNS)
+
+
+def test_it_keeps_the_receiving_unit_on_the_package() -> None:
+    assert "unit" not in RawPackage.mutable_fields and "unit" in Referral.mutable_fields
 
 
 def test_it_refuses_editing_an_intake_fact_in_the_orm(referral: Any) -> None:
