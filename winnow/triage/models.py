@@ -54,6 +54,7 @@ class HashSet(PermanentModel):
     entries = models.PositiveBigIntegerField()  # hash instances stored
     distinct_md5 = models.PositiveBigIntegerField(null=True)
     distinct_sha1 = models.PositiveBigIntegerField(null=True)
+    distinct_sha256 = models.PositiveBigIntegerField(null=True)
     distinct_pdq = models.PositiveBigIntegerField(null=True)
     distinct_keys = models.PositiveBigIntegerField(null=True)
     report = models.JSONField(default=dict)  # ParseReport.as_dict()
@@ -94,6 +95,7 @@ class HashEntry(PermanentModel):
     position = models.PositiveBigIntegerField()
     md5 = models.CharField(max_length=32, null=True, db_index=True)  # noqa: DJ001 - absent, not ""
     sha1 = models.CharField(max_length=40, null=True, db_index=True)  # noqa: DJ001 - absent, not ""
+    sha256 = models.CharField(max_length=64, null=True, db_index=True)  # noqa: DJ001 - absent, not ""
     pdq = models.CharField(max_length=64, null=True)  # noqa: DJ001 - absent, not ""
     category = models.CharField(max_length=16, null=True)  # noqa: DJ001 - null = uncategorised, never 0 or ""
     series = models.CharField(max_length=200, null=True)  # noqa: DJ001 - absent, not ""
@@ -105,7 +107,7 @@ class HashEntry(PermanentModel):
         indexes = [models.Index(fields=["hash_set", "id"])]
 
     def __str__(self) -> str:
-        return self.md5 or self.sha1 or self.pdq or "?"
+        return self.md5 or self.sha1 or self.sha256 or self.pdq or "?"
 
 
 class Exhibit(PermanentModel):

@@ -35,7 +35,7 @@ class _Tally:
 
 
 def _key(row: dict[str, Any]) -> str:
-    return row.get("md5") or row.get("sha1") or row.get("path_display") or ""
+    return row.get("md5") or row.get("sha1") or row.get("sha256") or row.get("path_display") or ""
 
 
 def _note_image(
