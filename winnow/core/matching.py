@@ -170,6 +170,7 @@ class LoadedHashSet:
     entry_series: npt.NDArray[np.int32]  # per entry: index into `series_names`, -1 none
     pdq_entries: npt.NDArray[np.int32]
     pdq: PdqIndex | None
+    entry_segments: dict[int, tuple[str | None, ...]] = field(default_factory=dict)  # VICS 2.0 videos by segment
 
     @classmethod
     def from_records(
@@ -195,8 +196,11 @@ class LoadedHashSet:
         series_index: dict[str, int] = {}
         cats = bytearray()
         series = array("i")
+        segments: dict[int, tuple[str | None, ...]] = {}  # only the few entries categorised by segment
         n = 0
         for rec in records:
+            if rec.segments:
+                segments[n] = rec.segments
             if rec.md5:
                 md5 += bytes.fromhex(rec.md5)
                 md5_entry.append(n)
@@ -235,6 +239,7 @@ class LoadedHashSet:
             entry_series=np.frombuffer(series, dtype=np.int32).copy(),
             pdq_entries=np.frombuffer(pdq_entry, dtype=np.int32).copy(),
             pdq=PdqIndex(pdq_codes_arr, threshold=pdq_threshold, method=pdq_method) if pdq_entry else None,
+            entry_segments=segments,
         )
 
     @classmethod
@@ -304,6 +309,7 @@ class Hit:
     distance: int | None = None  # PDQ only (0 for an identical perceptual hash)
     oriented: bool = False  # PDQ matched through the EXIF-oriented view
     transform: str | None = None  # PDQ matched a rotated or mirrored copy: what the file is (DIHEDRAL_TRANSFORMS)
+    segments: tuple[str | None, ...] = ()  # the entry's VICS 2.0 Segments categories (category is the most severe)
 
 
 @dataclass
@@ -356,6 +362,7 @@ class Matcher:
                             s.scheme.name if s.scheme else None,
                             s.is_non_pertinent(cat),
                             s.series_of(e),
+                            segments=s.entry_segments.get(e, ()),
                         )
                     )
             if s.pdq is None:
@@ -388,6 +395,7 @@ class Matcher:
                         distance=d,
                         oriented=oriented,
                         transform=transform,
+                        segments=s.entry_segments.get(e, ()),
                     )
                 )
         return [_verdict(h) for h in hits]

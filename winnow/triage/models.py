@@ -79,6 +79,14 @@ class HashSet(PermanentModel):
         except ObjectDoesNotExist:
             return None
 
+    @property
+    def segmented_listed(self) -> list[dict[str, Any]]:
+        """The videos this set categorises by segment (as many as the import listed), with labels: the category each
+        takes (its most severe segment's) and every segment's, in order."""
+        return [{"hash": v["hash"], "position": v.get("position"), "label": self.category_label(v.get("category")),
+                 "segments": [self.category_label(c) for c in v.get("segments", [])]}
+                for v in self.report.get("segmented_listed", [])]
+
     def category_label(self, code: str | None) -> str:
         if code is None:
             return "Uncategorised"

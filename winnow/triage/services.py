@@ -174,10 +174,11 @@ _CACHE_LOCK = threading.Lock()
 
 def _records(hash_set: HashSet) -> Iterator[HashRecord]:
     rows = (HashEntry.objects.filter(hash_set=hash_set).order_by("id")
-            .values_list("position", "md5", "sha1", "sha256", "pdq", "category", "series").iterator(chunk_size=BATCH))
-    for position, md5, sha1, sha256, pdq, category, series in rows:
+            .values_list("position", "md5", "sha1", "sha256", "pdq", "category", "series", "segments")
+            .iterator(chunk_size=BATCH))
+    for position, md5, sha1, sha256, pdq, category, series, segments in rows:
         yield HashRecord(position=position, md5=md5, sha1=sha1, sha256=sha256, pdq=pdq, category=category,
-                         series=series)
+                         series=series, segments=tuple(segments or ()))
 
 
 def loaded_hash_sets(sets: Iterable[HashSet] | None = None) -> list[LoadedHashSet]:

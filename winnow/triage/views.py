@@ -57,6 +57,14 @@ def _conflict_note(hash_set: HashSet) -> str:
             "differently from an earlier set; both categories are kept (see the table).")
 
 
+def _segments_note(hash_set: HashSet) -> str:
+    n = hash_set.report.get("segmented_media", 0)
+    if not n:
+        return ""
+    return (f" {n:,} video{'s' if n != 1 else ''} categorised by segment, each taking its most severe segment’s "
+            "category (the segments are listed in the table).")
+
+
 def _too_large(request: HttpRequest) -> bool:
     try:
         return int(request.META.get("CONTENT_LENGTH") or 0) > settings.WINNOW_SCAN_RESULT_MAX_BYTES + 64 * 1024
@@ -98,7 +106,7 @@ def hash_sets(request: HttpRequest) -> HttpResponse:
                     s = result.hash_set
                     if result.created:
                         messages.success(request, f"Imported {s.entries:,} entries as “{s.name}”."
-                                                  + _conflict_note(s))
+                                                  + _conflict_note(s) + _segments_note(s))
                     else:
                         messages.info(request, f"That file was already imported as “{s.name}”; nothing new was created.")
                     return redirect("triage:hash-sets")
