@@ -338,6 +338,9 @@ WINNOW_CHECKPOINT_KEY = env_str("WINNOW_CHECKPOINT_KEY", "")
 WINNOW_AUDIT_CHECKPOINT_PATH = Path(env_str("WINNOW_AUDIT_CHECKPOINT_PATH", str(DATA_DIR / "audit-checkpoints.jsonl")))
 WINNOW_AUDIT_CHECKPOINT_EVERY = env_int("WINNOW_AUDIT_CHECKPOINT_EVERY", 500)
 WINNOW_AUDIT_CHECKPOINT_MINUTES = env_int("WINNOW_AUDIT_CHECKPOINT_MINUTES", 10)
+# `winnow backup` with no directory writes WINNOW_BACKUP_DIR/<UTC time>; `winnow restore` with none restores the newest
+# there. Put it on another disk (or copy it off the machine): a backup beside the data dies with the disk.
+WINNOW_BACKUP_DIR = Path(env_str("WINNOW_BACKUP_DIR", str(DATA_DIR / "backups")))
 # Least-privilege roles (`winnow db-roles`): migrations run as the owner (`winnow migrate --database owner`), the
 # application as a role that owns nothing; production refuses to serve as an owner or superuser (winnow.E011).
 if os.environ.get("WINNOW_OWNER_DATABASE_URL"):
