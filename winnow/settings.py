@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "winnow.signin.middleware.SignInMiddleware",  # idle timeout, second factor, Cache-Control: no-store
     "csp.middleware.CSPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "winnow.uploads.UploadLimitMiddleware",  # before anything reads the body: size limits while it streams
     "winnow.input_guard.RefuseControlCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
@@ -195,6 +196,13 @@ WINNOW_IMPORT_MAX_BYTES = env_int("WINNOW_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 WINNOW_SCAN_RESULT_MAX_BYTES = env_int("WINNOW_SCAN_RESULT_MAX_BYTES", 4 * 1024 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Each uploaded file is counted as it streams and stopped at its page's limit (winnow/uploads.py), before the
+# next handlers keep it in memory (up to FILE_UPLOAD_MAX_MEMORY_SIZE) or spool it to a temporary file.
+FILE_UPLOAD_HANDLERS = [
+    "winnow.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 LOGGING = {
     "version": 1,
