@@ -56,7 +56,7 @@ class LimitedUploadHandler(FileUploadHandler):
         self.received += len(raw_data)
         if self.received > self.limit:
             if self.request is not None:
-                self.request.upload_refused = self.file_name or "the file"
+                self.request.upload_refused = self.file_name or "the file"  # type: ignore[attr-defined]
             raise StopUpload(connection_reset=False)  # the rest (at most OVERHEAD) is read and dropped, not stored
         return raw_data
 

@@ -120,9 +120,7 @@ def build_summary(
         if _conflicting(seen_categories):
             conflict_files.add(key)
             _note_conflict(conflicts, key, row, verdict, category_label)
-        if any(h.segments for h in verdict.hits if h.set_kind == "reference"):
-            segmented_files.add(key)
-            _note_segments(segmented, key, row, verdict, category_label)
+        _note_segments(segmented, segmented_files, key, row, verdict, category_label)
         pdq_transforms = {h.transform for h in verdict.hits if h.method == "pdq" and h.transform}
         if pdq_transforms and verdict.status != UNKNOWN and not verdict.exact:
             for name in sorted(pdq_transforms):
@@ -206,10 +204,13 @@ def _note_conflict(conflicts: dict[str, dict[str, Any]], key: str, row: dict[str
         entry["paths"].append(str(row.get("path_display", "")))
 
 
-def _note_segments(segmented: dict[str, dict[str, Any]], key: str, row: dict[str, Any], verdict: Verdict,
-                   category_label: Callable[[str | None, str | None], str]) -> None:
+def _note_segments(segmented: dict[str, dict[str, Any]], tally: _Tally, key: str, row: dict[str, Any],
+                   verdict: Verdict, category_label: Callable[[str | None, str | None], str]) -> None:
     """A video a hash set categorises by segment: the category it takes (its most severe segment's) and every
     segment's, in order, per set that says so."""
+    if not any(h.segments for h in verdict.hits if h.set_kind == "reference"):
+        return
+    tally.add(key)
     entry = segmented.get(key)
     if entry is None:
         if len(segmented) >= MAX_SEGMENTED_LISTED:
