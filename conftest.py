@@ -87,6 +87,21 @@ def outsider_supervisor(units: dict[str, Any]) -> Any:
 
 
 @pytest.fixture
+def forensic(make_person: Any) -> Any:
+    return make_person("fran.forensic", "north", "forensic")
+
+
+@pytest.fixture
+def forensic_east(make_person: Any) -> Any:
+    return make_person("edgar.eastforensic", "east", "forensic")
+
+
+@pytest.fixture
+def administrator(make_person: Any) -> Any:
+    return make_person("ada.admin", "north", "administrator")
+
+
+@pytest.fixture
 def referral(handler: Any, units: dict[str, Any]) -> Any:
     """A Northmoor referral with one subject and three identifiers, recorded through the service."""
     from django.utils import timezone

@@ -246,8 +246,9 @@ for _name in ("WINNOW_TASK_MAX_ATTEMPTS", "WINNOW_TASK_RETRY_SECONDS", "WINNOW_T
         raise ImproperlyConfigured(f"{_name} must be at least 1, not {globals()[_name]}")
 # Called by `winnow worker` before its first task: person linkage loads splink and keeps cleaned subjects.
 WINNOW_WORKER_STARTUP = ["winnow.linkage.services.worker_start"]
-# Called at every heartbeat of `winnow worker` (dotted paths): the audit trail's checkpoint when one is due by time.
-WINNOW_WORKER_HEARTBEAT = ["winnow.audit.chain.checkpoint_if_stale"]
+# Called at every heartbeat of `winnow worker` (dotted paths): the audit trail's checkpoint when one is due by time;
+# the victim-ID series task when scans or hash sets wait.
+WINNOW_WORKER_HEARTBEAT = ["winnow.audit.chain.checkpoint_if_stale", "winnow.victimid.tasks.series_enqueue_if_pending"]
 # Scan results with more files than this are summarised by the worker, not inside the upload request.
 WINNOW_SUMMARY_INLINE_MAX_FILES = env_int("WINNOW_SUMMARY_INLINE_MAX_FILES", 50_000)
 
@@ -289,16 +290,20 @@ if WINNOW_OIDC_ENABLED:
     OIDC_OP_TOKEN_ENDPOINT = env_str("WINNOW_OIDC_TOKEN_ENDPOINT", "")
     OIDC_OP_USER_ENDPOINT = env_str("WINNOW_OIDC_USER_ENDPOINT", "")
     OIDC_OP_JWKS_ENDPOINT = env_str("WINNOW_OIDC_JWKS_ENDPOINT", "")
+    # The ID token's `iss` must equal this (Entra ID: https://login.microsoftonline.com/<tenant id>/v2.0).
+    WINNOW_OIDC_ISSUER = env_str("WINNOW_OIDC_ISSUER", "")
     OIDC_RP_SIGN_ALGO = "RS256"
     OIDC_CREATE_USER = False
     OIDC_RP_SCOPES = "openid email profile"
     OIDC_CALLBACK_CLASS = "winnow.signin.oidc.AuditedCallbackView"
+    LOGIN_REDIRECT_URL_FAILURE = "/login/"  # mozilla-django-oidc 5 reads this name
+    OIDC_TIMEOUT = 10  # seconds for each call to the provider
     _missing = [name for name in ("WINNOW_OIDC_CLIENT_SECRET", "WINNOW_OIDC_AUTHORIZATION_ENDPOINT",
                                   "WINNOW_OIDC_TOKEN_ENDPOINT", "WINNOW_OIDC_USER_ENDPOINT",
-                                  "WINNOW_OIDC_JWKS_ENDPOINT") if not os.environ.get(name)]
+                                  "WINNOW_OIDC_JWKS_ENDPOINT", "WINNOW_OIDC_ISSUER") if not os.environ.get(name)]
     if _missing:
         raise ImproperlyConfigured(f"WINNOW_OIDC_CLIENT_ID is set, so set {', '.join(_missing)} too")
-    AUTHENTICATION_BACKENDS.append("mozilla_django_oidc.auth.OIDCAuthenticationBackend")
+    AUTHENTICATION_BACKENDS.append("winnow.signin.oidc.WinnowOIDCBackend")
 
 # --- Headers ---------------------------------------------------------------------------------------------------
 # No inline script or style anywhere: every page's script and style comes from /static/.

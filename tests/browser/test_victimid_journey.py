@@ -13,7 +13,9 @@ from playwright.sync_api import expect
 from tests.browser.support import assert_accessible, axe_violations, login
 from winnow.accounts.models import Membership, User
 from winnow.triage.services import exhibit_create, file_chunks, hash_set_import, scan_result_store
+from winnow.victimid.tasks import series_enqueue_if_pending
 from winnow.victimid.tests.support import MAKE, MODEL, make_scene
+from winnow.worker.tests.support import run_ready_tasks
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -58,6 +60,10 @@ def test_a_forensic_officer_works_a_series_to_child_identified(
     login(page, "fran.forensic")
     page.get_by_role("link", name="Victim ID").first.click()
     expect(page.get_by_role("heading", name="Victim identification")).to_be_visible()
+    expect(page.get_by_text("Not yet in these series: 1 summarised scan result")).to_be_visible()
+    series_enqueue_if_pending()  # the task worker's heartbeat, then the worker
+    run_ready_tasks()
+    page.reload()
     expect(page.get_by_text("2 open series")).to_be_visible()
     expect(page.locator("table").get_by_text("Appears self-produced").first).to_be_visible()
     assert page.locator("img").count() == 0

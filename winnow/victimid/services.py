@@ -3,7 +3,8 @@
 `series_sync` is the one entry point that brings series up to date: it takes in every scan result summarised since
 (its unknown images and videos, grouped by winnow.core.series.group_items) and checks every hash set loaded since
 against the stored unknown items. It is idempotent (one SeriesIntake per scan result, one SeriesHashSetCheck per
-hash set), so the queue page, the `winnow series` command and the worker task can each call it. Triage sits below
+hash set), so the worker task (winnow.victimid.tasks) and the `winnow series` command can each call it; pages only
+read, and say what is still waiting. Triage sits below
 this app and does not call up into it; nothing here runs from a signal.
 """
 
@@ -294,20 +295,33 @@ class SyncResult:
     checks: int
 
 
+def _scans_pending() -> Any:
+    return ScanResult.objects.exclude(pk__in=SeriesIntake.objects.values("scan_result_id")).filter(
+        pk__in=CollectionSummary.objects.values("scan_result_id"))
+
+
+def _sets_pending() -> Any:
+    return HashSet.objects.filter(~Q(pk__in=SeriesHashSetCheck.objects.values("hash_set_id")))
+
+
+def series_pending() -> tuple[int, int]:
+    """How many summarised scan results and loaded hash sets the series have not yet taken in."""
+    return _scans_pending().count(), _sets_pending().count()
+
+
 def series_sync(*, actor: Any) -> SyncResult:
     """Take in every summarised scan result not yet taken in, then check every hash set not yet checked against all
     stored items (in that order: a scan summarised before a set was loaded but taken in after is still checked).
     Items whose summary already used a set are no hits in it, so checking them again finds nothing new."""
     intakes = 0
-    pending = ScanResult.objects.exclude(pk__in=SeriesIntake.objects.values("scan_result_id")).filter(
-        pk__in=CollectionSummary.objects.values("scan_result_id")).select_related("exhibit").order_by("pk")
+    pending = _scans_pending().select_related("exhibit").order_by("pk")
     for result in pending:
         summary = CollectionSummary.objects.filter(scan_result=result).order_by("-computed_at", "-pk").first()
         if summary is not None:
             series_intake(actor=actor, scan_result=result, summary=summary)
             intakes += 1
     checks = 0
-    for hs in HashSet.objects.filter(~Q(pk__in=SeriesHashSetCheck.objects.values("hash_set_id"))).order_by("pk"):
+    for hs in _sets_pending().order_by("pk"):
         series_check_hash_set(actor=actor, hash_set=hs)
         checks += 1
     return SyncResult(intakes, checks)

@@ -29,7 +29,7 @@ from .services import (
     canonical_map,
     queue_for,
     series_export,
-    series_sync,
+    series_pending,
     series_transition,
     series_view,
 )
@@ -40,12 +40,12 @@ NOT_FOR_YOU = "The victim-identification queue is for forensic / victim-identifi
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     units = require_units(request.user, Capability.WORK_SERIES, NOT_FOR_YOU)
-    sync = series_sync(actor=request.user)
+    waiting_scans, waiting_sets = series_pending()
     now = timezone.now()
     rows = sorted(queue_for(request.user, units), key=lambda v: order_key(v.signals, now))
     audit_search(request, AuditAction.SERIES_QUEUE, {"series": len(rows), "units": sorted(units)})
     return render(request, "victimid/queue.html", {
-        "rows": [(v, reasons(v.signals, now)) for v in rows], "sync": sync, "age_bands": AGE_BANDS,
+        "rows": [(v, reasons(v.signals, now)) for v in rows], "waiting_scans": waiting_scans, "waiting_sets": waiting_sets, "age_bands": AGE_BANDS,
     })
 
 

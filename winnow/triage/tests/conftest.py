@@ -11,21 +11,6 @@ import pytest
 from .support import CAMERA_MAKE, CAMERA_MODEL, Collection, make_collection
 
 
-@pytest.fixture
-def forensic(make_person: Any) -> Any:
-    return make_person("fran.forensic", "north", "forensic")
-
-
-@pytest.fixture
-def forensic_east(make_person: Any) -> Any:
-    return make_person("edgar.eastforensic", "east", "forensic")
-
-
-@pytest.fixture
-def administrator(make_person: Any) -> Any:
-    return make_person("ada.admin", "north", "administrator")
-
-
 @pytest.fixture(scope="session")
 def collection(tmp_path_factory: pytest.TempPathFactory) -> Collection:
     return make_collection(tmp_path_factory.mktemp("collection"))

@@ -10,21 +10,6 @@ import pytest
 from .support import MAKE, MODEL, Scene, make_scene
 
 
-@pytest.fixture
-def forensic(make_person: Any) -> Any:
-    return make_person("fran.forensic", "north", "forensic")
-
-
-@pytest.fixture
-def forensic_east(make_person: Any) -> Any:
-    return make_person("edgar.eastforensic", "east", "forensic")
-
-
-@pytest.fixture
-def administrator(make_person: Any) -> Any:
-    return make_person("ada.admin", "north", "administrator")
-
-
 @pytest.fixture(scope="session")
 def scene(tmp_path_factory: pytest.TempPathFactory) -> Scene:
     return make_scene(tmp_path_factory.mktemp("victimid"))

@@ -135,3 +135,28 @@ def test_the_commands_list_and_export(synced: dict[str, Any], scene: Scene, fore
     with pytest.raises(CommandError, match="no series"):
         call_command("export-series", str(own.pk), out=str(tmp_path / "e.json"), user="edgar.eastforensic", to="x")
     assert SeriesExport.objects.count() == 1
+
+
+def test_the_commands_run_as_the_issue_writes_them(synced: dict[str, Any], scene: Scene, tmp_path: Path) -> None:
+    """`winnow series --unit CODE [--json]` and `winnow export-series ID --out FILE`, with no --user or --to: the
+    server's operator, recorded as such, and a recipient recorded as not stated."""
+    out = StringIO()
+    call_command("series", "--unit", "north", "--json", stdout=out)
+    listed = json.loads(out.getvalue())["series"]
+    assert len(listed) == 2
+    listing = AuditEvent.objects.filter(action="series.list").latest("occurred_at")
+    assert listing.actor_username == "system" and listing.detail["operator"]
+    own = Series.objects.get(members__item__md5=scene.north_only_md5s[0])
+    target = tmp_path / "own.json"
+    call_command("export-series", str(own.pk), "--out", str(target), stdout=StringIO())
+    assert len(list(parse_hashset(target))) == len(scene.north_only_md5s)
+    record = SeriesExport.objects.get()
+    assert record.by is None and record.recipient.startswith("not stated")
+    shared = _shared(scene)  # members in both units: the operator must say whose
+    with pytest.raises(CommandError, match="members in east, north; name the one unit"):
+        call_command("export-series", str(shared.pk), "--out", str(tmp_path / "s.json"))
+    call_command("export-series", str(shared.pk), "--out", str(tmp_path / "s.json"), "--unit", "east",
+                 stdout=StringIO())
+    assert SeriesExport.objects.filter(unit__code="east").count() == 1
+    with pytest.raises(CommandError, match="--user: no active user 'nobody'"):
+        call_command("series", "--unit", "north", "--user", "nobody")

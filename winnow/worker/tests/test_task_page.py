@@ -16,11 +16,6 @@ from .tasks import flaky, hopeless
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def administrator(make_person: Any) -> Any:
-    return make_person("ada.admin", "north", "administrator")
-
-
 def test_it_shows_failures_with_their_reason_to_administrators(client: Client, administrator: Any,
                                                                 tmp_path: Path) -> None:
     flaky.enqueue(path=str(tmp_path / "count"), failures=5)

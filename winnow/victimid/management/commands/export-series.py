@@ -5,7 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from winnow.accounts.models import Unit, User
+from winnow.accounts.commands import command_origin, operator_or_user
+from winnow.accounts.models import Unit
 from winnow.permissions import Capability, command_require
 from winnow.victimid.models import Series, SeriesMember
 from winnow.victimid.services import SeriesError, family, series_export
@@ -18,28 +19,33 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("id", type=int, help="the series id (as `winnow series` lists it)")
         parser.add_argument("--out", required=True, type=Path, help="the file to write (not overwritten)")
-        parser.add_argument("--user", required=True, help="a forensic officer or supervisor of the unit")
-        parser.add_argument("--to", required=True, help="who the file is for, e.g. 'CAID victim identification'")
+        parser.add_argument("--user", help="act as this forensic officer or supervisor of the unit (checked); without "
+                                           "it the command acts as the server's operator, recorded as such")
+        parser.add_argument("--to", help="who the file is for, e.g. 'CAID victim identification' (recorded; without it "
+                                         "the record says the recipient was not stated)")
         parser.add_argument("--unit", help="the unit's code (needed only when the user works series in several)")
 
-    def handle(self, *args: Any, id: int, out: Path, user: str, to: str, unit: str | None,  # noqa: A002
-               **options: Any) -> None:
+    def handle(self, *args: Any, id: int, out: Path, user: str | None, to: str | None,  # noqa: A002
+               unit: str | None, **options: Any) -> None:
         out = Path(out)
-        actor = User.objects.filter(username=user, is_active=True).first()
-        if actor is None:
-            raise CommandError(f"no active user {user!r}")
+        actor = operator_or_user(user)
         series = Series.objects.filter(pk=id).first()
-        if series is None or not Series.objects.visible_to(actor).filter(pk=id).exists():
-            raise CommandError(f"no series {id} among {user}'s units")
-        units = Unit.objects.for_user(actor, Capability.WORK_SERIES)
+        if series is None or (actor is not None and not Series.objects.visible_to(actor).filter(pk=id).exists()):
+            raise CommandError(f"no series {id}" + (f" among {user}'s units" if actor is not None else ""))
+        units = Unit.objects.for_user(actor, Capability.WORK_SERIES) if actor is not None else Unit.objects.all()
         if unit:
             units = units.filter(code=unit)
         ids = family(series)
         holding = [u for u in units if SeriesMember.objects.filter(series_id__in=ids, unit=u).exists()]
-        if len(holding) != 1:
-            raise CommandError("--unit: name the one unit whose members to export" if holding else
-                               f"{user} works series in no unit holding members of series {id}")
-        command_require(actor, Capability.WORK_SERIES, holding[0].pk)
+        if len(holding) > 1:
+            raise CommandError(f"--unit: series {id} has members in {', '.join(u.code for u in holding)}; name the "
+                               "one unit whose members to export")
+        if not holding:
+            who = f"{user} works series in no unit" if actor is not None else "no unit"
+            raise CommandError(f"--unit: {who}{f' {unit!r}' if unit else ''} holding members of series {id}")
+        if actor is not None:
+            command_require(actor, Capability.WORK_SERIES, holding[0].pk)
+        to = to or f"not stated (winnow export-series run without --to by {command_origin(actor)['operator']})"
         if out.exists():
             raise CommandError(f"--out: {out} already exists; nothing was written")
         if not out.parent.is_dir():

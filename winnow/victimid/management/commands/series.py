@@ -5,7 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from winnow.accounts.models import Unit, User
+from winnow.accounts.commands import command_origin, operator_or_user
+from winnow.accounts.models import Unit
 from winnow.audit.services import AuditAction, audit_record
 from winnow.permissions import Capability, command_require
 from winnow.victimid.models import Series, SeriesMember
@@ -18,18 +19,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--unit", required=True, help="the unit's code")
-        parser.add_argument("--user", required=True, help="a forensic officer or supervisor of the unit")
+        parser.add_argument("--user", help="act as this forensic officer or supervisor of the unit (checked); without "
+                                           "it the command acts as the server's operator, recorded as such")
         parser.add_argument("--json", action="store_true", help="one JSON document instead of a table")
         parser.add_argument("--all", action="store_true", help="include closed series (safeguarded, referred, ...)")
 
-    def handle(self, *args: Any, unit: str, user: str, json: bool, all: bool, **options: Any) -> None:  # noqa: A002
-        actor = User.objects.filter(username=user, is_active=True).first()
-        if actor is None:
-            raise CommandError(f"no active user {user!r}")
+    def handle(self, *args: Any, unit: str, user: str | None, json: bool, all: bool,  # noqa: A002
+               **options: Any) -> None:
+        actor = operator_or_user(user)
         target = Unit.objects.filter(code=unit).first()
         if target is None:
             raise CommandError(f"--unit: no unit with code {unit!r}")
-        command_require(actor, Capability.WORK_SERIES, target.pk)
+        if actor is not None:
+            command_require(actor, Capability.WORK_SERIES, target.pk)
         try:
             series_sync(actor=actor)
         except SeriesError as exc:
@@ -48,7 +50,7 @@ class Command(BaseCommand):
             "status": v.status.value, "known_members": v.known_members,
         } for v in views]
         audit_record(actor=actor, action=AuditAction.SERIES_LIST, unit_id=None,
-                     detail={"unit": target.code, "series": len(rows), "via": "command"})
+                     detail={"unit": target.code, "series": len(rows), **command_origin(actor)})
         if json:
             self.stdout.write(jsonlib.dumps({"unit": target.code, "series": rows}, indent=1))
             return
