@@ -150,7 +150,8 @@ def test_winnow_restore_takes_a_backup_by_name_and_lists_them(
     assert not (Path(target["WINNOW_DATA_DIR"]) / "scan-results" / "cd").exists()  # the older one, not the newest
 
 
-def test_winnow_restore_says_when_there_is_no_backup(empty_target: dict[str, str], tmp_path: Path) -> None:
+def test_winnow_restore_says_when_there_is_no_backup(committed: Any, empty_target: dict[str, str],
+                                                     tmp_path: Path) -> None:
     result = _winnow(empty_target | {"WINNOW_BACKUP_DIR": str(tmp_path / "none")}, "restore")
     assert result.returncode != 0 and f"no backup in {tmp_path / 'none'} (WINNOW_BACKUP_DIR)" in result.stderr
     named = _winnow(empty_target | {"WINNOW_BACKUP_DIR": str(tmp_path / "none")}, "restore", "20260101T000000Z")
