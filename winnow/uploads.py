@@ -75,7 +75,8 @@ def _too_large(request: HttpRequest, limit: int, name: str | None) -> HttpRespon
 
 
 class UploadLimitMiddleware:
-    """Before anything reads the body: refuse a multipart request over its URL's limit (see the module docstring)."""
+    """Before anything reads the body: refuse a multipart request declaring more than its URL's limit; before the
+    view: refuse one whose file passed the limit while it streamed (see the module docstring)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -89,8 +90,12 @@ class UploadLimitMiddleware:
                 declared = 0  # Django reads nothing of a body whose length it cannot read
             if declared > limit + OVERHEAD:
                 return _too_large(request, limit, None)
-            request.POST  # noqa: B018 - parse now, through LimitedUploadHandler, so a refused file stops here
-            refused = getattr(request, "upload_refused", None)
-            if refused is not None:
-                return _too_large(request, limit, refused)
         return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, *args: Any) -> HttpResponse | None:
+        """After the body was parsed (by the input guard, which answers a body it cannot decode with its 400) and
+        before the view: a file that LimitedUploadHandler stopped means the view does not run."""
+        refused = getattr(request, "upload_refused", None)
+        if refused is not None:
+            return _too_large(request, limit_for(request.path_info), refused)
+        return None
