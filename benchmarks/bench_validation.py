@@ -6,14 +6,20 @@
 2. Report: creates (dropping first) the database `winnow_bench_valid` on the PostgreSQL at BENCH_DATABASE_URL
    (default postgres://postgres@127.0.0.1:5432/winnow_bench_valid), migrates it, bulk-inserts N closed referrals
    each with a subject, an assessment, a supervisor's decision and an outcome, then times the real report view
-   through Django's test client as an analyst (target < 2 s). Baseline: /healthz through the same client.
+   through Django's test client as an analyst (target < 2 s). Baseline: /healthz through the same client. The
+   tables are ANALYZEd after seeding: without fresh statistics PostgreSQL plans the report's anti joins badly.
+3. With `--baseline-tree DIR` (a copy of the code to compare with, e.g. `git archive main | tar -x -C DIR`), the same
+   report on the same database is timed alternately through DIR's code and this tree's, each in its own process
+   with a warm-up request first, so load from other work on a shared machine falls on both.
 
     .venv/bin/python benchmarks/bench_validation.py [--referrals 100000] [--requests 5] [--skip-report]
+        [--reuse] [--baseline-tree DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -58,6 +64,45 @@ def psql(sql: str) -> None:
     subprocess.run(["psql", f"{base}/postgres", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql], check=True)
 
 
+TIMED = """
+import json, os, sys, time
+sys.path.insert(0, os.getcwd())
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "winnow.settings")
+import django
+django.setup()
+from django.test import Client
+from winnow.accounts.models import User
+client = Client()
+client.force_login(User.objects.get(username="bench.analyst"))
+times = []
+for _ in range(1 + int(sys.argv[1])):  # the first request warms imports, templates and the instrument registry
+    started = time.perf_counter()
+    response = client.get("/validation/?instrument=phased-prioritisation")
+    times.append(time.perf_counter() - started)
+    assert response.status_code == 200 and b"AUC (discrimination)" in response.content
+print(json.dumps(times[1:]))
+"""
+
+
+def timed_in(tree: Path, requests: int) -> list[float]:
+    """Report times through the code in `tree`, in a fresh process on the benchmark database."""
+    out = subprocess.run([sys.executable, "-W", "ignore", "-c", TIMED, str(requests)], cwd=tree, check=True,
+                         capture_output=True, text=True, env={**os.environ, "DATABASE_URL": URL}).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def compare(baseline: Path, requests: int) -> None:
+    ours: list[float] = []
+    theirs: list[float] = []
+    for _ in range(requests):
+        theirs += timed_in(baseline, 1)
+        ours += timed_in(ROOT, 1)
+        print(f"  baseline {theirs[-1]:.2f} s, this tree {ours[-1]:.2f} s, load {os.getloadavg()[0]:.1f}", flush=True)
+    print(f"report page, alternating: this tree median {statistics.median(ours):.2f} s (worst {max(ours):.2f} s), "
+          f"baseline {baseline} median {statistics.median(theirs):.2f} s (worst {max(theirs):.2f} s): "
+          f"x{statistics.median(theirs) / statistics.median(ours):.2f}")
+
+
 def seed(n: int) -> None:
     name = URL.rsplit("/", 1)[1]
     psql(f"DROP DATABASE IF EXISTS {name}")
@@ -66,15 +111,10 @@ def seed(n: int) -> None:
                    env={**os.environ, "DATABASE_URL": URL})
 
 
-def bench_report(n: int, requests: int) -> None:
-    os.environ["DATABASE_URL"] = URL
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "winnow.settings")
-    import django
-
-    django.setup()
+def _seed_rows(n: int):  # type: ignore[no-untyped-def]
     from datetime import timedelta
 
-    from django.test import Client
+    from django.db import connection
     from django.utils import timezone
 
     from winnow.accounts.models import Membership, Unit, User
@@ -116,9 +156,26 @@ def bench_report(n: int, requests: int) -> None:
             contact_offending="charged" if rng.random() < rates[a.band] else "none_found",
         ) for a in assessments])
     print(f"seeded {n:,} closed referrals with assessments, decisions and outcomes in {time.perf_counter() - started:.0f} s")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return user
+
+
+def bench_report(n: int, requests: int, *, reuse: bool) -> None:
+    os.environ["DATABASE_URL"] = URL
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "winnow.settings")
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    from winnow.accounts.models import User
+
+    user = User.objects.get(username="bench.analyst") if reuse else _seed_rows(n)
     client = Client()
     client.force_login(user)
     client.get("/healthz")
+    client.get("/validation/?instrument=phased-prioritisation")  # warm-up, as the alternating runs have
     times, base = [], []
     for _ in range(requests):
         t = time.perf_counter()
@@ -137,12 +194,17 @@ def main() -> None:
     parser.add_argument("--referrals", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=5)
     parser.add_argument("--skip-report", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="time the report on the database a previous run seeded")
+    parser.add_argument("--baseline-tree", type=Path, help="also time the report through this copy of the code")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()}")
     bench_bootstrap()
     if not args.skip_report:
-        seed(args.referrals)
-        bench_report(args.referrals, args.requests)
+        if not args.reuse:
+            seed(args.referrals)
+        bench_report(args.referrals, args.requests, reuse=args.reuse)
+        if args.baseline_tree:
+            compare(args.baseline_tree.resolve(), args.requests)
     print(f"load average after: {os.getloadavg()}")
 
 

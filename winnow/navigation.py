@@ -8,13 +8,14 @@ whose capability the user holds: every member of a unit lands on "Today", built 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from winnow.permissions import Capability, held
 
@@ -28,7 +29,13 @@ class NavEntry:
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name)
+        return _url(self.url_name, get_script_prefix())
+
+
+@functools.lru_cache(maxsize=256)
+def _url(url_name: str, prefix: str) -> str:
+    """Every page's header reverses these same names twice (the links, the current entry): once per process."""
+    return reverse(url_name)
 
 
 C = Capability
@@ -44,6 +51,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("CyberTipline", "intake:cybertipline", C.RECORD_REFERRALS),
     NavEntry("Matches", "linkage:proposals", C.READ_REFERRALS),
     NavEntry("Offenders", "offenders:dashboard", C.READ_OFFENDERS),
+    NavEntry("Other units", "partners:list", C.EXCHANGE_INFORMATION),
     NavEntry("Notifications", "notifications:list", C.READ_REFERRALS, badge="unread_notifications"),
     NavEntry("Hash sets", "triage:hash-sets", C.READ_HASH_SETS),
     NavEntry("Victim ID", "victimid:queue", C.WORK_SERIES),

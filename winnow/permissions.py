@@ -12,6 +12,7 @@ a `CommandError` through `command_require`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -55,6 +56,7 @@ class Capability(models.TextChoices):
     READ_TRENDS = "read_trends", "read offending trends built from structured case facts"
     APPROVE_RESEARCH_EXPORT = "approve_research_export", "approve a disclosure-controlled research export"
     ADMINISTER = "administer", "use Django's admin: users, units, memberships, tokens"
+    EXCHANGE_INFORMATION = "exchange_information", "send and answer requests for information between units"
 
 
 C = Capability
@@ -63,19 +65,22 @@ C = Capability
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.HANDLER: frozenset({
         C.READ_REFERRALS, C.RECORD_REFERRALS, C.PROGRESS_REFERRALS, C.DECIDE_LINKS, C.ASSESS,
+        C.EXCHANGE_INFORMATION,
     }),
     Role.INVESTIGATOR: frozenset({
         C.READ_REFERRALS, C.PROGRESS_REFERRALS, C.CLOSE_REFERRALS, C.TAKE_WORK, C.RECORD_CASE_ACTIONS,
-        C.READ_OFFENDERS,
+        C.READ_OFFENDERS, C.EXCHANGE_INFORMATION,
     }),
     Role.SUPERVISOR: frozenset({
         C.READ_REFERRALS, C.RECORD_REFERRALS, C.PROGRESS_REFERRALS, C.CLOSE_REFERRALS, C.DECIDE_LINKS, C.ASSESS,
         C.DECIDE_BANDS, C.ASSIGN_WORK, C.TAKE_WORK, C.RECORD_CASE_ACTIONS, C.READ_DASHBOARD, C.READ_OFFENDERS,
         C.MANAGE_OFFENDERS, C.WORK_EXHIBITS, C.READ_HASH_SETS, C.READ_AUDIT, C.READ_VALIDATION,
-        C.READ_TRENDS, C.APPROVE_RESEARCH_EXPORT, C.WORK_SERIES,
+        C.READ_TRENDS, C.APPROVE_RESEARCH_EXPORT, C.WORK_SERIES, C.EXCHANGE_INFORMATION,
     }),
     Role.FORENSIC: frozenset({C.READ_REFERRALS, C.WORK_EXHIBITS, C.READ_HASH_SETS, C.WORK_SERIES}),
-    Role.OFFENDER_MANAGER: frozenset({C.READ_REFERRALS, C.READ_OFFENDERS, C.MANAGE_OFFENDERS}),
+    Role.OFFENDER_MANAGER: frozenset({
+        C.READ_REFERRALS, C.READ_OFFENDERS, C.MANAGE_OFFENDERS, C.EXCHANGE_INFORMATION,
+    }),
     Role.ANALYST: frozenset({C.READ_REFERRALS, C.READ_DASHBOARD, C.READ_VALIDATION, C.READ_TRENDS}),
     Role.ADMINISTRATOR: frozenset({
         C.READ_REFERRALS, C.RECORD_REFERRALS, C.DECIDE_LINKS, C.READ_DASHBOARD, C.READ_HASH_SETS,
@@ -100,6 +105,7 @@ class NotPermitted(PermissionDenied):
         super().__init__(message or f"Your role does not let you {capability.label} {where}.")
 
 
+@functools.cache
 def roles_with(capability: Capability) -> frozenset[Role]:
     """The roles that grant a capability (for queries over memberships, e.g. who can be assigned work)."""
     return frozenset(role for role, caps in ROLE_CAPABILITIES.items() if capability in caps)
@@ -109,18 +115,47 @@ def _signed_in(user: Any) -> bool:
     return user is not None and user.is_authenticated and user.is_active
 
 
+# A request asks these questions a dozen times (the header, the view, each panel and template tag). The request's
+# user carries its memberships, read in one query on first use, for that request only: the user object is made
+# afresh for each request, so a membership granted or removed counts from the next request on.
+_MEMO = "_winnow_memberships"
+
+
+def memoise_for_request(user: Any) -> None:
+    """Let `memberships` keep what it reads on this user object (called for the request's user only)."""
+    if _signed_in(user):
+        setattr(user, _MEMO, [])
+
+
+def memberships(user: Any) -> tuple[tuple[int, str], ...]:
+    """The user's (unit id, role) pairs: one query, or none when this request's user has already read them."""
+    memo: list[tuple[tuple[int, str], ...]] | None = getattr(user, _MEMO, None)
+    if memo:
+        return memo[0]
+    pairs = tuple(user.memberships.order_by().values_list("unit_id", "role"))
+    if memo is not None:
+        memo.append(pairs)
+    return pairs
+
+
 def units_with(user: Any, capability: Capability) -> set[int]:
     """The ids of the units in which the user holds the capability."""
     if not _signed_in(user):
         return set()
-    return set(user.memberships.filter(role__in=roles_with(capability)).values_list("unit_id", flat=True))
+    roles = roles_with(capability)
+    return {unit_id for unit_id, role in memberships(user) if role in roles}
+
+
+def unit_ids(user: Any) -> set[int]:
+    """Every unit the user belongs to, whatever the role."""
+    return {unit_id for unit_id, _ in memberships(user)} if _signed_in(user) else set()
 
 
 def held(user: Any) -> frozenset[Capability]:
-    """Every capability the user holds in at least one unit, in one query (for building the header)."""
+    """Every capability the user holds in at least one unit (for building the header)."""
     if not _signed_in(user):
         return frozenset()
-    caps = capabilities_of(user.memberships.values_list("role", flat=True).distinct())
+    caps = capabilities_of({role for _, role in memberships(user)})
     return caps | _SUPERUSER_CAPABILITIES if user.is_superuser else caps
 
 

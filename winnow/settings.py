@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "winnow.workload",
     "winnow.linkage",
     "winnow.offenders",
+    "winnow.partners",
     "winnow.triage",
     "winnow.victimid",
     "winnow.validation",
@@ -139,7 +140,10 @@ TEMPLATES = [
 # SQLite by default (one command, no server); PostgreSQL when DATABASE_URL is set.
 DATA_DIR = Path(env_str("WINNOW_DATA_DIR", str(BASE_DIR / "var")))
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'winnow.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
+# PostgreSQL keeps each worker's connection for DB_CONN_MAX_AGE seconds (checked before reuse) rather than opening one
+# per request: a new connection is a new server process and cost more CPU than the queue page's queries.
+_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 0 if DATABASE_URL.startswith("sqlite") else 60)
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=_CONN_MAX_AGE, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so the audit chain's read-then-append cannot interleave.
     DATABASES["default"]["OPTIONS"] = {
@@ -229,6 +233,8 @@ def env_days(name: str, default: dict[str, int]) -> dict[str, int]:
 # Days to action a referral per decided band, and days to assess an unassessed one (HMICFRS 2023 defaults).
 WINNOW_DEADLINE_DAYS = env_days("WINNOW_DEADLINE_DAYS", {"very_high": 1, "high": 7, "medium": 14, "low": 30})
 WINNOW_ASSESSMENT_DEADLINE_DAYS = env_int("WINNOW_ASSESSMENT_DEADLINE_DAYS", 2)
+# Days another unit has to answer a request for information, unless the asker sets a date (winnow.partners).
+WINNOW_RFI_DAYS = env_int("WINNOW_RFI_DAYS", 5)
 # Instrument files (YAML), loaded and validated at start-up; a broken file stops start-up naming file and line.
 WINNOW_INSTRUMENTS_DIR = Path(env_str("WINNOW_INSTRUMENTS_DIR", str(BASE_DIR / "instruments")))
 
@@ -246,6 +252,8 @@ for _name in ("WINNOW_TASK_MAX_ATTEMPTS", "WINNOW_TASK_RETRY_SECONDS", "WINNOW_T
         raise ImproperlyConfigured(f"{_name} must be at least 1, not {globals()[_name]}")
 # Called by `winnow worker` before its first task: person linkage loads splink and keeps cleaned subjects.
 WINNOW_WORKER_STARTUP = ["winnow.linkage.services.worker_start"]
+# Called (dotted paths) in the transaction that accepts a person match, by winnow.linkage, which sits below them.
+WINNOW_AFTER_MERGE = ["winnow.partners.services.after_merge"]
 # Called at every heartbeat of `winnow worker` (dotted paths): the audit trail's checkpoint when one is due by time;
 # the victim-ID series task when scans or hash sets wait.
 WINNOW_WORKER_HEARTBEAT = ["winnow.audit.chain.checkpoint_if_stale", "winnow.victimid.tasks.series_enqueue_if_pending"]

@@ -27,6 +27,7 @@ urlpatterns = [
     path("linkage/", include("winnow.linkage.urls")),
     path("notifications/", include("winnow.notifications.urls")),
     path("offenders/", include("winnow.offenders.urls")),
+    path("partners/", include("winnow.partners.urls")),
     path("triage/", include("winnow.triage.urls")),
     path("victim-id/", include("winnow.victimid.urls")),
     path("tasks/", include("winnow.worker.urls")),

@@ -28,12 +28,32 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     return list(result["violations"])
 
 
-def assert_accessible(page: Any) -> None:
-    """Fail with each violation's rule, impact and first offending nodes: the message is what a developer fixes."""
-    violations = axe_violations(page)
-    if violations:
-        lines = [f"axe-core: {len(violations)} WCAG violation(s) on {page.url} at {page.viewport_size}"]
-        for v in violations:
-            targets = ", ".join(" ".join(n["target"]) for n in v["nodes"][:3])
-            lines.append(f"- {v['id']} ({v['impact']}), {len(v['nodes'])} node(s): {v['help']} [{targets}]")
-        raise AssertionError("\n".join(lines))
+WIDTHS = (1280, 375)  # a desktop and a phone (WCAG 2.2 reflow: 320 CSS px; 375 is the common small phone)
+
+
+def accessibility_problems(page: Any, widths: tuple[int, ...] = WIDTHS) -> list[str]:
+    """axe-core's WCAG violations, and any sideways scrolling of the whole page (a wide table must scroll inside its
+    own box), at each width; the viewport is put back afterwards. Each line is what a developer fixes: the rule, the
+    impact and the first offending nodes. No rule is excused anywhere."""
+    before = page.viewport_size or {"width": 1280, "height": 900}
+    problems = []
+    try:
+        for width in widths:
+            page.set_viewport_size({"width": width, "height": before["height"]})
+            for v in axe_violations(page):
+                targets = ", ".join(" ".join(n["target"]) for n in v["nodes"][:3])
+                problems.append(f"{page.url} at {width} px: {v['id']} ({v['impact']}), {len(v['nodes'])} node(s): "
+                                f"{v['help']} [{targets}]")
+            wide = page.evaluate("() => document.documentElement.scrollWidth")
+            if wide > width:
+                problems.append(f"{page.url} at {width} px: the page is {wide} px wide, so it scrolls sideways")
+    finally:
+        page.set_viewport_size(before)
+    return problems
+
+
+def assert_accessible(page: Any, widths: tuple[int, ...] = WIDTHS) -> None:
+    """Fail on any axe-core violation or sideways scrolling of the page as it stands, at 1280 and 375 px."""
+    problems = accessibility_problems(page, widths)
+    if problems:
+        raise AssertionError(f"{len(problems)} accessibility problem(s):\n" + "\n".join(problems))

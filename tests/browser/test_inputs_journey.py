@@ -1,7 +1,7 @@
 """Real-shape inputs in the browser: an administrator imports a UTF-16 X-Ways export, a known-files list and two
 sets whose categories conflict; a forensic officer sees the conflict on the exhibit; a handler imports a
 CyberTipline report with unknown elements and sees them listed on the referral. axe at 1280 and 375 px on each page
-changed (at 375 px a `target-size` violation on the shared header's links alone is being fixed on main)."""
+changed."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.support import axe_violations, login
+from tests.browser.support import assert_accessible, login
 from winnow.accounts.models import Membership, User
 from winnow.triage.models import HashSet
 from winnow.triage.tests.support import make_collection
@@ -25,28 +25,6 @@ def _person(username: str, unit: Any, role: str) -> Any:
     user = User.objects.create_user(username=username, password="correct-horse-battery-staple")
     Membership.objects.create(user=user, unit=unit, role=role)
     return user
-
-
-def _in_header(page: Any, selector: str) -> bool:
-    return bool(page.evaluate("(s) => { const e = document.querySelector(s); return !!(e && e.closest('header')); }",
-                              selector))
-
-
-def _accessible_at_both_widths(page: Any) -> list[str]:
-    """Assert no axe violation at 1280 and 375 px except `target-size` on the shared header's links (being fixed on
-    main separately; for an administrator's longer menu it shows at 1280 px too). Returns what was set aside."""
-    set_aside = []
-    for width, height in ((1280, 900), (375, 800)):
-        page.set_viewport_size({"width": width, "height": height})
-        violations = []
-        for v in axe_violations(page):
-            if v["id"] == "target-size" and all(_in_header(page, n["target"][0]) for n in v["nodes"]):
-                set_aside.append(f"{width}px header target-size: {len(v['nodes'])} link(s)")
-                continue
-            violations.append(v)
-        assert not violations, (width, [(v["id"], [n["target"] for n in v["nodes"][:3]]) for v in violations])
-    page.set_viewport_size({"width": 1280, "height": 900})
-    return set_aside
 
 
 def test_hash_lists_conflicts_and_a_cybertipline_report_with_unknown_elements(
@@ -82,7 +60,7 @@ def test_hash_lists_conflicts_and_a_cybertipline_report_with_unknown_elements(
         page.get_by_role("button", name="Import hash set").click()
     expect(page.get_by_text("Category conflict: 0 hash(es) under two categories in this set, 1 categorised")).to_be_visible()
     expect(page.locator("table").first).to_contain_text("conflict")
-    _accessible_at_both_widths(page)
+    assert_accessible(page)
 
     page.context.clear_cookies()
     login(page, "fran.forensic")
@@ -94,7 +72,7 @@ def test_hash_lists_conflicts_and_a_cybertipline_report_with_unknown_elements(
     page.get_by_role("button", name="Upload scan result").click()
     expect(page.locator("#category-conflicts")).to_contain_text("Category conflict: 2 files")
     expect(page.locator("#by-set")).to_contain_text("One")
-    _accessible_at_both_widths(page)
+    assert_accessible(page)
 
     page.context.clear_cookies()
     login(page, "hal.handler")
@@ -106,4 +84,4 @@ def test_hash_lists_conflicts_and_a_cybertipline_report_with_unknown_elements(
     expect(page.get_by_text("2 element(s) or attribute(s) of the package were not read")).to_be_visible()
     page.get_by_text("What was not read", exact=True).click()
     expect(page.get_by_text("/report/incidentSummary/futureSummaryField")).to_be_visible()
-    _accessible_at_both_widths(page)
+    assert_accessible(page)

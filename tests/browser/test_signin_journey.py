@@ -12,7 +12,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.test import override_settings
 from playwright.sync_api import expect
 
-from tests.browser.support import assert_accessible, axe_violations, login
+from tests.browser.support import assert_accessible, login
 from winnow.accounts.models import Membership, Unit, User
 from winnow.signin.middleware import LAST_SEEN
 from winnow.signin.tests.authenticator import code
@@ -26,15 +26,6 @@ def _person(username: str, role: str, **flags: Any) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, **flags)
     Membership.objects.create(user=user, unit=unit, role=role)
     return user
-
-
-def _accessible_at_both_widths(page: Any) -> None:
-    assert_accessible(page)
-    page.set_viewport_size({"width": 375, "height": 800})
-    # At 375 px the shared header's links fail target-size (being fixed on main); everything else must pass.
-    others = [v for v in axe_violations(page) if v["id"] != "target-size"]
-    assert not others, [(v["id"], v["help"]) for v in others]
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def _set_up_totp(page: Any) -> tuple[str, int]:
@@ -53,16 +44,16 @@ def _set_up_totp(page: Any) -> tuple[str, int]:
 def test_a_handler_sets_up_totp_then_signs_in_with_it(page: Any, live_db: Any) -> None:
     _person("hannah.handler", "handler")
     login(page, "hannah.handler")
-    _accessible_at_both_widths(page)  # the set-up page, with its QR code
+    assert_accessible(page)  # the set-up page, with its QR code
     secret, used_step = _set_up_totp(page)
-    _accessible_at_both_widths(page)  # the recovery codes
+    assert_accessible(page)  # the recovery codes
     page.get_by_role("link", name="I have kept my codes, continue").click()
     expect(page.get_by_role("heading", name="Your day")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
 
     login(page, "hannah.handler")
     expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
-    _accessible_at_both_widths(page)
+    assert_accessible(page)
     page.get_by_label("Code").fill("000000" if code(secret) != "000000" else "111111")
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("alert")).to_contain_text("That code is not right")
@@ -82,7 +73,7 @@ def test_five_wrong_passwords_lock_the_username(page: Any, live_db: Any) -> None
     for attempt in range(5):
         login(page, "ivan.investigator", f"wrong-password-{attempt}")
     expect(page.get_by_role("heading", name="Sign-in locked")).to_be_visible()
-    _accessible_at_both_widths(page)
+    assert_accessible(page)
     login(page, "ivan.investigator")  # the right password, too late
     expect(page.get_by_role("heading", name="Sign-in locked")).to_be_visible()
 
@@ -99,7 +90,7 @@ def test_thirty_idle_minutes_sign_a_person_out(page: Any, live_db: Any) -> None:
     page.goto("/queue/")
     expect(page.get_by_role("heading", name="Sign in to Winnow")).to_be_visible()
     expect(page.get_by_text("You were signed out because you had not used Winnow for a while")).to_be_visible()
-    _accessible_at_both_widths(page)
+    assert_accessible(page)
     # Signing in on this page (its form carries next=) brings them back where they were.
     page.get_by_label("Username").fill("sara.supervisor")
     page.get_by_label("Password").fill("correct-horse-battery-staple")
@@ -112,10 +103,10 @@ def test_a_person_changes_their_password_from_the_account_page(page: Any, live_d
     login(page, "ana.analyst")
     page.get_by_role("link", name="ana.analyst (your account)").click()
     expect(page.get_by_role("heading", name="Your account")).to_be_visible()
-    _accessible_at_both_widths(page)
+    assert_accessible(page)
     page.get_by_role("link", name="Change your password").click()
     expect(page.get_by_role("heading", name="Change your password")).to_be_visible()
-    _accessible_at_both_widths(page)
+    assert_accessible(page)
     page.get_by_label("Old password").fill(PASSWORD)
     page.get_by_label("New password", exact=True).fill("tidal-lantern-orchid-47")
     page.get_by_label("New password confirmation").fill("tidal-lantern-orchid-47")

@@ -25,7 +25,7 @@ def test_an_analyst_reads_the_validation_report_on_demo_data(page: Any, live_db:
     expect(page.get_by_role("row", name="AUC (discrimination)")).to_contain_text("(DeLong)")
     expect(page.get_by_text("Too small to judge").first).to_be_visible()
     expect(page.locator("svg[role=img]").first).to_be_visible()
-    assert_accessible(page)  # at 1280 px; at 375 px the shared header's links fail target-size until issue 15 lands
+    assert_accessible(page)  # at 1280 and 375 px
     with page.expect_download() as download:
         page.get_by_role("link", name="Download this table as CSV").first.click()
     assert download.value.suggested_filename == "winnow-validation-rates.csv"

@@ -12,7 +12,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 
-from winnow.permissions import Capability, Role, units_with
+from winnow.permissions import Capability, Role, unit_ids, units_with
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -48,7 +48,7 @@ class User(AbstractUser):
 
     def unit_ids(self) -> set[int]:
         """Every unit the user belongs to, whatever the role: what `visible_to` QuerySets show (invariant 6)."""
-        return set(self.memberships.values_list("unit_id", flat=True))
+        return unit_ids(self)
 
 
 class Membership(models.Model):

@@ -28,8 +28,9 @@ from winnow.core.intake.drafts import Sex, Source, SubjectRole
 from winnow.errors import ErrorOut, error_response
 from winnow.intake import api as cybertip_api
 from winnow.intake import services
-from winnow.permissions import Capability, NotPermitted, require
-from winnow.referrals.models import Referral, Status, Subject
+from winnow.intake.corrections import latest_corrections
+from winnow.permissions import Capability, NotPermitted, memoise_for_request, require
+from winnow.referrals.models import IntakeCorrection, Referral, Status, Subject
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ class TokenAuth(HttpBearer):
         if request.method not in ("GET", "HEAD", "OPTIONS") and not api_token.can_write:
             raise PermissionDenied("This API token is read-only; writing needs a token issued with the write scope.")
         request.user = api_token.user
+        memoise_for_request(api_token.user)
         return api_token.user
 
 
@@ -151,7 +153,37 @@ class IdentifierOut(Schema):
     observed_at: datetime | None
 
 
+def _corrected(owner: Referral | Subject, field: str) -> Any:
+    """An intake fact as it now stands (the latest correction's value, or as recorded): the API answers what the
+    pages show. The referral's corrections are read once per answer and kept on the object."""
+    referral = owner if isinstance(owner, Referral) else owner.referral
+    latest = getattr(referral, "_latest_corrections", None)
+    if latest is None:
+        latest = referral.__dict__["_latest_corrections"] = latest_corrections(referral)
+    correction = latest.get((field, None if isinstance(owner, Referral) else owner.pk))
+    return getattr(owner, field) if correction is None else correction.after
+
+
+class CorrectionOut(Schema):
+    id: int
+    field: str = Field(description="The intake fact corrected: " + ", ".join(IntakeCorrection.Field.values))
+    subject_id: int | None = Field(description="The person corrected, for a subject's details; null for the referral's")
+    before: bool | str | list[str] | None = Field(description="The value this correction replaced (the first "
+                                                              "correction's is the value as recorded)")
+    after: bool | str | list[str] | None = Field(description="The corrected value")
+    reason: str
+    corrects_id: int | None = Field(description="The earlier correction of the same fact that this one replaces")
+    created_at: datetime
+    created_by: str
+
+    @staticmethod
+    def resolve_created_by(obj: IntakeCorrection) -> str:
+        return obj.created_by.get_username()
+
+
 class SubjectOut(Schema):
+    """A subject's details as they now stand: corrections applied (the referral's `corrections` keep the history)."""
+
     id: int
     referral_id: int
     role: str
@@ -166,6 +198,26 @@ class SubjectOut(Schema):
     def resolve_identifiers(obj: Subject) -> list[Any]:
         return list(obj.identifiers.all())
 
+    @staticmethod
+    def resolve_given_names(obj: Subject) -> str:
+        return str(_corrected(obj, "given_names"))
+
+    @staticmethod
+    def resolve_family_name(obj: Subject) -> str:
+        return str(_corrected(obj, "family_name"))
+
+    @staticmethod
+    def resolve_date_of_birth(obj: Subject) -> Any:
+        return _corrected(obj, "date_of_birth")
+
+    @staticmethod
+    def resolve_sex(obj: Subject) -> str:
+        return str(_corrected(obj, "sex"))
+
+    @staticmethod
+    def resolve_addresses(obj: Subject) -> list[str]:
+        return list(_corrected(obj, "addresses"))
+
 
 class PackageOut(Schema):
     kind: str
@@ -176,6 +228,9 @@ class PackageOut(Schema):
 
 
 class ReferralOut(Schema):
+    """A referral's intake facts as they now stand (corrections applied); `corrections` lists every correction,
+    oldest first, with the value it replaced, so the value as recorded stays readable."""
+
     id: int
     reference: str
     unit: str
@@ -183,16 +238,38 @@ class ReferralOut(Schema):
     source_reference: str
     received_at: datetime
     summary: str
-    immediate_danger: bool
+    immediate_danger: bool = Field(description="Is a child believed to be in immediate danger, as now known (the "
+                                               "latest correction, or as recorded)")
     status: str
     disposition: str
     closure_reason: str
     package: PackageOut
     subjects: list[SubjectOut]
+    corrections: list[CorrectionOut]
 
     @staticmethod
     def resolve_unit(obj: Referral) -> str:
         return obj.unit.code
+
+    @staticmethod
+    def resolve_immediate_danger(obj: Referral) -> bool:
+        return obj.current_danger
+
+    @staticmethod
+    def resolve_received_at(obj: Referral) -> datetime:
+        return obj.current_received_at
+
+    @staticmethod
+    def resolve_source(obj: Referral) -> str:
+        return str(_corrected(obj, "source"))
+
+    @staticmethod
+    def resolve_summary(obj: Referral) -> str:
+        return str(_corrected(obj, "summary"))
+
+    @staticmethod
+    def resolve_corrections(obj: Referral) -> list[Any]:
+        return list(obj.corrections.select_related("created_by").order_by("created_at", "id"))
 
     @staticmethod
     def resolve_package(obj: Referral) -> dict[str, Any]:
@@ -210,12 +287,20 @@ class ReferralSummaryOut(Schema):
     unit: str
     source: str
     received_at: datetime
-    immediate_danger: bool
+    immediate_danger: bool = Field(description="As now known: the latest correction, or as recorded")
     status: str
 
     @staticmethod
     def resolve_unit(obj: Referral) -> str:
         return obj.unit.code
+
+    @staticmethod
+    def resolve_immediate_danger(obj: Referral) -> bool:
+        return obj.current_danger
+
+    @staticmethod
+    def resolve_received_at(obj: Referral) -> datetime:
+        return obj.current_received_at
 
 
 class ReferralPage(Schema):
@@ -279,9 +364,10 @@ def get_referral(request: HttpRequest, referral_id: int) -> Any:
 
 @api.get("/subjects/{subject_id}", response={200: SubjectOut, **ERRORS}, summary="Read a subject")
 def get_subject(request: HttpRequest, subject_id: int) -> Any:
-    return get_for_read(request, Subject, detail={"via": "api"}, pk=subject_id)
+    return get_for_read(request, Subject.objects.select_related("referral"), detail={"via": "api"}, pk=subject_id)
 
 
 api.add_router("/assessments", "winnow.assessments.api.router")
 api.add_router("/linkage", "winnow.linkage.api.router")
 api.add_router("/notifications", "winnow.notifications.api.router")
+api.add_router("/partners", "winnow.partners.api.router")

@@ -43,6 +43,11 @@ class AuditAction(models.TextChoices):
     SCANRESULT_STORE = "scanresult.store", "Scan result stored"
     COLLECTIONSUMMARY_COMPUTE = "collectionsummary.compute", "Collection summary computed"
     SUGGESTION_CONFIRM = "suggestion.confirm", "Suggestion confirmed"
+    # --- working with other units (winnow.partners) and NCMEC report handling ------------------------------
+    DECONFLICTION_CREATE = "deconfliction.create", "Linked to another unit's referral or offender"
+    INFORMATION_REQUEST = "information.request", "Request for information sent to another unit"
+    INFORMATION_ANSWER = "information.answer", "Request for information answered"
+    VIRAL_GROUP_WORK = "viralgroup.work", "Reports about one viral file worked once"
     # --- sign-in and administration (winnow.signin) --------------------------------------------------------
     SIGNIN_LOGIN = "signin.login", "Signed in (password)"
     SIGNIN_FAILED = "signin.failed", "Sign-in failed"
@@ -83,6 +88,9 @@ class AuditAction(models.TextChoices):
     EXHIBIT_READ = "exhibit.read", "Exhibit read"
     SERIES_READ = "series.read", "Victim-identification series read"
     REFERRAL_ACTIONS_READ = "referral.actions.read", "Case actions read"
+    DECONFLICTION_READ = "deconfliction.read", "Cross-unit link read"
+    INFORMATIONREQUEST_READ = "informationrequest.read", "Request for information read"
+    VIRALGROUP_READ = "viralgroup.read", "Viral-file group read"
     # --- lists, searches and dashboards (no single object) -------------------------------------------------
     REFERRAL_LIST = "referral.list", "Referrals listed"
     QUEUE_LIST = "queue.list", "Queue read"
@@ -113,6 +121,8 @@ class AuditAction(models.TextChoices):
     SERIES_LIST = "series.list", "Series listed"
     TRAINING_SUPERVISION = "training.supervision", "Training and agreement report read"
     DOUBLECODING_LIST = "doublecoding.list", "Double-coding offers listed"
+    PARTNERS_LIST = "partners.list", "Cross-unit links and requests listed"
+    CYBERTIP_REPORTS_LIST = "cybertip.reports.list", "Informational reports and viral groups listed"
 
     @classmethod
     def read_of(cls, model_name: str) -> AuditAction:
@@ -128,6 +138,7 @@ SEARCHES = frozenset({
     AuditAction.TRENDS_READ, AuditAction.TRENDS_EXPORT,
     AuditAction.SERIES_QUEUE, AuditAction.SERIES_LIST,
     AuditAction.TRAINING_SUPERVISION, AuditAction.DOUBLECODING_LIST, AuditAction.TODAY_LIST,
+    AuditAction.PARTNERS_LIST, AuditAction.CYBERTIP_REPORTS_LIST,
 })
 # Reads of one object. Opening a notification is a change (it marks the notification read), not one of these.
 READS = frozenset(a for a in AuditAction if a.value.endswith(".read")) - SEARCHES - {AuditAction.NOTIFICATION_READ}

@@ -18,7 +18,7 @@ from django.urls import reverse
 from winnow.assessments.models import NOT_SCORABLE, Assessment, BandDecision
 from winnow.core import offenders as offender_core
 from winnow.offenders.models import ManagedOffender
-from winnow.permissions import Capability, Role, units_with
+from winnow.permissions import Capability, Role, memberships, units_with
 from winnow.referrals.models import Referral
 from winnow.triage.models import CollectionSummary, Exhibit, ScanResult, UnknownMediaHash
 
@@ -195,5 +195,5 @@ PANELS = {
 
 def panels_for(user: Any, now: datetime) -> list[Panel]:
     """One panel per role the person holds in any unit, in the order of the Role table."""
-    held = set(user.memberships.values_list("role", flat=True))
+    held = {role for _, role in memberships(user)}
     return [PANELS[role](user, now) for role in Role if role.value in held]

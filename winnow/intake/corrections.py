@@ -56,6 +56,15 @@ def current_value(referral: Referral, field: str, subject: Subject | None = None
     return _stored(getattr(owner, field))
 
 
+def latest_corrections(referral: Referral) -> dict[tuple[str, int | None], IntakeCorrection]:
+    """Each corrected fact's latest correction, keyed by (field, subject id or None), in one query: for showing a
+    whole referral as it now stands."""
+    latest: dict[tuple[str, int | None], IntakeCorrection] = {}
+    for correction in IntakeCorrection.objects.filter(referral=referral).order_by("created_at", "id"):
+        latest[(correction.field, correction.subject_id)] = correction
+    return latest
+
+
 def _clean(field: str, value: Any, *, referral: Referral, now: datetime) -> Any:  # noqa: C901 - one branch a field
     if field == Field.IMMEDIATE_DANGER:
         if not isinstance(value, bool):

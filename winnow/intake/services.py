@@ -32,6 +32,7 @@ from winnow.core.intake import (
 )
 from winnow.linkage.services import referral_link_at_intake
 from winnow.offenders.services import offenders_notify_linked
+from winnow.partners.services import deconflict_at_intake
 from winnow.referrals.models import Identifier, ImportBatch, RawPackage, ReferenceCounter, Referral, Subject
 
 from . import tasks
@@ -247,4 +248,5 @@ def _after_recording(*, referral: Referral, actor: Any) -> None:
     of linked managed offenders; after it commits: person linkage of the new subjects, on the task worker."""
     links = referral_link_at_intake(referral=referral, actor=actor)
     offenders_notify_linked(referral=referral, links=links.links, actor=actor)
+    deconflict_at_intake(referral=referral, matches=links.cross_unit, actor=actor)
     tasks.enqueue_referral_follow_up(referral.pk)

@@ -14,7 +14,7 @@ from typing import Any
 from winnow.assessments.models import Assessment, BandDecision
 from winnow.linkage.models import IdentifierLink
 from winnow.notifications.models import Notification
-from winnow.referrals.models import IntakeCorrection, Referral
+from winnow.referrals.models import Referral
 from winnow.triage.models import Exhibit
 from winnow.validation.models import OutcomeFollowUp, SubjectOutcome
 from winnow.workload.models import Assignment, CaseAction
@@ -36,7 +36,7 @@ def _name(user: Any) -> str:
 def _intake(referral: Referral) -> list[Event]:
     events = [Event(referral.created_at, "Recorded", _name(referral.created_by),
                     f"{referral.get_source_display()}, received {referral.received_at:%d %b %Y %H:%M}")]
-    for c in IntakeCorrection.objects.filter(referral=referral).select_related("created_by", "subject"):
+    for c in referral.corrections.all():  # the referral page prefetches them with created_by and subject
         about = f" of {c.subject.display_name}" if c.subject else ""
         events.append(Event(c.created_at, "Correction", _name(c.created_by),
                             f"{c.get_field_display()}{about}: {c.before_text()} → {c.after_text()}. Why: {c.reason}"))

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from winnow.accounts.models import Unit
 from winnow.audit.services import AuditAction, audit_record
@@ -65,10 +67,21 @@ class LinkageRefused(Exception):
 
 
 @dataclass(frozen=True)
+class CrossUnitMatch:
+    """A new referral's identifier and another unit's identifier with the same value (for `winnow.partners`, which
+    records the pair and tells both units; linkage itself keeps only the unit names, in `KnownElsewhere`)."""
+
+    identifier: Identifier
+    other_identifier: Identifier
+    reason: str
+
+
+@dataclass(frozen=True)
 class IntakeLinks:
     links: list[IdentifierLink]
     elsewhere: list[KnownElsewhere]
     notifications: list[Notification]
+    cross_unit: tuple[CrossUnitMatch, ...] = ()
 
 
 def _accounts(subject_id: int) -> set[str]:
@@ -110,6 +123,7 @@ def referral_link_at_intake(
     )
     links: list[IdentifierLink] = []
     elsewhere: list[KnownElsewhere] = []
+    cross_unit: list[CrossUnitMatch] = []
     if not mine:
         return IntakeLinks([], [], [])
     wanted: dict[tuple[str, str], list[Identifier]] = defaultdict(list)
@@ -138,6 +152,7 @@ def referral_link_at_intake(
                 )
                 continue
             other_units.setdefault(theirs.unit_id, Unit.objects.get(pk=theirs.unit_id))
+            cross_unit.append(CrossUnitMatch(ident, theirs, reason))
             for row in (
                 dict(unit_id=referral.unit_id, referral=referral, subject=ident.subject, identifier=ident,
                      other_unit_id=theirs.unit_id),
@@ -159,7 +174,7 @@ def referral_link_at_intake(
             detail={"referral": hit.referral.reference, "other_unit": other_units.get(hit.other_unit_id, hit.other_unit).name},
         )
     notifications = notify_linked_owners(referral=referral, links=links, actor=actor, now=now)
-    return IntakeLinks(links, elsewhere, notifications)
+    return IntakeLinks(links, elsewhere, notifications, tuple(cross_unit))
 
 
 # --------------------------------------------------------------------------------------------------- notifications
@@ -361,9 +376,19 @@ def proposal_decide(
                 detail.update(person=merge.person_id, merge=merge.pk)
             audit_record(actor=actor, action=AuditAction.PROPOSAL_DECIDE, unit_id=proposal.unit_id,
                          target=proposal, detail=detail)
+            if accept:
+                _after_merge(merge=merge, actor=actor, now=now)
     except IntegrityError:
         raise LinkageRefused("This proposal has already been decided.") from None
     return decision
+
+
+def _after_merge(*, merge: Merge, actor: Any, now: datetime) -> None:
+    """What follows an accepted merge in the apps above linkage (settings.WINNOW_AFTER_MERGE: dotted paths, called
+    in the decision's transaction, e.g. alerting the manager of an offender the merge makes a referral link to).
+    Linkage may not import those apps (layers), so they are named in settings, as the worker's start-up is."""
+    for path in settings.WINNOW_AFTER_MERGE:
+        import_string(path)(merge=merge, actor=actor, now=now)
 
 
 def _merge(*, proposal: LinkProposal, actor: Any, now: datetime) -> Merge:

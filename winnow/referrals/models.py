@@ -70,12 +70,23 @@ class Disposition(models.TextChoices):
     TRANSFERRED = "transferred", "Transferred to another force or agency"
     NO_TRACE = "no_trace", "No trace"
     DUPLICATE = "duplicate", "Duplicate of another referral"
+    INFORMATIONAL = "informational", "Informational report (NCMEC): no action needed"
 
 
 # Closures that need no band decision: the intelligence is kept and worked elsewhere.
-EARLY_DISPOSITIONS = frozenset({Disposition.DUPLICATE, Disposition.TRANSFERRED})
-# The order statuses move in; `Referral.advance_to` walks it one step at a time.
+EARLY_DISPOSITIONS = frozenset({Disposition.DUPLICATE, Disposition.TRANSFERRED, Disposition.INFORMATIONAL})
+# The order statuses move in; `Referral.steps_to` walks it one step at a time.
 STATUS_ORDER = (Status.RECEIVED, Status.ASSESSMENT, Status.AWAITING_ACTION, Status.IN_ACTION)
+# What moves a referral on from each status. Every forward move follows an event (`referral_advance`), so no page
+# offers a bare "move to" button; the referral page says what the next event is. Only closing is a person's act.
+STATUS_MOVES_ON: dict[str, str] = {
+    Status.RECEIVED: "It moves to Assessment when someone records an assessment of a person on it, or assigns it.",
+    Status.ASSESSMENT: "It moves to Awaiting action when a supervisor confirms or overrides its band.",
+    Status.AWAITING_ACTION: "It moves to In action when the first enforcement action (warrant executed, arrest, "
+                            "voluntary interview, devices seized, child safeguarded) is recorded in the case "
+                            "action log.",
+    Status.IN_ACTION: "It closes when an investigator or supervisor closes it, choosing the outcome.",
+}
 
 
 class IllegalTransition(Exception):
@@ -281,9 +292,6 @@ class Referral(PermanentModel):
             out[attname] = value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
         return out
 
-    def allowed_transitions(self) -> list[str]:
-        return [s for s in Status.values if s in NEXT_STATUS[self.status]]
-
     def steps_to(self, status: str) -> list[str]:
         """The forward moves that bring the referral to `status` (empty if it is there or beyond, or closed)."""
         if self.status == Status.CLOSED or status not in STATUS_ORDER:
@@ -291,12 +299,20 @@ class Referral(PermanentModel):
         here, there = STATUS_ORDER.index(Status(self.status)), STATUS_ORDER.index(Status(status))
         return [s.value for s in STATUS_ORDER[here + 1 : there + 1]]
 
+    @property
+    def informational(self) -> bool:
+        """A CyberTipline report the reporter marked `<informational/>` (winnow.linkage's CyberTiplineReport)."""
+        report = getattr(self, "cybertipline", None)
+        return bool(report is not None and (report.annotations or {}).get("informational"))
+
     def close_blocker(self, disposition: str) -> str:
         """Why this referral cannot close with `disposition` now; empty if it can."""
         if self.status == Status.CLOSED:
             return f"{self.reference} is already closed"
         if disposition not in Disposition.values:
             return "choose an outcome"
+        if disposition == Disposition.INFORMATIONAL and not self.informational:
+            return f"{self.reference} is not a CyberTipline report marked informational"
         if self.status in (Status.RECEIVED, Status.ASSESSMENT) and disposition not in EARLY_DISPOSITIONS:
             return (f"{self.reference} is {self.get_status_display()}: a supervisor decides its band before it "
                     "closes (only a duplicate or a transfer closes earlier)")

@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from winnow.audit.reads import audit_read_of, get_for_read, get_visible
 from winnow.audit.services import AuditAction, audit_search
@@ -16,7 +15,15 @@ from winnow.permissions import Capability, can
 
 from . import services
 from .forms import CloseForm
-from .models import Identifier, IllegalTransition, Referral, Status, Subject
+from .models import (
+    STATUS_MOVES_ON,
+    Identifier,
+    IllegalTransition,
+    IntakeCorrection,
+    Referral,
+    Status,
+    Subject,
+)
 
 
 @login_required
@@ -41,10 +48,18 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 _REFERRALS = Referral.objects.select_related("unit", "package")
 
 
+# The page's sections (people, assessments, links, the timeline) read the referral's subjects and corrections:
+# fetched once with the people they name, not once per section.
+_DETAIL = _REFERRALS.select_related("created_by", "assigned_to", "band_computed_by").prefetch_related(
+    Prefetch("subjects", queryset=Subject.objects.order_by("id").prefetch_related(
+        Prefetch("identifiers", queryset=Identifier.objects.order_by("kind", "id")))),
+    Prefetch("corrections", queryset=IntakeCorrection.objects.select_related("created_by", "subject")))
+
+
 @login_required
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = get_for_read(request, _REFERRALS, pk=pk)
-    subjects = referral.subjects.prefetch_related(Prefetch("identifiers", queryset=Identifier.objects.order_by("kind", "id")))
+    referral = get_for_read(request, _DETAIL, pk=pk)
+    subjects = referral.subjects.all()
     user = request.user
     return render(
         request,
@@ -52,11 +67,11 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "referral": referral,
             "subjects": subjects,
-            "corrections": referral.corrections.select_related("created_by", "subject"),
+            "corrections": referral.corrections.all(),
             "can_progress": can(user, Capability.PROGRESS_REFERRALS, referral.unit_id),
             "can_close": can(user, Capability.CLOSE_REFERRALS, referral.unit_id),
             "can_record_facts": can(user, Capability.RECORD_CASE_ACTIONS, referral.unit_id),
-            "next_statuses": [(s, Status(s).label) for s in referral.allowed_transitions() if s != Status.CLOSED],
+            "moves_on": STATUS_MOVES_ON.get(referral.status, ""),
         },
     )
 
@@ -70,21 +85,6 @@ def referral_package(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{referral.reference}-package-{package.sha256[:12]}"'
     response["X-Content-SHA256"] = package.sha256
     return response
-
-
-@login_required
-@require_POST
-def referral_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = get_visible(request, _REFERRALS, capability=Capability.PROGRESS_REFERRALS, pk=pk)
-    try:
-        services.referral_transition(
-            actor=request.user, referral=referral, to_status=request.POST.get("to", ""),
-        )
-    except IllegalTransition as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"{referral.reference} is now {referral.get_status_display()}.")
-    return redirect(referral)
 
 
 @login_required

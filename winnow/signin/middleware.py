@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -20,9 +21,10 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django_otp import user_has_device
+from django_otp import device_classes
 
 from winnow.audit.services import AuditAction, audit_record
+from winnow.permissions import memoise_for_request
 
 SIGNED_IN_AT = "winnow_signed_in_at"
 LAST_SEEN = "winnow_last_seen"
@@ -31,6 +33,13 @@ _TOUCH_EVERY = 30  # seconds: the last-seen time is saved at most this often, no
 
 def _exempt(path: str) -> bool:
     return path.startswith(("/static/", "/account/verify/", "/account/two-step/", "/logout/", "/login/"))
+
+
+def _has_device(user: Any) -> bool:
+    """django_otp.user_has_device (a confirmed device of any kind) in one query, not one per kind of device."""
+    first, *rest = (model.objects.devices_for_user(user, confirmed=True).order_by().values("pk")
+                    for model in device_classes())
+    return bool(first.union(*rest).exists())
 
 
 class SignInMiddleware:
@@ -47,6 +56,7 @@ class SignInMiddleware:
         user = request.user
         if not user.is_authenticated or not hasattr(request, "session"):
             return None
+        memoise_for_request(user)
         now = time.time()
         last_seen = request.session.get(LAST_SEEN)
         # Set by the sign-in views; a session made another way (a test's force_login) starts counting now.
@@ -65,7 +75,7 @@ class SignInMiddleware:
             request.session[LAST_SEEN] = now
         if _exempt(request.path) or request.user.is_verified():  # type: ignore[union-attr]
             return None
-        if user_has_device(user):
+        if _has_device(user):
             return HttpResponseRedirect(f"{reverse('signin:verify')}?{urlencode({'next': request.get_full_path()})}")
         if settings.WINNOW_MFA_REQUIRED:
             return HttpResponseRedirect(f"{reverse('signin:setup')}?{urlencode({'next': request.get_full_path()})}")

@@ -31,6 +31,9 @@ class Seeded:
     merge: Any
     notification: Any
     series: Any = None  # a victim-identification series with one member on `exhibit`
+    deconfliction: Any = None  # an Eastvale referral linked to `referral` (winnow.partners)
+    information_request: Any = None  # Eastvale asks Northmoor about it
+    viral_digest: str = ""  # two Northmoor CyberTipline reports carry a file with this MD5
 
 
 def _series(walker: Any, exhibit: Any) -> Any:
@@ -61,6 +64,27 @@ def _record(actor: Any, unit: Any, reference: str, given: str, email: str) -> An
     }
     return referral_record(actor=actor, unit=unit, draft=referral_from_mapping(mapping, now=timezone.now()),
                            raw=canonical_json(mapping), media_type="application/json", via="form")
+
+
+def _partners(walker: Any, units: dict[str, Any]) -> tuple[Any, Any, str]:
+    """Eastvale records a referral with the seeded email (a cross-unit link) and asks Northmoor about it; Northmoor
+    imports the CyberTipline sample twice, two reports about one file."""
+    from winnow.accounts.models import Membership, User
+    from winnow.intake.tests.support import SAMPLE, import_documents
+    from winnow.partners.models import Deconfliction
+    from winnow.partners.services import request_send
+
+    east_handler = User.objects.create_user(username="edwin.east")
+    Membership.objects.create(user=east_handler, unit=units["east"], role="handler")
+    east = _record(east_handler, units["east"], "EAST-SEED-1", "Ed", "testy.seeded@example.com")
+    record = Deconfliction.objects.filter(referral=east).order_by("pk").first()
+    rfi = request_send(actor=east_handler, record=record, from_unit_id=record.unit_id, question="Known to you?")
+    details = (SAMPLE / "filedetails-1.xml").read_bytes()
+    for n in (1, 2):
+        report = (SAMPLE / "report-sample.xml").read_text().replace("withheld from sample", f"withheld ({n})")
+        import_documents([("report-sample.xml", report.encode()), ("filedetails-1.xml", details)], actor=walker,
+                         unit=units["north"])
+    return record, rfi, "5f0c3b1e9a7d24c86e1b0f3a2d4c6e81"
 
 
 @pytest.fixture
@@ -108,6 +132,9 @@ def seeded(units: dict[str, Any], handler: Any, settings: Any, tmp_path: Path) -
     proposal_decide(proposal=proposal, accept=True, actor=walker, reason="Same email, same birth date.")
     merge = proposal.merge
     series = _series(walker, exhibit)
-    return Seeded(series=series, walker=walker, referral=referral, subject=subject, other_referral=other, assessment=assessment,
+    notification = Notification.objects.get(recipient=walker)  # before the seeding below sends more
+    deconfliction, information_request, viral_digest = _partners(walker, units)
+    return Seeded(series=series, deconfliction=deconfliction, information_request=information_request,
+                  viral_digest=viral_digest, walker=walker, referral=referral, subject=subject, other_referral=other, assessment=assessment,
                   offender=offender, exhibit=exhibit, hash_set=hash_set, proposal=proposal, person=merge.person,
-                  merge=merge, notification=Notification.objects.get(recipient=walker))
+                  merge=merge, notification=notification)

@@ -50,7 +50,6 @@ ALLOWED: dict[str, str] = {
     "intake:new": "an empty form for a new referral",
     "intake:import": "an empty upload form",
     "intake:import-template": "a fixed CSV header",
-    "referrals:transition": "POST only: the change writes its own event",
     "intake:cybertipline": "an empty upload form",
     "accessibility": "the accessibility statement: no personal data",
     "api-1.0.0:import_cybertipline": "POST only: the import writes its own event",
@@ -78,12 +77,15 @@ ALLOWED: dict[str, str] = {
     "api-1.0.0:list_instruments": "instrument files: questions, no person",
     "api-1.0.0:create_assessment": "POST only: the assessment writes its own event",
     "api-1.0.0:decide": "POST only: the decision writes its own event",
+    "partners:request-new": "POST only: the request writes its own event",
+    "intake:close-informational": "POST only: the closure writes its own event",
+    "api-1.0.0:request_answer": "POST only: the answer writes its own event",
     "signin:": "the person's own sign-in settings (two-step, recovery codes, password): no subject or referral; "
                "each change writes its own event",
 }
 POST_ONLY = {name for name, why in ALLOWED.items() if why.startswith("POST only")}
 # Path arguments that name one object: a page with one of these must write a read *of that object*.
-OBJECT_ARGS = {"pk", "referral_pk", "referral_id", "subject_id", "assessment_id"}
+OBJECT_ARGS = {"pk", "referral_pk", "referral_id", "subject_id", "assessment_id", "request_id"}
 
 
 def _allowed(route: Route) -> str | None:
@@ -95,7 +97,7 @@ def _objects(seeded: Seeded) -> dict[str, Any]:
     """The object each named pattern's `pk` stands for."""
     return {
         "referrals:detail": seeded.referral, "referrals:package": seeded.referral,
-        "referrals:transition": seeded.referral, "referrals:close": seeded.referral,
+        "referrals:close": seeded.referral,
         "referrals:subject": seeded.subject, "intake:correct": seeded.referral,
         "assessments:subject": seeded.subject, "assessments:new": seeded.subject, "assessments:youth": seeded.subject,
         "assessments:detail": seeded.assessment, "assessments:decide": seeded.assessment,
@@ -110,6 +112,8 @@ def _objects(seeded: Seeded) -> dict[str, Any]:
         "triage:exhibit-summarise": seeded.exhibit, "triage:suggestion-confirm": seeded.exhibit,
         "victimid:series": seeded.series, "victimid:series-step": seeded.series,
         "victimid:series-export": seeded.series, "victimid:series-location": seeded.series,
+        "partners:detail": seeded.deconfliction, "partners:request-new": seeded.deconfliction,
+        "partners:request": seeded.information_request, "intake:close-informational": seeded.referral,
     }
 
 
@@ -117,7 +121,8 @@ def _kwargs(route: Route, seeded: Seeded) -> dict[str, Any]:
     by_name = {"referral_pk": seeded.referral.pk, "referral_id": seeded.referral.pk, "subject_id": seeded.subject.pk,
                "assessment_id": seeded.assessment.pk, "instrument_id": "phased-prioritisation", "name": "open",
                "vignette_id": "pp-03-access-and-grooming", "attempt_id": 1, "module_id": "disclosure-barriers",
-               "section": "profile"}
+               "section": "profile", "unit_id": seeded.referral.unit_id, "digest": seeded.viral_digest,
+               "request_id": seeded.information_request.pk}
     out: dict[str, Any] = {}
     for arg in route.kwargs:
         if arg == "pk" and route.name in _objects(seeded):

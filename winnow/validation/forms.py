@@ -6,23 +6,31 @@ from django import forms
 
 from .models import ContactOffending
 
+_NUMBER = "govuk-input govuk-input--width-5"
+_TEXT = {"rows": "2", "class": "govuk-textarea"}
+
 
 class OutcomeForm(forms.Form):
     contact_offending = forms.ChoiceField(
         choices=ContactOffending.choices, widget=forms.RadioSelect,
         label="Contact sexual offending against a child found in this investigation")
-    children_safeguarded = forms.IntegerField(min_value=0, required=False, help_text="Leave blank if unknown")
-    victims_identified = forms.IntegerField(min_value=0, required=False, help_text="Leave blank if unknown")
-    charge = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
-    court_outcome = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
-    note = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
-    correction_reason = forms.CharField(required=False, max_length=2000, label="Why this corrects the earlier record")
+    # GOV.UK classes: a bare <textarea> is 40 columns, wider than a phone's screen inside the details box.
+    children_safeguarded = forms.IntegerField(min_value=0, required=False, help_text="Leave blank if unknown",
+                                              widget=forms.NumberInput(attrs={"class": _NUMBER}))
+    victims_identified = forms.IntegerField(min_value=0, required=False, help_text="Leave blank if unknown",
+                                            widget=forms.NumberInput(attrs={"class": _NUMBER}))
+    charge = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs=_TEXT))
+    court_outcome = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs=_TEXT))
+    note = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs=_TEXT))
+    correction_reason = forms.CharField(required=False, max_length=2000, label="Why this corrects the earlier record",
+                                        widget=forms.TextInput(attrs={"class": "govuk-input"}))
 
 
 class FollowUpForm(forms.Form):
-    occurred_on = forms.DateField(label="Date of the later conviction (YYYY-MM-DD)")
+    occurred_on = forms.DateField(label="Date of the later conviction (YYYY-MM-DD)",
+                                  widget=forms.DateInput(attrs={"class": "govuk-input govuk-input--width-10"}))
     contact_offence = forms.BooleanField(required=False, label="For a contact sexual offence against a child")
-    detail = forms.CharField(required=False, max_length=2000)
+    detail = forms.CharField(required=False, max_length=2000, widget=forms.TextInput(attrs={"class": "govuk-input"}))
 
 
 class ReportForm(forms.Form):

@@ -153,3 +153,48 @@ def test_it_serves_an_openapi_document(client: Any, handler: Any) -> None:
 def test_it_answers_unknown_api_paths_with_the_error_shape(client: Any, handler: Any, token_for: Any) -> None:
     response = client.get("/api/v1/nothing-here", **_bearer(token_for(handler)))
     assert response.status_code == 404
+
+
+def test_it_answers_intake_facts_as_corrected_with_the_history(
+    client: Any, handler: Any, investigator: Any, referral: Any, token_for: Any
+) -> None:
+    """A danger learnt later is what the API reports (as the queue and the page do); every correction, with the
+    value it replaced, is listed, so the value as recorded is still readable."""
+    from winnow.intake.corrections import referral_correct
+
+    subject = referral.subjects.get()
+    referral_correct(actor=handler, referral=referral, field="immediate_danger", value=True,
+                     reason="The referrer phoned: the child lives there (fictional).")
+    referral_correct(actor=handler, referral=referral, field="summary", value="Fictional corrected summary.",
+                     reason="The first summary named the wrong platform.")
+    referral_correct(actor=handler, referral=referral, field="family_name", value="McFictitious", subject=subject,
+                     reason="Spelling confirmed by the platform (fictional).")
+    referral_correct(actor=handler, referral=referral, field="immediate_danger", value=False,
+                     reason="A welfare visit found the child safe (fictional).")
+    referral_correct(actor=handler, referral=referral, field="immediate_danger", value=True,
+                     reason="The child is back at the address (fictional).")
+    token = token_for(investigator)
+
+    data = client.get(f"/api/v1/referrals/{referral.pk}", **_bearer(token)).json()
+    assert data["immediate_danger"] is True and referral.immediate_danger is False  # current, not as recorded
+    assert data["summary"] == "Fictional corrected summary."
+    assert data["subjects"][0]["family_name"] == "McFictitious"
+    assert data["subjects"][0]["given_names"] == "Testy"  # uncorrected facts as recorded
+    danger = [c for c in data["corrections"] if c["field"] == "immediate_danger"]
+    assert [(c["before"], c["after"]) for c in danger] == [(False, True), (True, False), (False, True)]
+    assert danger[1]["corrects_id"] == danger[0]["id"] and danger[0]["corrects_id"] is None
+    assert {c["created_by"] for c in data["corrections"]} == {"hannah.handler"}
+    name = next(c for c in data["corrections"] if c["field"] == "family_name")
+    assert (name["subject_id"], name["before"], name["after"]) == (subject.pk, "McFictional", "McFictitious")
+
+    listed = client.get("/api/v1/referrals", **_bearer(token)).json()["results"]
+    assert [r["immediate_danger"] for r in listed if r["id"] == referral.pk] == [True]
+    alone = client.get(f"/api/v1/subjects/{subject.pk}", **_bearer(token)).json()
+    assert alone["family_name"] == "McFictitious"
+
+
+def test_it_answers_an_uncorrected_referral_as_recorded(client: Any, investigator: Any, referral: Any,
+                                                        token_for: Any) -> None:
+    data = client.get(f"/api/v1/referrals/{referral.pk}", **_bearer(token_for(investigator))).json()
+    assert (data["immediate_danger"], data["corrections"]) == (False, [])
+    assert data["received_at"].startswith("2026-11-02T10:15:00")

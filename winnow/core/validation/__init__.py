@@ -1,6 +1,6 @@
 """Local validation of an instrument: outcomes against bands and scores (pure Python; no Django).
 
-`validate(cases)` gives a `Report`; `read_cases(bytes)` reads a force's offline CSV; `stats` holds DeLong, Wilson,
+`validate(cases)` gives a `Report` (cases as `Case` objects or as `CaseColumns`, arrays a database query fills); `read_cases(bytes)` reads a force's offline CSV; `stats` holds DeLong, Wilson,
 exact Poisson, calibration and the bootstrap.
 """
 
@@ -11,6 +11,7 @@ from .report import (
     PRIORITY_SCALE,
     BandScale,
     Case,
+    CaseColumns,
     Cutoff,
     Report,
     Row,
@@ -22,6 +23,6 @@ from .report import (
 )
 
 __all__ = [
-    "MIN_EVENTS", "PRIORITY_SCALE", "BandScale", "Case", "Cutoff", "Report", "Row", "Summary",
+    "MIN_EVENTS", "PRIORITY_SCALE", "BandScale", "Case", "CaseColumns", "Cutoff", "Report", "Row", "Summary",
     "ValidationInputError", "quarter", "read_cases", "report_dict", "summary_dict", "validate",
 ]

@@ -14,7 +14,6 @@ the width of the interval it has.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -174,9 +173,66 @@ class Report:
 
 
 @dataclass(frozen=True)
+class CaseColumns:
+    """The cases column by column, what `validate` computes on. A gatherer that reads 100,000 cases from a database
+    builds these arrays straight from the query's columns; `of` builds them from `Case` objects (a CSV, a test).
+
+    Missing values: outcome -1 (unknown), band or decided band None, score NaN with `has_score` False, expected
+    NaN, quarter "" (no closing date), unknown answers -1, follow-ups -1 (no follow-up record)."""
+
+    outcome: npt.NDArray[np.int8]  # 1 event, 0 no event, -1 unknown
+    band: Sequence[str | None]
+    score: FloatArray
+    has_score: npt.NDArray[np.bool_]
+    decided_band: Sequence[str | None]
+    alternative_score: FloatArray  # NaN: none
+    expected: FloatArray  # NaN: none
+    quarter: Sequence[str]  # "2025 Q1"; "": no closing date
+    unknown_answers: npt.NDArray[np.int64]  # -1: not recorded
+    groups: Mapping[str, Sequence[str]]  # subgroup name -> value per case ("not recorded" where a case has none)
+    later_referral: npt.NDArray[np.int8]  # 1, 0, -1: no follow-up record
+    later_contact_conviction: npt.NDArray[np.int8]
+
+    def __len__(self) -> int:
+        return len(self.outcome)
+
+    @classmethod
+    def of(cls, cases: Sequence[Case]) -> CaseColumns:
+        n = len(cases)
+
+        def ternary(values: Iterable[bool | None]) -> npt.NDArray[np.int8]:
+            return np.fromiter((-1 if v is None else int(v) for v in values), np.int8, n)
+
+        def floats(values: Iterable[float | None]) -> FloatArray:
+            return np.fromiter((math.nan if v is None else v for v in values), np.float64, n)
+
+        names = sorted({name for c in cases for name in c.groups})
+        return cls(
+            outcome=ternary(c.outcome for c in cases),
+            band=[c.band for c in cases],
+            score=floats(c.score for c in cases),
+            has_score=np.fromiter((c.score is not None for c in cases), bool, n),
+            decided_band=[c.decided_band for c in cases],
+            alternative_score=floats(c.alternative_score for c in cases),
+            expected=floats(c.expected for c in cases),
+            quarter=[quarter(c.closed_on) if c.closed_on is not None else "" for c in cases],
+            unknown_answers=np.fromiter((-1 if c.unknown_answers is None else c.unknown_answers for c in cases),
+                                        np.int64, n),
+            groups={name: [str(c.groups.get(name, "not recorded")) for c in cases] for name in names},
+            later_referral=ternary(c.later_referral for c in cases),
+            later_contact_conviction=ternary(c.later_contact_conviction for c in cases),
+        )
+
+
+def _ranks(bands: Sequence[str | None], scale: BandScale | None) -> npt.NDArray[np.int64]:
+    """Each band's rank on the scale; -1 where there is no band, -2 where the band is not on the scale."""
+    ranks = {b: i for i, b in enumerate(scale.bands)} if scale is not None else {}
+    return np.fromiter((-1 if b is None else ranks.get(b, -2) for b in bands), np.int64, len(bands))
+
+
+@dataclass(frozen=True)
 class _Frame:
-    """The cases as arrays, built once: every summary (whole sample, subgroup, quarter) is a mask over them, so a
-    report on 100,000 cases walks the Python objects once rather than once per figure."""
+    """The arrays every summary (whole sample, subgroup, quarter) is a mask over, built once."""
 
     outcome: npt.NDArray[np.int8]  # 1 event, 0 no event, -1 unknown
     position: FloatArray  # score or band rank; NaN where the case has neither
@@ -184,18 +240,10 @@ class _Frame:
     banded: npt.NDArray[np.bool_]  # the case has a band (sensitivity and the rest need every known case banded)
 
     @classmethod
-    def of(cls, cases: Sequence[Case], scale: BandScale | None) -> _Frame:
-        outcome = np.fromiter((-1 if c.outcome is None else int(c.outcome) for c in cases), np.int8, len(cases))
-        ranks = {b: i for i, b in enumerate(scale.bands)} if scale is not None else {}
-        position = np.fromiter(
-            (c.score if c.score is not None else ranks.get(c.band, math.nan) if c.band is not None else math.nan
-             for c in cases), np.float64, len(cases))
-        banded = np.fromiter((c.band is not None for c in cases), bool, len(cases))
-        flagged = None
-        if scale is not None:
-            top = ranks[scale.flag_from]
-            flagged = np.fromiter((ranks.get(str(c.band), -1) >= top for c in cases), bool, len(cases))
-        return cls(outcome, position, flagged, banded)
+    def of(cls, columns: CaseColumns, rank: npt.NDArray[np.int64], scale: BandScale | None) -> _Frame:
+        position = np.where(columns.has_score, columns.score, np.where(rank >= 0, rank, math.nan).astype(np.float64))
+        flagged = None if scale is None else rank >= scale.rank(scale.flag_from)
+        return cls(columns.outcome, position, flagged, rank != -1)
 
     def summary(self, mask: npt.NDArray[np.bool_] | None = None) -> Summary:
         """Figures for the masked cases whose outcome is known; unknowns among them are counted as excluded."""
@@ -230,17 +278,14 @@ class _Frame:
 def summarise(cases: Sequence[Case], scale: BandScale | None, *, excluded_unknown: int = 0) -> Summary:
     """Figures for cases whose outcome is known. A group with one class gets no AUC, and says why. Unknown
     outcomes among `cases` are left out; `excluded_unknown` is the count the summary reports."""
-    known = [c for c in cases if c.outcome is not None]
-    return replace(_Frame.of(known, scale).summary(), excluded_unknown=excluded_unknown)
+    columns = CaseColumns.of([c for c in cases if c.outcome is not None])
+    return replace(_Frame.of(columns, _ranks(columns.band, scale), scale).summary(), excluded_unknown=excluded_unknown)
 
 
-def _rows(groups: Mapping[str, list[Case]], order: Iterable[tuple[str, str]], total: int) -> list[Row]:
-    rows = []
-    for key, label in order:
-        cases = groups.get(key, [])
-        events = sum(1 for c in cases if c.outcome)
-        rows.append(Row(key, label, len(cases), events, wilson(events, len(cases)), wilson(len(cases), total)))
-    return rows
+def _rows(keys: Sequence[tuple[str, str]], n: npt.NDArray[np.int64], events: npt.NDArray[np.int64],
+          total: int) -> list[Row]:
+    return [Row(key, label, int(c), int(e), wilson(int(e), int(c)), wilson(int(c), total))
+            for (key, label), c, e in zip(keys, n, events, strict=True)]
 
 
 def _cutoffs(outcomes: npt.NDArray[np.bool_], values: FloatArray, keys: list[tuple[str, str, float]],
@@ -260,114 +305,129 @@ def quarter(day: date) -> str:
     return f"{day.year} Q{(day.month - 1) // 3 + 1}"
 
 
-def _check(cases: Sequence[Case], scale: BandScale | None) -> tuple[list[Case], int, str]:
-    if not cases:
+def _check(columns: CaseColumns, rank: npt.NDArray[np.int64], decided: npt.NDArray[np.int64],
+           scale: BandScale | None) -> tuple[npt.NDArray[np.bool_], str]:
+    """The known-outcome mask and the kind ("score" or "band"), or a ValidationInputError saying why not."""
+    total = len(columns)
+    if not total:
         raise ValidationInputError("there are no cases to validate")
-    known = [c for c in cases if c.outcome is not None]
-    excluded = len(cases) - len(known)
-    if not known:
-        raise ValidationInputError(f"all {len(cases)} cases have an unknown outcome: nothing to validate against")
-    events = sum(1 for c in known if c.outcome)
+    known = columns.outcome >= 0
+    n = int(known.sum())
+    if not n:
+        raise ValidationInputError(f"all {total} cases have an unknown outcome: nothing to validate against")
+    events = int((columns.outcome == 1).sum())
     if events == 0:
-        raise ValidationInputError(f"none of the {len(known)} cases with a known outcome had the outcome (no events)")
-    if events == len(known):
-        raise ValidationInputError(f"all {len(known)} cases with a known outcome had the outcome: one class only")
-    scored = all(c.score is not None for c in known)
-    banded = all(c.band is not None for c in known)
+        raise ValidationInputError(f"none of the {n} cases with a known outcome had the outcome (no events)")
+    if events == n:
+        raise ValidationInputError(f"all {n} cases with a known outcome had the outcome: one class only")
+    scored = bool(columns.has_score[known].all())
+    banded = bool((rank[known] != -1).all())
     if not scored and not banded:
         raise ValidationInputError("every case needs a band or a score")
     if banded and not scored and scale is None:
         raise ValidationInputError("banded cases need the instrument's band scale")
     if scale is not None:
-        for c in known:
-            for band in (c.band, c.decided_band):
-                if band is not None and band not in scale.bands:
-                    raise ValidationInputError(f"unknown band id {band!r} (bands: {', '.join(scale.bands)})")
-    return known, excluded, "score" if scored else "band"
+        off_scale = np.flatnonzero(known & ((rank == -2) | (decided == -2)))
+        if len(off_scale):
+            i = int(off_scale[0])
+            band = columns.band[i] if rank[i] == -2 else columns.decided_band[i]
+            raise ValidationInputError(f"unknown band id {band!r} (bands: {', '.join(scale.bands)})")
+    return known, "score" if scored else "band"
 
 
 def _split(values: Sequence[str]) -> list[tuple[str, npt.NDArray[np.bool_]]]:
-    """(value, mask) for each distinct value, in sorted order."""
-    labels, inverse = np.unique(np.asarray(values, dtype=object).astype(str), return_inverse=True)
-    return [(str(label), inverse == i) for i, label in enumerate(labels)]
+    """(value, mask) for each distinct value, in sorted order. Subgroups have a handful of values, so one vectorised
+    comparison per value beats coding 100,000 strings in Python; many values are coded by np.unique."""
+    distinct = sorted(dict.fromkeys(values))
+    array = np.asarray(values)
+    if len(distinct) > 64:
+        labels, inverse = np.unique(array, return_inverse=True)
+        return [(str(label), inverse == i) for i, label in enumerate(labels.tolist())]
+    return [(value, array == value) for value in distinct]
 
 
-def _subgroups(cases: Sequence[Case], frame: _Frame) -> dict[str, list[tuple[str, Summary]]]:
-    """Each group_<name> column: a summary per value (cases without one are "not recorded")."""
-    names = sorted({name for c in cases for name in c.groups})
-    return {name: [(value, frame.summary(mask)) for value, mask in
-                   _split([c.groups.get(name, "not recorded") for c in cases])] for name in names}
+def _subgroups(columns: CaseColumns, frame: _Frame) -> dict[str, list[tuple[str, Summary]]]:
+    """A summary per value of each subgroup (cases without one are "not recorded")."""
+    return {name: [(value, frame.summary(mask)) for value, mask in _split(columns.groups[name])]
+            for name in sorted(columns.groups)}
 
 
-def _drift(cases: Sequence[Case], frame: _Frame) -> list[tuple[str, Summary]]:
+def _drift(columns: CaseColumns, frame: _Frame) -> list[tuple[str, Summary]]:
     """A summary per quarter of closure, for cases with a closing date."""
-    dated = np.fromiter((c.closed_on is not None for c in cases), bool, len(cases))
-    if not dated.any():
-        return []
-    labels = [quarter(c.closed_on) if c.closed_on is not None else "" for c in cases]
-    return [(q, frame.summary(mask & dated)) for q, mask in _split(labels) if q]
+    return [(q, frame.summary(mask)) for q, mask in _split(columns.quarter) if q]
 
 
-def _follow_ups(cases: Sequence[Case], scale: BandScale | None, kind: str) -> list[FollowUpRow]:
+def _by_key(values: FloatArray) -> tuple[npt.NDArray[np.int64], list[str]]:
+    """Scores grouped by their printed key (f"{score:g}", as the rows show them): each value's group index, and the
+    keys from the lowest score up."""
+    distinct, inverse = np.unique(values, return_inverse=True)
+    order: dict[str, int] = {}
+    for s in distinct.tolist():
+        order.setdefault(f"{s:g}", len(order))
+    remap = np.fromiter((order[f"{s:g}"] for s in distinct.tolist()), np.int64, len(distinct))
+    return remap[inverse], list(order)
+
+
+def _follow_ups(columns: CaseColumns, rank: npt.NDArray[np.int64], scale: BandScale | None,
+                kind: str) -> list[FollowUpRow]:
     """Later referral and later contact conviction per band (or score), over every case with follow-up records."""
-    followed = [c for c in cases if c.later_referral is not None or c.later_contact_conviction is not None]
-    if not followed:
+    followed = (columns.later_referral >= 0) | (columns.later_contact_conviction >= 0)
+    if not followed.any():
         return []
-    groups: dict[str, list[Case]] = defaultdict(list)
-    for c in followed:
-        groups[str(c.band) if kind == "band" else f"{c.score:g}"].append(c)
     if kind == "band" and scale is not None:
         order = [(b, scale.label(b)) for b in scale.bands]
+        ok = followed & (rank >= 0)
+        at = rank[ok]
     else:
-        order = [(k, f"Score {k}") for k in sorted(groups, key=float)]
-    rows = []
-    for key, label in order:
-        group = groups.get(key, [])
-        rows.append(FollowUpRow(key, label, len(group), wilson(sum(bool(c.later_referral) for c in group), len(group)),
-                                wilson(sum(bool(c.later_contact_conviction) for c in group), len(group))))
-    return rows
+        ok = followed & columns.has_score
+        at, keys = _by_key(columns.score[ok])
+        order = [(k, f"Score {k}") for k in keys]
+    size = len(order)
+    n = np.bincount(at, minlength=size)
+    later = np.bincount(at, weights=(columns.later_referral[ok] == 1), minlength=size).astype(np.int64)
+    convicted = np.bincount(at, weights=(columns.later_contact_conviction[ok] == 1), minlength=size).astype(np.int64)
+    return [FollowUpRow(key, label, int(c), wilson(int(r), int(c)), wilson(int(v), int(c)))
+            for (key, label), c, r, v in zip(order, n, later, convicted, strict=True)]
 
 
 def validate(
-    cases: Sequence[Case], *, scale: BandScale | None = PRIORITY_SCALE, bootstrap_replicates: int = 0,
+    cases: Sequence[Case] | CaseColumns, *, scale: BandScale | None = PRIORITY_SCALE, bootstrap_replicates: int = 0,
     seed: int = 0,
 ) -> Report:
-    known, excluded, kind = _check(cases, scale)
+    columns = cases if isinstance(cases, CaseColumns) else CaseColumns.of(cases)
+    rank, decided_rank = _ranks(columns.band, scale), _ranks(columns.decided_band, scale)
+    is_known, kind = _check(columns, rank, decided_rank, scale)
     # One frame of every case; the known-outcome figures are masks over it (summary() leaves unknowns out and
-    # counts them), so 100,000 cases are turned into arrays once.
-    everything = _Frame.of(cases, scale)
+    # counts them).
+    everything = _Frame.of(columns, rank, scale)
     summary = everything.summary()
-    is_known = everything.outcome >= 0
-    outcomes_array = everything.outcome[is_known] == 1
-    positions_array = everything.position[is_known]  # score, or band rank: _check made sure every case has one
-    outcomes = outcomes_array.tolist()
-    positions = positions_array.tolist()
+    outcomes = everything.outcome[is_known] == 1
+    positions = everything.position[is_known]  # score, or band rank: _check made sure every case has one
     notes: list[str] = []
-    roc = roc_points(positions_array, outcomes_array)
-    total = len(known)
+    roc = roc_points(positions, outcomes)
+    total = int(is_known.sum())
     if kind == "band" and scale is not None:
-        by_band: dict[str, list[Case]] = defaultdict(list)
-        for c in known:
-            by_band[str(c.band)].append(c)
-        rows = _rows(by_band, [(b, scale.label(b)) for b in scale.bands], total)
+        size = len(scale.bands)
+        known_rank = rank[is_known]
+        rows = _rows([(b, scale.label(b)) for b in scale.bands], np.bincount(known_rank, minlength=size),
+                     np.bincount(known_rank[outcomes], minlength=size), total)
         keys = [(b, scale.label(b) + " or above", float(scale.rank(b))) for b in scale.bands[1:]]
         current: float | None = float(scale.rank(scale.flag_from))
     else:
-        by_score: dict[str, list[Case]] = defaultdict(list)
-        for c in known:
-            by_score[f"{c.score:g}"].append(c)
-        distinct = sorted({float(c.score) for c in known if c.score is not None})
-        rows = _rows(by_score, [(f"{s:g}", f"Score {s:g}") for s in distinct], total)
+        group, names = _by_key(positions)
+        rows = _rows([(k, f"Score {k}") for k in names], np.bincount(group, minlength=len(names)),
+                     np.bincount(group[outcomes], minlength=len(names)), total)
+        distinct = np.unique(positions).tolist()
         keys = [(f"{s:g}", f"Score {s:g} or above", s) for s in distinct[1:]]
         current = None
-    cutoffs = _cutoffs(outcomes_array, positions_array, keys, current)
+    cutoffs = _cutoffs(outcomes, positions, keys, current)
 
     cal: Calibration | None = None
     eo: Interval | None = None
     expected_total: float | None = None
-    if all(c.expected is not None for c in known):
-        expected = [float(c.expected) for c in known if c.expected is not None]
-        expected_total = float(sum(expected))
+    expected = columns.expected[is_known]
+    if not np.isnan(expected).any():
+        expected_total = float(sum(expected.tolist()))  # summed in order, as a Python sum of the cases
         eo = expected_over_observed(expected_total, summary.events)
         try:
             cal = calibration(expected, outcomes)
@@ -378,21 +438,22 @@ def validate(
         cal_note = "The instrument declares no expected rates, so calibration (E/O, intercept, slope) is not computed."
 
     decided = None
-    if scale is not None and all(c.decided_band is not None and c.band is not None for c in known):
-        decided = delong_paired([float(scale.rank(str(c.decided_band))) for c in known], positions, outcomes)
+    if scale is not None and bool((decided_rank[is_known] >= 0).all() and (rank[is_known] >= 0).all()):
+        decided = delong_paired(decided_rank[is_known].astype(np.float64), positions, outcomes)
     versions = None
-    if all(c.alternative_score is not None for c in known):
-        versions = delong_paired([float(c.alternative_score) for c in known if c.alternative_score is not None],
-                                 positions, outcomes)
+    alternative = columns.alternative_score[is_known]
+    if not np.isnan(alternative).any():
+        versions = delong_paired(alternative, positions, outcomes)
 
-    subgroups = _subgroups(cases, everything)
-    drift = _drift(cases, everything)
-    by_unknown: dict[str, list[Case]] = defaultdict(list)
-    for c in known:
-        if c.unknown_answers is not None:
-            by_unknown[str(c.unknown_answers)].append(c)
-    unknown_rows = _rows(by_unknown, [(k, f"{k} unknown") for k in sorted(by_unknown, key=int)], total)
-    follow_ups = _follow_ups(cases, scale, kind)
+    subgroups = _subgroups(columns, everything)
+    drift = _drift(columns, everything)
+    unknowns = columns.unknown_answers[is_known]
+    answered = unknowns >= 0
+    values, inverse = np.unique(unknowns[answered], return_inverse=True)
+    unknown_rows = _rows([(str(k), f"{k} unknown") for k in values.tolist()],
+                         np.bincount(inverse, minlength=len(values)),
+                         np.bincount(inverse[outcomes[answered]], minlength=len(values)), total)
+    follow_ups = _follow_ups(columns, rank, scale, kind)
     boot = bootstrap_auc(positions, outcomes, replicates=bootstrap_replicates, seed=seed) if bootstrap_replicates else None
     if kind == "band":
         notes.append("Bands are ranked lowest to highest; the AUC treats each band as one score, so ties are many.")

@@ -31,7 +31,7 @@ def referral_links(context: dict[str, Any], referral: Any) -> dict[str, Any]:
             row["reasons"].append(link.reason)
     rows = list(grouped.values())
     elsewhere = KnownElsewhere.objects.visible_to(user).filter(referral=referral).select_related("other_unit", "identifier")
-    subject_ids = list(referral.subjects.values_list("pk", flat=True))
+    subject_ids = [s.pk for s in referral.subjects.all()]  # the page's prefetched subjects when it has them
     proposals = (
         LinkProposal.objects.visible_to(user).touching_subjects(subject_ids)
         .select_related("left_subject__referral", "right_subject__referral", "decision")

@@ -77,7 +77,8 @@ def test_it_tells_each_unit_only_the_other_units_name(referral: Any, outsider: A
     client.force_login(outsider)
     page = client.get(east.get_absolute_url()).content.decode()
     assert "Also known to Northmoor Test Unit" in page
-    assert referral.reference not in page and "CT-TEST-0001" not in page
+    # Issue 18 (winnow.partners): the other unit's reference and contact are shared, never its case details.
+    assert "CT-TEST-0001" not in page and "07700 900123" not in page and "1 Example Street" not in page
 
 
 def test_it_shows_why_on_both_referrals(referral: Any, handler: Any, units: dict[str, Any]) -> None:

@@ -57,12 +57,20 @@ def test_it_alerts_through_the_api_and_shows_the_link_on_the_offenders_page(
     assert reference in client.get("/offenders/").content.decode()
 
 
-def test_it_does_not_alert_for_an_unrelated_referral_or_another_unit(managed: Any, offender_manager: Any,
-                                                                     outsider: Any, supervisor: Any,
-                                                                     units: Any) -> None:
+def test_it_does_not_alert_for_an_unrelated_referral(managed: Any, offender_manager: Any, supervisor: Any,
+                                                     units: Any) -> None:
     _record(supervisor, units["north"], _mapping("NCA-OM-3", "someone.else@example.com"))
-    _record(outsider, units["east"], _mapping("NCA-OM-4", "testy.mcfictional@example.com"))
     assert not Notification.objects.filter(recipient=offender_manager).exists()
+    assert not IntelligenceLink.objects.exists()
+
+
+def test_another_units_referral_alerts_without_listing_it_on_the_offender(managed: Any, offender_manager: Any,
+                                                                         outsider: Any, units: Any) -> None:
+    """Issue 18: an offender manager hears of a referral anywhere in the installation (winnow.partners), but the
+    offender's intelligence lists only the unit's own referrals: another unit's case is not shown here."""
+    east = _record(outsider, units["east"], _mapping("NCA-OM-4", "testy.mcfictional@example.com"))
+    note = Notification.objects.get(recipient=offender_manager)
+    assert east.reference in note.message and "Eastvale Test Unit" in note.message
     assert not IntelligenceLink.objects.exists()
 
 

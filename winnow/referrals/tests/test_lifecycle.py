@@ -68,13 +68,34 @@ def test_it_closes_through_the_page_with_disposition_and_reason(client: Any, sup
     assert (referral.status, referral.disposition) == (Status.CLOSED, "nfa")
 
 
-def test_it_reports_an_illegal_move_on_the_page_without_changing_anything(client: Any, supervisor: Any, referral: Any) -> None:
+def test_the_page_offers_no_bare_move_and_says_which_event_moves_the_status_next(
+    client: Any, handler: Any, supervisor: Any, referral: Any
+) -> None:
+    """Status follows what happened: an assessment, a band decision, the first enforcement action. The page has
+    no "Move to" button (a press could skip the supervisor's decision); it says what moves the referral next."""
+    from django.utils import timezone
+
+    from winnow.assessments.services import assessment_record, band_decide
+    from winnow.workload.services import case_action_record
+
+    def page() -> str:
+        body = client.get(f"/referrals/{referral.pk}/").content.decode()
+        assert "Move to" not in body and "/transition/" not in body
+        return body
+
     client.force_login(supervisor)
-    response = client.post(f"/referrals/{referral.pk}/transition/", {"to": "in_action"}, follow=True)
-    assert response.status_code == 200
-    assert "cannot move from Received to In action" in response.content.decode()
+    assert "moves to Assessment when someone records an assessment" in page()
+    assessment = assessment_record(actor=handler, subject=referral.subjects.get(), instrument_id="phased-prioritisation",
+                                   answers={"lives_with_children": "yes", "grooming": "yes",
+                                            "prior_contact_offence": "no"})
+    assert "moves to Awaiting action when a supervisor confirms or overrides its band" in page()
+    band_decide(actor=supervisor, assessment=assessment, decision="confirm", rationale="Fictional: agreed.")
+    assert "moves to In action when the first enforcement action" in page()
+    case_action_record(actor=supervisor, referral=referral, kind="arrest", occurred_at=timezone.now())
+    assert "closes when an investigator or supervisor closes it" in page()
     referral.refresh_from_db()
-    assert referral.status == Status.RECEIVED
+    assert referral.status == Status.IN_ACTION
+    assert client.post(f"/referrals/{referral.pk}/transition/", {"to": "closed"}).status_code == 404  # no such page
 
 
 def test_it_puts_form_errors_on_the_fields_they_are_about(client: Any, handler: Any, units: Any) -> None:

@@ -22,17 +22,15 @@ def test_it_shows_a_referral_page_to_its_unit(client: Any, supervisor: Any, refe
     assert client.get(_url(name, referral)).status_code == 200
 
 
-@pytest.mark.parametrize("name", [*PAGES_ON_A_REFERRAL, "referrals:subject", "referrals:transition"])
+@pytest.mark.parametrize("name", [*PAGES_ON_A_REFERRAL, "referrals:subject"])
 def test_it_gives_another_unit_404(client: Any, outsider_supervisor: Any, referral: Any, name: str) -> None:
     client.force_login(outsider_supervisor)
-    method = client.post if name == "referrals:transition" else client.get
-    assert method(_url(name, referral), {"to": "assessment"}).status_code == 404
+    assert client.get(_url(name, referral)).status_code == 404
 
 
-@pytest.mark.parametrize("name", [*PAGES_ON_A_REFERRAL, "referrals:subject", "referrals:transition"])
+@pytest.mark.parametrize("name", [*PAGES_ON_A_REFERRAL, "referrals:subject"])
 def test_it_sends_anonymous_to_login(client: Any, referral: Any, name: str) -> None:
-    method = client.post if name == "referrals:transition" else client.get
-    response = method(_url(name, referral))
+    response = client.get(_url(name, referral))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 
@@ -62,14 +60,6 @@ def test_it_refuses_recording_to_roles_that_do_not_record(client: Any, analyst: 
 def test_it_refuses_closing_to_a_handler(client: Any, handler: Any, referral: Any) -> None:
     client.force_login(handler)
     assert client.get(reverse("referrals:close", args=[referral.pk])).status_code == 403
-
-
-def test_it_refuses_moving_on_to_an_analyst(client: Any, analyst: Any, referral: Any) -> None:
-    client.force_login(analyst)
-    response = client.post(reverse("referrals:transition", args=[referral.pk]), {"to": "assessment"})
-    assert response.status_code == 403
-    referral.refresh_from_db()
-    assert referral.status == "received"
 
 
 def test_it_keeps_the_admin_for_administrators(client: Any, supervisor: Any, units: Any) -> None:

@@ -179,3 +179,22 @@ def test_a_later_contact_conviction_reaches_the_follow_up_table(client: Any, cas
     assert sum(round(r["later_contact_conviction"][0] * r["n"]) for r in rows if r["n"]) == 1
     client.force_login(analyst)
     assert "Follow-ups after closure" in client.get("/validation/?instrument=phased-prioritisation").content.decode()
+
+
+
+def test_the_latest_decision_is_the_decided_band_and_each_case_keeps_its_own(
+        units: Any, handler: Any, supervisor: Any) -> None:
+    from winnow.assessments.registry import registry
+    from winnow.validation.services import validation_cases
+
+    closed_cases(units["north"], handler, supervisor, 4)
+    first, *others = Assessment.objects.order_by("id")
+    back = {p.value: b for b, p in registry().priority_bands("phased-prioritisation").items()}
+    override = next(value for value, band in back.items() if band != first.band)
+    BandDecision.objects.create(assessment=first, referral=first.referral, supervisor=supervisor,
+                                decision="override", computed_band=first.band, decided_band=override,
+                                rationale="test: a later override")
+    gathered = validation_cases(instrument_id="phased-prioritisation", version=None, unit_ids=[units["north"].pk])
+    pairs = sorted(zip(gathered.cases.band, gathered.cases.decided_band, strict=True))
+    assert pairs == sorted([(first.band, back[override])] + [(a.band, a.band) for a in others])
+    assert len(gathered.cases) == 4 and gathered.without_assessment == 0 and gathered.not_scorable == 0
