@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "winnow.signin.middleware.SignInMiddleware",  # idle timeout, second factor, Cache-Control: no-store
     "csp.middleware.CSPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "winnow.uploads.UploadLimitMiddleware",  # before anything reads the body: size limits while it streams
     "winnow.input_guard.RefuseControlCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
@@ -201,6 +202,13 @@ WINNOW_IMPORT_MAX_BYTES = env_int("WINNOW_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 WINNOW_SCAN_RESULT_MAX_BYTES = env_int("WINNOW_SCAN_RESULT_MAX_BYTES", 4 * 1024 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Each uploaded file is counted as it streams and stopped at its page's limit (winnow/uploads.py), before the
+# next handlers keep it in memory (up to FILE_UPLOAD_MAX_MEMORY_SIZE) or spool it to a temporary file.
+FILE_UPLOAD_HANDLERS = [
+    "winnow.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 LOGGING = {
     "version": 1,
@@ -366,6 +374,9 @@ WINNOW_CHECKPOINT_KEY = env_str("WINNOW_CHECKPOINT_KEY", "")
 WINNOW_AUDIT_CHECKPOINT_PATH = Path(env_str("WINNOW_AUDIT_CHECKPOINT_PATH", str(DATA_DIR / "audit-checkpoints.jsonl")))
 WINNOW_AUDIT_CHECKPOINT_EVERY = env_int("WINNOW_AUDIT_CHECKPOINT_EVERY", 500)
 WINNOW_AUDIT_CHECKPOINT_MINUTES = env_int("WINNOW_AUDIT_CHECKPOINT_MINUTES", 10)
+# `winnow backup` with no directory writes WINNOW_BACKUP_DIR/<UTC time>; `winnow restore` with none restores the newest
+# there. Put it on another disk (or copy it off the machine): a backup beside the data dies with the disk.
+WINNOW_BACKUP_DIR = Path(env_str("WINNOW_BACKUP_DIR", str(DATA_DIR / "backups")))
 # Least-privilege roles (`winnow db-roles`): migrations run as the owner (`winnow migrate --database owner`), the
 # application as a role that owns nothing; production refuses to serve as an owner or superuser (winnow.E011).
 if os.environ.get("WINNOW_OWNER_DATABASE_URL"):

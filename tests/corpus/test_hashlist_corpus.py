@@ -14,6 +14,7 @@ CORPUS = build.HERE
 ROWS = build.digests()
 MD5S = {r["md5"] for r in ROWS}
 SHA1S = {r["sha1"] for r in ROWS}
+SHA256S = {r["sha256"] for r in ROWS}
 
 
 def test_the_committed_corpus_is_what_the_builder_writes():
@@ -21,22 +22,27 @@ def test_the_committed_corpus_is_what_the_builder_writes():
         assert (CORPUS / name).read_bytes() == content, name
 
 
-@pytest.mark.parametrize(("name", "fmt", "md5", "sha1"), [
-    ("hashdeep.txt", "hashdeep", True, False),
-    ("hashdeep-windows.txt", "hashdeep", True, True),
-    ("md5deep.txt", "md5deep", True, False),
-    ("md5deep-z.txt", "md5deep", True, False),
-    ("md5deep-b.txt", "md5deep", True, False),
-    ("md5deep-k.txt", "md5deep", True, False),
-    ("sha1deep.txt", "md5deep", False, True),
-    ("md5sum.txt", "md5deep", True, False),
-    ("sha1sum-binary.txt", "md5deep", False, True),
-    ("md5sum-tag.txt", "md5deep", True, False),
-    ("xways-export.txt", "csv", True, False),
-    ("os-files.txt", "csv", True, False),
-    ("NSRLFile.txt.zip", "nsrl-rds2-zip", True, True),
+@pytest.mark.parametrize(("name", "fmt", "md5", "sha1", "sha256"), [
+    ("hashdeep.txt", "hashdeep", True, False, True),
+    ("hashdeep-windows.txt", "hashdeep", True, True, False),
+    ("hashdeep-sha256.txt", "hashdeep", False, False, True),
+    ("md5deep.txt", "md5deep", True, False, False),
+    ("md5deep-z.txt", "md5deep", True, False, False),
+    ("md5deep-b.txt", "md5deep", True, False, False),
+    ("md5deep-k.txt", "md5deep", True, False, False),
+    ("sha1deep.txt", "md5deep", False, True, False),
+    ("sha256deep.txt", "md5deep", False, False, True),
+    ("sha256deep-z.txt", "md5deep", False, False, True),
+    ("md5sum.txt", "md5deep", True, False, False),
+    ("sha1sum-binary.txt", "md5deep", False, True, False),
+    ("sha256sum.txt", "md5deep", False, False, True),
+    ("md5sum-tag.txt", "md5deep", True, False, False),
+    ("sha256sum-tag.txt", "md5deep", False, False, True),
+    ("xways-export.txt", "csv", True, False, False),
+    ("os-files.txt", "csv", True, False, False),
+    ("NSRLFile.txt.zip", "nsrl-rds2-zip", True, True, False),
 ])
-def test_each_format_is_detected_and_reads_every_entry(name, fmt, md5, sha1):
+def test_each_format_is_detected_and_reads_every_entry(name, fmt, md5, sha1, sha256):
     path = CORPUS / name
     assert detect_format(path) == fmt
     parse = parse_hashset(path)
@@ -44,7 +50,16 @@ def test_each_format_is_detected_and_reads_every_entry(name, fmt, md5, sha1):
     assert parse.report.complete and parse.report.entries == 5 and parse.report.rejected == 0
     assert {r.md5 for r in records} == (MD5S if md5 else {None})
     assert {r.sha1 for r in records} == (SHA1S if sha1 else {None})
+    assert {r.sha256 for r in records} == (SHA256S if sha256 else {None})
+    assert parse.report.distinct_keys == (None if fmt.startswith("nsrl") else 5)  # NSRL is too big to count
     assert parse.report.kind == ("known-files" if fmt.startswith("nsrl") else "reference")
+
+
+def test_sha256deep_size_column_and_names():
+    records = list(parse_hashset(CORPUS / "sha256deep-z.txt"))
+    assert [r.size for r in records] == [r["size"] for r in ROWS]
+    assert records[0].file_name == "/cases/example/export/file1.txt"
+    assert [r.sha256 for r in parse_hashset(CORPUS / "sha256sum-tag.txt")] == [r["sha256"] for r in ROWS]
 
 
 def test_hashdeep_keeps_names_with_commas_and_sizes():
@@ -106,10 +121,11 @@ def test_utf16_without_bom_is_refused_even_with_an_explicit_format():
         parse_hashset(CORPUS / "refused/utf16-no-bom.csv", format="csv").run()
 
 
-def test_a_sha256_only_list_is_refused_because_it_could_never_match():
+def test_a_sha512_only_list_is_refused_because_it_could_never_match():
     with pytest.raises(HashSetParseError) as caught:
-        parse_hashset(CORPUS / "refused/sha256deep.txt").run()
-    assert caught.value.position == "line 1" and "Winnow matches MD5, SHA-1 and PDQ" in caught.value.reason
+        parse_hashset(CORPUS / "refused/sha512sum.txt").run()
+    assert caught.value.position == "line 1" and "Winnow matches MD5, SHA-1, SHA-256 and PDQ" in caught.value.reason
+    assert caught.value.reason.startswith("a SHA-512 hash only")
 
 
 def test_a_video_categorised_by_segment_takes_its_most_severe_segment():

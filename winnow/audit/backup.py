@@ -1,6 +1,7 @@
 """`winnow backup` / `winnow restore`: the database, the stored files and the audit checkpoints, with a manifest.
 
-A backup is a directory:
+A backup is a directory (by default a new one under WINNOW_BACKUP_DIR named by the UTC time, e.g.
+var/backups/20261202T061500Z; `winnow restore` with no argument restores the newest there):
 
     manifest.json          every file below with its size and SHA-256, signed (HMAC) with the checkpoint key
     database.dump          PostgreSQL: `pg_dump --format=custom` / database.sqlite3: SQLite's online backup
@@ -19,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -54,8 +56,6 @@ def _sign(body: dict[str, Any]) -> str:
 
 
 def _pg_env(settings_dict: dict[str, Any]) -> dict[str, str]:
-    import os
-
     env = dict(os.environ)
     for key, var in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER"), ("PASSWORD", "PGPASSWORD"),
                      ("NAME", "PGDATABASE")):
@@ -111,6 +111,45 @@ def backup_create(dest: Path, *, using: str = "default") -> BackupResult:
             "database": database, "files": files}
     (dest / MANIFEST).write_text(json.dumps(body | {"signature": _sign(body)}, indent=2, sort_keys=True))
     return BackupResult(dest, len(files), sum(int(f["size"]) for f in files.values()))
+
+
+STAMP = "%Y%m%dT%H%M%SZ"  # a backup's directory name under WINNOW_BACKUP_DIR: sorts by time
+
+
+def backup_default_dest(now: datetime | None = None) -> Path:
+    """A new directory under WINNOW_BACKUP_DIR named by the UTC time (a suffix when one second holds two)."""
+    base = Path(settings.WINNOW_BACKUP_DIR)
+    name = (now or datetime.now(UTC)).strftime(STAMP)
+    dest, n = base / name, 1
+    while dest.exists():
+        n += 1
+        dest = base / f"{name}-{n}"
+    return dest
+
+
+def backups_available() -> list[Path]:
+    """The backups under WINNOW_BACKUP_DIR (directories holding a manifest), oldest first."""
+    base = Path(settings.WINNOW_BACKUP_DIR)
+    if not base.is_dir():
+        return []
+    return sorted((p for p in base.iterdir() if (p / MANIFEST).is_file()), key=lambda p: p.name)
+
+
+def backup_source(name: str | None) -> Path:
+    """What `winnow restore [NAME]` restores: the newest backup under WINNOW_BACKUP_DIR when no name is given; a
+    name there (as `winnow backup` printed it); or any backup directory's path."""
+    base = Path(settings.WINNOW_BACKUP_DIR)
+    if name is None:
+        found = backups_available()
+        if not found:
+            raise BackupError(f"no backup in {base} (WINNOW_BACKUP_DIR): name one, `winnow restore DIR`")
+        return found[-1]
+    if (base / name / MANIFEST).is_file() and os.sep not in name:
+        return base / name
+    path = Path(name)
+    if not path.is_dir():
+        raise BackupError(f"{name}: no such backup (neither a directory nor a backup in {base})")
+    return path
 
 
 def backup_check(source: Path) -> dict[str, Any]:

@@ -1,10 +1,10 @@
-"""Match scanned files against loaded hash sets: exact MD5 / SHA-1, and PDQ within a Hamming distance.
+"""Match scanned files against loaded hash sets: exact MD5 / SHA-1 / SHA-256, and PDQ within a Hamming distance.
 
 Exact matching: each set keeps its digests as one sorted NumPy array of fixed-width bytes ('S16' for MD5,
-'S20' for SHA-1) and looks queries up with `searchsorted` (vectorised binary search, O(log n) per query, no
+'S20' for SHA-1, 'S32' for SHA-256) and looks queries up with `searchsorted` (vectorised binary search, O(log n) per query, no
 hashing of Python objects). Memory held per loaded hash (NumPy arrays):
 
-    each digest      16 B (MD5) / 20 B (SHA-1) / 32 B (PDQ code) + 4 B entry number
+    each digest      16 B (MD5) / 20 B (SHA-1) / 32 B (SHA-256, PDQ code) + 4 B entry number
     each entry       1 B category index + 4 B series index (shared by the entry's MD5, SHA-1 and PDQ)
 
     so an MD5-only set costs 25 B per hash (10 M hashes: 250 MB), MD5 + SHA-1 per entry 49 B; PDQ sets add
@@ -165,10 +165,12 @@ class LoadedHashSet:
     series_names: tuple[str, ...]
     md5: ExactIndex
     sha1: ExactIndex
+    sha256: ExactIndex
     entry_category: npt.NDArray[np.int8]  # per entry: index into `categories`
     entry_series: npt.NDArray[np.int32]  # per entry: index into `series_names`, -1 none
     pdq_entries: npt.NDArray[np.int32]
     pdq: PdqIndex | None
+    entry_segments: dict[int, tuple[str | None, ...]] = field(default_factory=dict)  # VICS 2.0 videos by segment
 
     @classmethod
     def from_records(
@@ -186,20 +188,28 @@ class LoadedHashSet:
         md5_entry = array("i")  # compact: 4 B per hash, not a list of Python ints
         sha1 = bytearray()
         sha1_entry = array("i")
+        sha256 = bytearray()
+        sha256_entry = array("i")
         pdq = bytearray()
         pdq_entry = array("i")
         cat_index: dict[str | None, int] = {None: 0}
         series_index: dict[str, int] = {}
         cats = bytearray()
         series = array("i")
+        segments: dict[int, tuple[str | None, ...]] = {}  # only the few entries categorised by segment
         n = 0
         for rec in records:
+            if rec.segments:
+                segments[n] = rec.segments
             if rec.md5:
                 md5 += bytes.fromhex(rec.md5)
                 md5_entry.append(n)
             if rec.sha1:
                 sha1 += bytes.fromhex(rec.sha1)
                 sha1_entry.append(n)
+            if rec.sha256:
+                sha256 += bytes.fromhex(rec.sha256)
+                sha256_entry.append(n)
             if rec.pdq:
                 pdq += bytes.fromhex(rec.pdq)
                 pdq_entry.append(n)
@@ -222,10 +232,14 @@ class LoadedHashSet:
             sha1=ExactIndex(
                 np.frombuffer(bytes(sha1), dtype="S20"), np.frombuffer(sha1_entry, dtype=np.int32)
             ),
+            sha256=ExactIndex(
+                np.frombuffer(bytes(sha256), dtype="S32"), np.frombuffer(sha256_entry, dtype=np.int32)
+            ),
             entry_category=np.frombuffer(bytes(cats), dtype=np.int8).copy(),
             entry_series=np.frombuffer(series, dtype=np.int32).copy(),
             pdq_entries=np.frombuffer(pdq_entry, dtype=np.int32).copy(),
             pdq=PdqIndex(pdq_codes_arr, threshold=pdq_threshold, method=pdq_method) if pdq_entry else None,
+            entry_segments=segments,
         )
 
     @classmethod
@@ -242,6 +256,8 @@ class LoadedHashSet:
             + self.md5.entries.nbytes
             + self.sha1.nbytes
             + self.sha1.entries.nbytes
+            + self.sha256.nbytes
+            + self.sha256.entries.nbytes
             + self.entry_category.nbytes
             + self.entry_series.nbytes
             + self.pdq_entries.nbytes
@@ -271,6 +287,7 @@ class FileHashes:
     pdq_quality: int | None = None
     pdq_oriented: str | None = None  # the EXIF-oriented view, when the scanner recorded one
     pdq_dihedral: tuple[str, ...] = ()  # the seven rotated and mirrored PDQs (DIHEDRAL_TRANSFORMS[1:]), if recorded
+    sha256: str | None = None  # None in result files from scanners before SHA-256 was recorded
 
     @staticmethod
     def dihedral_of(text: str | None) -> tuple[str, ...]:
@@ -284,7 +301,7 @@ class FileHashes:
 class Hit:
     set_name: str
     set_kind: str
-    method: str  # "md5" | "sha1" | "pdq"
+    method: str  # "md5" | "sha1" | "sha256" | "pdq"
     category: str | None
     scheme: str | None
     non_pertinent: bool
@@ -292,12 +309,13 @@ class Hit:
     distance: int | None = None  # PDQ only (0 for an identical perceptual hash)
     oriented: bool = False  # PDQ matched through the EXIF-oriented view
     transform: str | None = None  # PDQ matched a rotated or mirrored copy: what the file is (DIHEDRAL_TRANSFORMS)
+    segments: tuple[str | None, ...] = ()  # the entry's VICS 2.0 Segments categories (category is the most severe)
 
 
 @dataclass
 class Verdict:
     status: str = UNKNOWN  # known | known-non-pertinent | unknown
-    exact: bool = False  # an MD5 or SHA-1 hit in a set that decided the status
+    exact: bool = False  # an MD5, SHA-1 or SHA-256 hit in a set that decided the status
     hits: list[Hit] = field(default_factory=list)
 
     @property
@@ -317,6 +335,7 @@ class Matcher:
         hits: list[list[Hit]] = [[] for _ in files]
         md5_q, md5_pos = _digests([f.md5 for f in files], 16)
         sha1_q, sha1_pos = _digests([f.sha1 for f in files], 20)
+        sha256_q, sha256_pos = _digests([f.sha256 for f in files], 32)
         pdq_pos = [i for i, f in enumerate(files) if f.pdq and (f.pdq_quality or 0) >= QUALITY_THRESHOLD]
         ori_pos = [i for i in pdq_pos if files[i].pdq_oriented]
         pdq_q = pdq_codes(files[i].pdq or "" for i in pdq_pos)
@@ -328,7 +347,9 @@ class Matcher:
             for k in range(1, 8)
         ] if dih_pos else []
         for s in self.sets:
-            for method, index, q, pos in (("md5", s.md5, md5_q, md5_pos), ("sha1", s.sha1, sha1_q, sha1_pos)):
+            exact = (("md5", s.md5, md5_q, md5_pos), ("sha1", s.sha1, sha1_q, sha1_pos),
+                     ("sha256", s.sha256, sha256_q, sha256_pos))
+            for method, index, q, pos in exact:
                 qi, entries = index.lookup(q)
                 for i, e in zip(qi.tolist(), entries.tolist(), strict=True):
                     cat = s.category_of(e)
@@ -341,6 +362,7 @@ class Matcher:
                             s.scheme.name if s.scheme else None,
                             s.is_non_pertinent(cat),
                             s.series_of(e),
+                            segments=s.entry_segments.get(e, ()),
                         )
                     )
             if s.pdq is None:
@@ -373,6 +395,7 @@ class Matcher:
                         distance=d,
                         oriented=oriented,
                         transform=transform,
+                        segments=s.entry_segments.get(e, ()),
                     )
                 )
         return [_verdict(h) for h in hits]
@@ -401,7 +424,7 @@ def match_result_file(
             dicts = [dict(r) for r in rows]
             files = [
                 FileHashes(r["md5"], r["sha1"], r["pdq"], r["pdq_quality"], r["pdq_oriented"],
-                           FileHashes.dihedral_of(r.get("pdq_dihedral")))
+                           FileHashes.dihedral_of(r.get("pdq_dihedral")), r.get("sha256"))
                 for r in dicts
             ]
             yield from zip(dicts, matcher.match(files), strict=True)

@@ -54,6 +54,7 @@ class HashSet(PermanentModel):
     entries = models.PositiveBigIntegerField()  # hash instances stored
     distinct_md5 = models.PositiveBigIntegerField(null=True)
     distinct_sha1 = models.PositiveBigIntegerField(null=True)
+    distinct_sha256 = models.PositiveBigIntegerField(null=True)
     distinct_pdq = models.PositiveBigIntegerField(null=True)
     distinct_keys = models.PositiveBigIntegerField(null=True)
     report = models.JSONField(default=dict)  # ParseReport.as_dict()
@@ -78,6 +79,14 @@ class HashSet(PermanentModel):
         except ObjectDoesNotExist:
             return None
 
+    @property
+    def segmented_listed(self) -> list[dict[str, Any]]:
+        """The videos this set categorises by segment (as many as the import listed), with labels: the category each
+        takes (its most severe segment's) and every segment's, in order."""
+        return [{"hash": v["hash"], "position": v.get("position"), "label": self.category_label(v.get("category")),
+                 "segments": [self.category_label(c) for c in v.get("segments", [])]}
+                for v in self.report.get("segmented_listed", [])]
+
     def category_label(self, code: str | None) -> str:
         if code is None:
             return "Uncategorised"
@@ -94,6 +103,7 @@ class HashEntry(PermanentModel):
     position = models.PositiveBigIntegerField()
     md5 = models.CharField(max_length=32, null=True, db_index=True)  # noqa: DJ001 - absent, not ""
     sha1 = models.CharField(max_length=40, null=True, db_index=True)  # noqa: DJ001 - absent, not ""
+    sha256 = models.CharField(max_length=64, null=True, db_index=True)  # noqa: DJ001 - absent, not ""
     pdq = models.CharField(max_length=64, null=True)  # noqa: DJ001 - absent, not ""
     category = models.CharField(max_length=16, null=True)  # noqa: DJ001 - null = uncategorised, never 0 or ""
     series = models.CharField(max_length=200, null=True)  # noqa: DJ001 - absent, not ""
@@ -105,7 +115,7 @@ class HashEntry(PermanentModel):
         indexes = [models.Index(fields=["hash_set", "id"])]
 
     def __str__(self) -> str:
-        return self.md5 or self.sha1 or self.pdq or "?"
+        return self.md5 or self.sha1 or self.sha256 or self.pdq or "?"
 
 
 class Exhibit(PermanentModel):

@@ -106,7 +106,7 @@ def hash_set_import(
             scheme_definition=final_scheme.to_dict() if final_scheme else {},
             source_filename=filename[:255], sha256=report.sha256, size_bytes=report.size_bytes,
             entries=report.entries, distinct_md5=report.distinct_md5, distinct_sha1=report.distinct_sha1,
-            distinct_pdq=report.distinct_pdq, distinct_keys=report.distinct_keys, report=report.as_dict(),
+            distinct_sha256=report.distinct_sha256, distinct_pdq=report.distinct_pdq, distinct_keys=report.distinct_keys, report=report.as_dict(),
             imported_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         second = parse_hashset(path, format=report.format, scheme=resolved, count_distinct=False,
@@ -115,7 +115,7 @@ def hash_set_import(
         try:
             for rec in second:
                 batch.append(HashEntry(hash_set=hash_set, position=rec.position, md5=rec.md5, sha1=rec.sha1,
-                                       pdq=rec.pdq, category=rec.category, series=(rec.series or None) and rec.series[:200],
+                                       sha256=rec.sha256, pdq=rec.pdq, category=rec.category, series=(rec.series or None) and rec.series[:200],
                                        segments=list(rec.segments) or None))
                 if len(batch) >= BATCH:
                     HashEntry.objects.bulk_create(batch)
@@ -139,14 +139,15 @@ MAX_CONFLICT_EXAMPLES = 100
 def category_conflicts_check(hash_set: HashSet) -> CategoryConflicts:
     """Record where `hash_set`'s categories disagree: a hash under two categories of its scheme in this set, or
     categorised differently here and in an earlier reference set of the same scheme. Run inside the import's
-    transaction, after the entries are written. Counts of distinct hashes (MD5, and SHA-1); a few examples kept."""
+    transaction, after the entries are written. Counts of distinct hashes (MD5, SHA-1 and SHA-256); a few examples
+    kept."""
     within = between = 0
     examples: list[dict[str, Any]] = []
     if hash_set.kind == HashSet.Kind.REFERENCE and hash_set.scheme != "none":
         pool = HashEntry.objects.filter(hash_set__kind=HashSet.Kind.REFERENCE, hash_set__scheme=hash_set.scheme,
                                         category__isnull=False)
         labels = {s.pk: s for s in HashSet.objects.filter(kind=HashSet.Kind.REFERENCE, scheme=hash_set.scheme)}
-        for kind in ("md5", "sha1"):
+        for kind in ("md5", "sha1", "sha256"):
             mine = HashEntry.objects.filter(hash_set=hash_set, category__isnull=False, **{f"{kind}__isnull": False})
             disagreeing = (pool.filter(**{f"{kind}__in": mine.values(kind)}).values(kind)
                            .annotate(categories=Count("category", distinct=True)).filter(categories__gt=1)
@@ -173,9 +174,11 @@ _CACHE_LOCK = threading.Lock()
 
 def _records(hash_set: HashSet) -> Iterator[HashRecord]:
     rows = (HashEntry.objects.filter(hash_set=hash_set).order_by("id")
-            .values_list("position", "md5", "sha1", "pdq", "category", "series").iterator(chunk_size=BATCH))
-    for position, md5, sha1, pdq, category, series in rows:
-        yield HashRecord(position=position, md5=md5, sha1=sha1, pdq=pdq, category=category, series=series)
+            .values_list("position", "md5", "sha1", "sha256", "pdq", "category", "series", "segments")
+            .iterator(chunk_size=BATCH))
+    for position, md5, sha1, sha256, pdq, category, series, segments in rows:
+        yield HashRecord(position=position, md5=md5, sha1=sha1, sha256=sha256, pdq=pdq, category=category,
+                         series=series, segments=tuple(segments or ()))
 
 
 def loaded_hash_sets(sets: Iterable[HashSet] | None = None) -> list[LoadedHashSet]:

@@ -18,7 +18,9 @@ MAX_CLUSTERS = 100
 MAX_MEMBERS_LISTED = 50
 MAX_PATHS_PER_HASH = 5
 MAX_CONFLICTS_LISTED = 200
-SUMMARY_VERSION = 2  # 2: per-set counts are of files; category conflicts; rotated and mirrored PDQ matches
+MAX_SEGMENTED_LISTED = 200
+SUMMARY_VERSION = 3  # 2: per-set counts are of files; category conflicts; rotated and mirrored PDQ matches
+#                      3: videos categorised by segment, with their segments
 
 
 @dataclass
@@ -35,7 +37,7 @@ class _Tally:
 
 
 def _key(row: dict[str, Any]) -> str:
-    return row.get("md5") or row.get("sha1") or row.get("path_display") or ""
+    return row.get("md5") or row.get("sha1") or row.get("sha256") or row.get("path_display") or ""
 
 
 def _note_image(
@@ -92,6 +94,8 @@ def build_summary(
     conflicts: dict[str, dict[str, Any]] = {}  # key hash -> the categories each set gives it
     conflict_files = _Tally()
     transforms: dict[str, _Tally] = defaultdict(_Tally)
+    segmented: dict[str, dict[str, Any]] = {}  # key hash -> the segments each set gives the video
+    segmented_files = _Tally()
 
     for row, verdict in matched:
         media = row.get("media_type") or "other"
@@ -116,6 +120,7 @@ def build_summary(
         if _conflicting(seen_categories):
             conflict_files.add(key)
             _note_conflict(conflicts, key, row, verdict, category_label)
+        _note_segments(segmented, segmented_files, key, row, verdict, category_label)
         pdq_transforms = {h.transform for h in verdict.hits if h.method == "pdq" and h.transform}
         if pdq_transforms and verdict.status != UNKNOWN and not verdict.exact:
             for name in sorted(pdq_transforms):
@@ -168,6 +173,7 @@ def build_summary(
         "unknown_media_md5": sorted(unknown_media_md5),
         "category_conflicts": {**conflict_files.as_dict(), "listed": list(conflicts.values())},
         "pdq_transforms": [{"transform": name, **t.as_dict()} for name, t in sorted(transforms.items())],
+        "segmented": {**segmented_files.as_dict(), "listed": list(segmented.values())},
     }
 
 
@@ -192,6 +198,29 @@ def _note_conflict(conflicts: dict[str, dict[str, Any]], key: str, row: dict[str
         entry = conflicts[key] = {
             "hash": key, "files": 0, "paths": [],
             "categories": [{"set": s, "scheme": sc, "category": c, "label": category_label(sc, c)} for s, sc, c in said],
+        }
+    entry["files"] += 1
+    if len(entry["paths"]) < MAX_PATHS_PER_HASH:
+        entry["paths"].append(str(row.get("path_display", "")))
+
+
+def _note_segments(segmented: dict[str, dict[str, Any]], tally: _Tally, key: str, row: dict[str, Any],
+                   verdict: Verdict, category_label: Callable[[str | None, str | None], str]) -> None:
+    """A video a hash set categorises by segment: the category it takes (its most severe segment's) and every
+    segment's, in order, per set that says so."""
+    if not any(h.segments for h in verdict.hits if h.set_kind == "reference"):
+        return
+    tally.add(key)
+    entry = segmented.get(key)
+    if entry is None:
+        if len(segmented) >= MAX_SEGMENTED_LISTED:
+            return
+        said = sorted({(h.set_name, h.scheme or "none", h.category, h.segments) for h in verdict.hits
+                       if h.set_kind == "reference" and h.segments}, key=lambda t: (t[0], t[1], t[2] or "", len(t[3])))
+        entry = segmented[key] = {
+            "hash": key, "files": 0, "paths": [],
+            "sets": [{"set": name, "scheme": sc, "category": c, "label": category_label(sc, c),
+                      "segments": [category_label(sc, g) for g in segs]} for name, sc, c, segs in said],
         }
     entry["files"] += 1
     if len(entry["paths"]) < MAX_PATHS_PER_HASH:

@@ -57,11 +57,12 @@ def _conflict_note(hash_set: HashSet) -> str:
             "differently from an earlier set; both categories are kept (see the table).")
 
 
-def _too_large(request: HttpRequest) -> bool:
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0) > settings.WINNOW_SCAN_RESULT_MAX_BYTES + 64 * 1024
-    except ValueError:
-        return False
+def _segments_note(hash_set: HashSet) -> str:
+    n = hash_set.report.get("segmented_media", 0)
+    if not n:
+        return ""
+    return (f" {n:,} video{'s' if n != 1 else ''} categorised by segment, each taking its most severe segment’s "
+            "category (the segments are listed in the table).")
 
 
 @login_required
@@ -73,37 +74,30 @@ def hash_sets(request: HttpRequest) -> HttpResponse:
     form = HashSetUploadForm()
     if request.method == "POST":
         require(user, Capability.IMPORT_HASH_SETS, message="Only administrators import hash sets.")
-        if _too_large(request):
-            messages.error(request, f"The file is larger than the limit of {settings.WINNOW_SCAN_RESULT_MAX_BYTES:,} bytes.")
-            return redirect("triage:hash-sets")
         form = HashSetUploadForm(request.POST, request.FILES)
         if form.is_valid():
-            upload = form.cleaned_data["file"]
-            if upload.size > settings.WINNOW_SCAN_RESULT_MAX_BYTES:
-                form.add_error("file", f"{upload.name}: larger than the limit of "
-                                       f"{settings.WINNOW_SCAN_RESULT_MAX_BYTES:,} bytes; nothing was imported")
+            upload = form.cleaned_data["file"]  # within the limit: winnow.uploads stopped it while it streamed
+            fd, tmp = tempfile.mkstemp(prefix=".hashset-", dir=settings.DATA_DIR)
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    for chunk in upload.chunks():
+                        out.write(chunk)
+                result = hash_set_import(actor=user, path=Path(tmp), name=form.cleaned_data["name"],
+                                         filename=upload.name, format=form.cleaned_data["format"] or None,
+                                         scheme=form.cleaned_data["scheme"] or None,
+                                         known_files=form.cleaned_data["known_files"])
+            except TriageError as exc:
+                form.add_error("file", f"{exc}. Nothing was imported.")
             else:
-                fd, tmp = tempfile.mkstemp(prefix=".hashset-", dir=settings.DATA_DIR)
-                try:
-                    with os.fdopen(fd, "wb") as out:
-                        for chunk in upload.chunks():
-                            out.write(chunk)
-                    result = hash_set_import(actor=user, path=Path(tmp), name=form.cleaned_data["name"],
-                                             filename=upload.name, format=form.cleaned_data["format"] or None,
-                                             scheme=form.cleaned_data["scheme"] or None,
-                                             known_files=form.cleaned_data["known_files"])
-                except TriageError as exc:
-                    form.add_error("file", f"{exc}. Nothing was imported.")
+                s = result.hash_set
+                if result.created:
+                    messages.success(request, f"Imported {s.entries:,} entries as “{s.name}”."
+                                              + _conflict_note(s) + _segments_note(s))
                 else:
-                    s = result.hash_set
-                    if result.created:
-                        messages.success(request, f"Imported {s.entries:,} entries as “{s.name}”."
-                                                  + _conflict_note(s))
-                    else:
-                        messages.info(request, f"That file was already imported as “{s.name}”; nothing new was created.")
-                    return redirect("triage:hash-sets")
-                finally:
-                    Path(tmp).unlink(missing_ok=True)
+                    messages.info(request, f"That file was already imported as “{s.name}”; nothing new was created.")
+                return redirect("triage:hash-sets")
+            finally:
+                Path(tmp).unlink(missing_ok=True)
     audit_search(request, AuditAction.HASHSET_LIST)
     return render(request, "triage/hash_sets.html", {
         "sets": HashSet.objects.readable_by(user).select_related("imported_by", "category_conflicts"), "form": form,
@@ -158,9 +152,6 @@ def exhibit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def exhibit_upload(request: HttpRequest, pk: int) -> HttpResponse:
     exhibit = _exhibit_to_work(request, pk)
-    if _too_large(request):
-        messages.error(request, f"The file is larger than the limit of {settings.WINNOW_SCAN_RESULT_MAX_BYTES:,} bytes; nothing was stored.")
-        return redirect(exhibit)
     form = ScanResultUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         upload = request.FILES.get("file")

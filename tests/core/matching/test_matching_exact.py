@@ -115,3 +115,20 @@ def test_files_without_hashes_are_unknown(tmp_path):
         UNKNOWN,
     ]
     assert Matcher(sets).match([]) == []
+
+
+def test_a_sha256_only_list_matches_by_sha256(tmp_path):
+    """sha256deep / sha256sum output: SHA-256 and nothing else; the scanner's SHA-256 finds the file."""
+    content = {k: os.urandom(100) for k in ("listed", "other")}
+    listed = tmp_path / "sha256deep.txt"
+    listed.write_text(f"{hashlib.sha256(content['listed']).hexdigest()}  /cases/example/listed.bin\n")
+    (only,) = [LoadedHashSet.from_parse(parse_hashset(listed), name="sha256 list")]
+    assert len(only.sha256) == 1 and not len(only.md5) and not len(only.sha1)
+    files = [FileHashes(md5=md5(v), sha1=sha1(v), sha256=hashlib.sha256(v).hexdigest()) for v in content.values()]
+    listed_verdict, other = Matcher([only]).match(files)
+    assert listed_verdict.status == KNOWN and listed_verdict.exact
+    assert [(h.set_name, h.method, h.category) for h in listed_verdict.hits] == [("sha256 list", "sha256", None)]
+    assert other.status == UNKNOWN
+    # a result file from a scanner before SHA-256 (no sha256 recorded) cannot match such a list: unknown, not known
+    (older,) = Matcher([only]).match([FileHashes(md5=md5(content["listed"]), sha1=sha1(content["listed"]))])
+    assert older.status == UNKNOWN

@@ -125,3 +125,23 @@ def test_changed_files_are_hashed_again_on_resume(tmp_path, monkeypatch):
     scan(root, out, now=NOW, pdq_enabled=False)
     assert [os.path.basename(p) for p in seen] == [b"b"]
     assert {r["path"]: r["size"] for r in read_rows(out)} == {b"a": 3, b"b": 12}
+
+
+def test_the_result_records_sha256_and_an_older_file_without_the_column_gains_it_on_resume(tmp_path):
+    import hashlib
+
+    root = tmp_path / "ev"
+    root.mkdir()
+    (root / "a").write_bytes(b"one")
+    out = tmp_path / "r.sqlite"
+    scan(root, out, now=NOW, pdq_enabled=False)
+    assert [r["sha256"] for r in read_rows(out)] == [hashlib.sha256(b"one").hexdigest()]
+    con = sqlite3.connect(out)
+    con.execute("ALTER TABLE files DROP COLUMN sha256")  # as a scanner before SHA-256 wrote it
+    con.commit()
+    con.close()
+    assert "sha256" not in next(read_rows(out))
+    (root / "b").write_bytes(b"two")
+    scan(root, out, now=NOW, pdq_enabled=False)
+    rows = {r["path"]: r["sha256"] for r in read_rows(out)}
+    assert rows == {b"a": None, b"b": hashlib.sha256(b"two").hexdigest()}  # a was not hashed again

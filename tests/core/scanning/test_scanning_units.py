@@ -76,16 +76,16 @@ def test_extension_does_not_matter(tmp_path):
 # ----------------------------------------------------------------------------------------------- hashing
 
 
-def test_one_pass_md5_and_sha1_across_chunk_boundaries(tmp_path):
+def test_one_pass_md5_sha1_and_sha256_across_chunk_boundaries(tmp_path):
     data = os.urandom(3 * hashing.CHUNK + 12345)
     path = tmp_path / "f.bin"
     path.write_bytes(data)
     res = hashing.hash_file(os.fsencode(path))
     md5, sha1 = hashlib.md5(data, usedforsecurity=False), hashlib.sha1(data, usedforsecurity=False)
-    assert (res.md5, res.sha1) == (md5.hexdigest(), sha1.hexdigest())
+    assert (res.md5, res.sha1, res.sha256) == (md5.hexdigest(), sha1.hexdigest(), hashlib.sha256(data).hexdigest())
     assert res.size == len(data) and res.error is None and res.data is None
     small = hashing.hash_file(os.fsencode(path), chunk=4096)
-    assert (small.md5, small.sha1) == (res.md5, res.sha1)
+    assert (small.md5, small.sha1, small.sha256) == (res.md5, res.sha1, res.sha256)
 
 
 def test_images_are_kept_for_the_pdq_worker_so_they_are_read_once(tmp_path):

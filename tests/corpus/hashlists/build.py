@@ -6,9 +6,10 @@ Shapes, from the tools' documentation:
 - hashdeep(1): `%%%% HASHDEEP-1.0`, `%%%% size,md5,sha256,filename`, `## Invoked from:` / `## $ command` / `##`
   comment lines, then size,hashes,filename rows (filename last; it may hold commas). hashdeep64.exe writes CRLF.
 - md5deep(1): `HASH  FILE`; `-z` puts the size first, right-aligned in ten characters; `-b` the bare file name;
-  `-k` an asterisk in place of the second space. sha1deep is the same with SHA-1.
-- GNU md5sum/sha1sum: `HASH  FILE` (text mode), `HASH *FILE` (binary mode, -b), a leading backslash when the name
-  was escaped, `--tag` for the BSD form `MD5 (FILE) = HASH`.
+  `-k` an asterisk in place of the second space. sha1deep and sha256deep are the same with SHA-1 and SHA-256.
+- hashdeep -c sha256 alone: `%%%% size,sha256,filename` (hashdeep's FILEFORMAT: size first, filename last).
+- GNU md5sum/sha1sum/sha256sum: `HASH  FILE` (text mode), `HASH *FILE` (binary mode, -b), a leading backslash when
+  the name was escaped, `--tag` for the BSD form `MD5 (FILE) = HASH` / `SHA256 (FILE) = HASH`.
 - X-Ways Forensics directory-browser export: UTF-16 with a BOM, tab-separated, columns Name, Path, Evidence object,
   Hash¹, Size, Created, Modified, Accessed (as public tools that read it, e.g. Clees4All's VICS validator, expect).
 - Excel "Unicode text" (Save As): UTF-16 little-endian with a BOM, tab-separated, CRLF.
@@ -70,6 +71,14 @@ def build() -> dict[str, bytes]:
     md5sum = [f"{r['md5']}  export/{r['name']}\n" for r in rows]
     md5sum[4] = f"\\{rows[4]['md5']}  export/new\\nline {rows[4]['name']}\n"  # md5sum escapes a newline in a name
     out["md5sum.txt"] = "".join(md5sum).encode()
+    out["sha256deep.txt"] = "".join(f"{r['sha256']}  {base}/{r['name']}\n" for r in rows).encode()
+    out["sha256deep-z.txt"] = "".join(f"{r['size']:>10}  {r['sha256']}  {base}/{r['name']}\n" for r in rows).encode()
+    out["sha256sum.txt"] = "".join(f"{r['sha256']}  export/{r['name']}\n" for r in rows).encode()
+    out["sha256sum-tag.txt"] = "".join(f"SHA256 (export/{r['name']}) = {r['sha256']}\n" for r in rows).encode()
+    lines = ["%%%% HASHDEEP-1.0", "%%%% size,sha256,filename", "## Invoked from: /cases/example",
+             "## $ hashdeep -c sha256 -r export", "##"]
+    lines += [f"{r['size']},{r['sha256']},{base}/{r['name']}" for r in rows]
+    out["hashdeep-sha256.txt"] = ("\n".join(lines) + "\n").encode()
     out["sha1sum-binary.txt"] = "".join(f"{r['sha1']} *export/{r['name']}\n" for r in rows).encode()
     out["md5sum-tag.txt"] = "".join(f"MD5 (export/{r['name']}) = {r['md5']}\n" for r in rows).encode()
     header = ["Name", "Path", "Evidence object", "Hash¹", "Size", "Created", "Modified", "Accessed"]
@@ -109,7 +118,9 @@ def build() -> dict[str, bytes]:
     out["refused/archive.zip"] = _zip({"readme.txt": b"not a hash list\n"})
     out["refused/utf16-no-bom.csv"] = ("MD5\n" + "".join(f"{r['md5']}\n" for r in rows)).encode("utf-16-le")
     out["refused/compressed.csv.gz"] = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + b"\x00" * 10
-    out["refused/sha256deep.txt"] = "".join(f"{r['sha256']}  {base}/{r['name']}\n" for r in rows).encode()
+    # SHA-512: Winnow computes no SHA-512, so such a list could never match
+    sha512 = [hashlib.sha512(c).hexdigest() for c in benign_files().values()]
+    out["refused/sha512sum.txt"] = "".join(f"{h}  export/{r['name']}\n" for h, r in zip(sha512, rows, strict=True)).encode()
     return out
 
 

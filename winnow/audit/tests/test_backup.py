@@ -99,3 +99,60 @@ def test_it_names_a_missing_or_changed_file_and_restores_nothing(
     assert not Path(empty_target["WINNOW_DATA_DIR"]).exists()
     verified = _winnow(empty_target, "audit-verify")
     assert verified.returncode != 0  # still an empty database: nothing was restored
+
+
+def _source_env(settings: Any, backups: Path) -> dict[str, str]:
+    """The environment of the installation the test database is: its database, data directory and checkpoints."""
+    s = connection.settings_dict
+    url = (f"postgres://{s['USER']}@{s['HOST']}:{s['PORT'] or 5432}/{s['NAME']}" if connection.vendor == "postgresql"
+           else f"sqlite:///{s['NAME']}")
+    return {k: v for k, v in os.environ.items()} | {
+        "DATABASE_URL": url, "WINNOW_DATA_DIR": str(settings.DATA_DIR), "WINNOW_BACKUP_DIR": str(backups),
+        "WINNOW_AUDIT_CHECKPOINT_PATH": str(settings.WINNOW_AUDIT_CHECKPOINT_PATH)}
+
+
+def test_winnow_backup_and_winnow_restore_need_no_directory(
+    backed_up: Path, empty_target: dict[str, str], settings: Any, tmp_path: Path
+) -> None:
+    """As the issue writes them: `winnow backup` makes a dated directory under WINNOW_BACKUP_DIR and prints it;
+    `winnow restore` restores the newest there; `winnow audit-verify` then passes."""
+    backups = tmp_path / "backups"
+    made = _winnow(_source_env(settings, backups), "backup")
+    assert made.returncode == 0, made.stderr
+    (written,) = backups.iterdir()
+    assert len(written.name) == len("20261202T061500Z") and written.name.endswith("Z")
+    assert f"backup written to {written}:" in made.stdout and (written / "manifest.json").is_file()
+    restored = _winnow(empty_target | {"WINNOW_BACKUP_DIR": str(backups)}, "restore")
+    assert restored.returncode == 0, restored.stderr
+    assert f"restoring {written}\n" in restored.stdout
+    verified = _winnow(empty_target, "audit-verify")
+    assert verified.returncode == 0 and "audit trail intact" in verified.stdout, verified.stderr
+
+
+def test_winnow_restore_takes_a_backup_by_name_and_lists_them(
+    committed: Any, referral: Any, empty_target: dict[str, str], settings: Any, tmp_path: Path
+) -> None:
+    from winnow.audit.backup import backup_create
+
+    backups = tmp_path / "backups"
+    settings.WINNOW_BACKUP_DIR = backups
+    settings.DATA_DIR = tmp_path / "data"
+    checkpoint_write()
+    older = backup_create(backups / "20261201T090000Z").path
+    (settings.DATA_DIR / "scan-results" / "cd").mkdir(parents=True)
+    (settings.DATA_DIR / "scan-results" / "cd" / "later.sqlite3").write_bytes(b"a fictional later scan\n")
+    newer = backup_create(backups / "20261202T090000Z").path
+    target = empty_target | {"WINNOW_BACKUP_DIR": str(backups)}
+    listed = _winnow(target, "restore", "--list")
+    assert listed.stdout.splitlines() == [older.name, newer.name, f"2 backup(s) in {backups}"], listed.stderr
+    restored = _winnow(target, "restore", older.name)
+    assert restored.returncode == 0 and f"restoring {older}\n" in restored.stdout, restored.stderr
+    assert not (Path(target["WINNOW_DATA_DIR"]) / "scan-results" / "cd").exists()  # the older one, not the newest
+
+
+def test_winnow_restore_says_when_there_is_no_backup(committed: Any, empty_target: dict[str, str],
+                                                     tmp_path: Path) -> None:
+    result = _winnow(empty_target | {"WINNOW_BACKUP_DIR": str(tmp_path / "none")}, "restore")
+    assert result.returncode != 0 and f"no backup in {tmp_path / 'none'} (WINNOW_BACKUP_DIR)" in result.stderr
+    named = _winnow(empty_target | {"WINNOW_BACKUP_DIR": str(tmp_path / "none")}, "restore", "20260101T000000Z")
+    assert named.returncode != 0 and "20260101T000000Z: no such backup" in named.stderr

@@ -3,15 +3,16 @@
 Shapes, from the tools' documented output (hashdeep(1), md5deep(1), GNU coreutils md5sum):
 
 - **hashdeep**: a `%%%% HASHDEEP-1.0` line, a `%%%% size,md5,sha256,filename` line naming the columns (any of
-  size, md5, sha1, sha256, tiger, whirlpool, then filename, always last), `##` comment lines (invocation, command
+  size, md5, sha1 or sha-1, sha256 or sha-256, tiger, whirlpool, then filename, always last: hashdeep's FILEFORMAT), `##` comment lines (invocation, command
   line), then one comma-separated row per file. A file name may itself hold commas: it is the rest of the row.
-- **md5deep family and md5sum family**: one line per file, `HASH  NAME` (two spaces), `HASH *NAME` (md5deep `-k`,
+- **md5deep family and md5sum family** (sha256deep and sha256sum write the same shapes): one line per file, `HASH  NAME` (two spaces), `HASH *NAME` (md5deep `-k`,
   md5sum `-b`: an asterisk instead of the second space), `SIZE  HASH  NAME` (md5deep `-z`, size right-aligned),
-  a leading backslash when md5sum escaped the name, or the BSD tag form `MD5 (NAME) = HASH` (`md5sum --tag`).
+  a leading backslash when md5sum escaped the name, or the BSD tag form `MD5 (NAME) = HASH` (`md5sum --tag`;
+  `SHA256 (NAME) = HASH` from `sha256sum --tag`).
   The hash type is the hash's length: 32 MD5, 40 SHA-1, 64 SHA-256.
 
-Winnow's scanner matches MD5, SHA-1 and PDQ; a list holding only SHA-256 (or SHA-512, Tiger, Whirlpool) hashes
-would match nothing, so it is refused with that reason rather than imported as an empty promise.
+Winnow's scanner computes and matches MD5, SHA-1, SHA-256 and PDQ; a list holding only SHA-512 (or Tiger,
+Whirlpool) hashes would match nothing, so it is refused with that reason rather than imported as an empty promise.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from .records import EntryError, HashRecord, hex_hash, shown, tolerant_int, tole
 
 HASHDEEP_MAGIC = "%%%% HASHDEEP-"
 _HASHDEEP_COLUMNS = {"size", "md5", "sha1", "sha256", "tiger", "whirlpool", "filename"}
-_MATCHED = ("md5", "sha1")  # what the scanner computes; sha256 is kept on the record, not matched
+_HASHDEEP_ALIASES = {"sha-1": "sha1", "sha-256": "sha256"}  # FILEFORMAT allows both spellings
+_MATCHED = ("md5", "sha1", "sha256")  # what the scanner computes
 _DIGEST_LINE = re.compile(
     r"^\\?(?:\s*(?P<size>\d+)  )?(?P<hash>[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[0-9a-fA-F]{128})"
     r"(?: [ *](?P<name>.*))?$"
@@ -44,8 +46,8 @@ def looks_like_digest_list(line: str) -> bool:
 
 def _unmatched(kind: str) -> EntryError:
     return EntryError(
-        f"a {kind.upper().replace('SHA', 'SHA-')} hash only: Winnow matches MD5, SHA-1 and PDQ, so this entry would "
-        "never match (hash the files with MD5 or SHA-1 as well, e.g. hashdeep -c md5,sha1)"
+        f"a {kind.upper().replace('SHA', 'SHA-')} hash only: Winnow matches MD5, SHA-1, SHA-256 and PDQ, so this entry "
+        "would never match (hash the files with one of those as well, e.g. hashdeep -c md5,sha256)"
     )
 
 
@@ -88,6 +90,7 @@ class DigestListParse(HashSetParse):
             position=position,
             md5=hex_hash(value, "MD5") if kind == "md5" else None,
             sha1=hex_hash(value, "SHA-1") if kind == "sha1" else None,
+            sha256=hex_hash(value, "SHA-256") if kind == "sha256" else None,
             file_name=tolerant_text(name),
             size=tolerant_int(size, "size"),
         )
@@ -135,12 +138,13 @@ class HashdeepParse(HashSetParse):
         if not text.startswith("%%%% "):
             raise self.error("line 2", f"expected the %%%% column line, found {text[:60]!r}")
         names = [c.strip().lower() for c in text[5:].split(",")]
+        names = [_HASHDEEP_ALIASES.get(n, n) for n in names]
         unknown = [n for n in names if n not in _HASHDEEP_COLUMNS]
         if unknown or not names or names[-1] != "filename":
             raise self.error("line 2", f"hashdeep columns {names!r}: expected size and hash names, then filename last")
         if not set(names) & set(_MATCHED):
-            raise self.error("line 2", "no md5 or sha1 column: Winnow matches MD5, SHA-1 and PDQ "
-                                       "(hash with hashdeep -c md5,sha1)")
+            raise self.error("line 2", "no md5, sha1 or sha256 column: Winnow matches MD5, SHA-1, SHA-256 and PDQ "
+                                       "(hash with hashdeep -c md5,sha256)")
         return names
 
     def _convert(self, position: int, raw: Any) -> HashRecord:

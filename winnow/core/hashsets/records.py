@@ -17,6 +17,8 @@ OnError = Literal["raise", "collect"]
 
 #: How many rejected entries a report keeps verbatim when collecting (the total is always counted).
 MAX_KEPT_ISSUES = 1000
+#: How many videos categorised by segment a report lists with their segments (all are counted).
+MAX_SEGMENTED_LISTED = 100
 
 
 
@@ -111,6 +113,7 @@ class ParseReport:
     distinct_by_category: dict[str | None, int] | None = None
     conflicting_categories: int | None = None  # distinct key hashes listed under more than one category
     segmented_media: int = 0  # VICS videos categorised by segment (they take their most severe segment's category)
+    segmented_listed: list[dict[str, Any]] = field(default_factory=list)  # the first MAX_SEGMENTED_LISTED of them
     issues: list[ParseIssue] = field(default_factory=list)
     complete: bool = False
 

@@ -22,6 +22,7 @@ import ijson  # type: ignore[import-untyped]
 
 from .base import HashSetParse
 from .records import (
+    MAX_SEGMENTED_LISTED,
     EntryError,
     HashingReader,
     HashRecord,
@@ -306,13 +307,13 @@ class VicsParse(HashSetParse):
         raw_cat = m.get("category")
         category = self.map_category(raw_cat)
         segments = self._segments(m.get("segments"))
-        if self.scheme is not None and any(c is not None for c in segments):
+        by_segment = self.scheme is not None and any(c is not None for c in segments)
+        if by_segment and self.scheme is not None:
             # a video categorised by segment takes its most severe segment's category (never a lesser one)
             category = self.scheme.most_severe((category, *segments))
-            self.report.segmented_media += 1
         files = m.get("mediafiles")
         case_id = tolerant_text(case.get("CaseID")) or tolerant_text(case.get("CaseNumber"))
-        return HashRecord(
+        record = HashRecord(
             position=position,
             md5=md5,
             sha1=sha1,
@@ -332,3 +333,9 @@ class VicsParse(HashSetParse):
             mime_type=tolerant_text(m.get("mimetype")),
             media_files=len(files) if isinstance(files, list) else 0,
         )
+        if by_segment:  # counted once the entry is known to be good
+            self.report.segmented_media += 1
+            if len(self.report.segmented_listed) < MAX_SEGMENTED_LISTED and record.key:
+                self.report.segmented_listed.append({"position": position, "hash": record.key, "category": category,
+                                                     "segments": list(segments)})
+        return record

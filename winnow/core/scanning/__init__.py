@@ -1,4 +1,4 @@
-"""The evidence scanner: walk a folder, hash every file once (MD5 + SHA-1), PDQ its images, record all of it
+"""The evidence scanner: walk a folder, hash every file once (MD5 + SHA-1 + SHA-256), PDQ its images, record all of it
 (with every problem) in one SQLite result file. Django-free: it runs on a forensic workstation.
 
     from winnow.core.scanning import scan

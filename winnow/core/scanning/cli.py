@@ -19,7 +19,7 @@ from .result import ResultFileError
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="winnow scan",
-        description="Hash every file under PATH (MD5, SHA-1, PDQ for images) into one SQLite result file. "
+        description="Hash every file under PATH (MD5, SHA-1, SHA-256, PDQ for images) into one SQLite result file. "
         "Symbolic links are not followed. Rerun with the same --out to resume an interrupted scan.",
     )
     p.add_argument("path", metavar="PATH", help="the mounted evidence folder")

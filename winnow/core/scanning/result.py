@@ -36,7 +36,7 @@ FILE_COLUMNS = (
 )  # fmt: skip
 # Columns added since schema version 1: written when present, never required of a result file (an older scanner's
 # file stays readable; a resumed older file gains them).
-OPTIONAL_COLUMNS = ("pdq_dihedral",)
+OPTIONAL_COLUMNS = ("pdq_dihedral", "sha256")
 WRITTEN_COLUMNS = FILE_COLUMNS + OPTIONAL_COLUMNS
 
 _INSERT = (
@@ -64,6 +64,7 @@ CREATE TABLE IF NOT EXISTS files (
     mime TEXT,
     md5 TEXT,                           -- lower-case hex
     sha1 TEXT,
+    sha256 TEXT,                        -- added after schema version 1 (older result files lack it)
     pdq TEXT,                           -- 64 hex digits, pixels as stored (EXIF orientation not applied)
     pdq_quality INTEGER,
     pdq_oriented TEXT,                  -- PDQ of the image as EXIF says it is displayed, when that differs

@@ -3,7 +3,7 @@
 Pipeline (one coordinating thread, which alone touches the result file):
 
   walker (no symlinks followed)
-    -> hashing threads (MD5 + SHA-1 in one read; content sniffing; small images kept in memory)
+    -> hashing threads (MD5 + SHA-1 + SHA-256 in one read; content sniffing; small images kept in memory)
     -> result file row (committed in batches)
     -> PDQ / EXIF worker processes for images (the kept bytes travel to the worker: no second read),
        vPDQ for videos when `vpdq` is installed
@@ -311,6 +311,7 @@ class _Job:
             "mime": res.mime,
             "md5": res.md5,
             "sha1": res.sha1,
+            "sha256": res.sha256,
             "error": res.error,
             "note": res.note,
             "run_id": self.store.run_id,

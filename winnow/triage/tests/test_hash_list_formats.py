@@ -27,6 +27,11 @@ FORMATS = [
     ("md5deep-b.txt", "md5deep", []),
     ("md5deep-k.txt", "md5deep", []),
     ("sha1deep.txt", "md5deep", []),
+    ("sha256deep.txt", "md5deep", []),
+    ("sha256deep-z.txt", "md5deep", []),
+    ("sha256sum.txt", "md5deep", []),
+    ("sha256sum-tag.txt", "md5deep", []),
+    ("hashdeep-sha256.txt", "hashdeep", []),
     ("md5sum.txt", "md5deep", []),
     ("sha1sum-binary.txt", "md5deep", []),
     ("md5sum-tag.txt", "md5deep", []),
@@ -60,7 +65,7 @@ def test_a_plain_list_imports_as_known_files_with_the_flag() -> None:
     ("refused/archive.zip", "this is a zip holding readme.txt"),
     ("refused/utf16-no-bom.csv", "UTF-16 without BOM"),
     ("refused/compressed.csv.gz", "gzip-compressed"),
-    ("refused/sha256deep.txt", "line 1: a SHA-256 hash only"),
+    ("refused/sha512sum.txt", "line 1: a SHA-512 hash only"),
 ])
 def test_the_command_refuses_what_is_no_hash_list_naming_file_and_reason(name: str, reason: str) -> None:
     with pytest.raises(CommandError) as caught:

@@ -90,8 +90,10 @@ def test_it_refuses_files_over_the_size_limit(client: Any, forensic: Any, exhibi
                                               settings: Any) -> None:
     settings.WINNOW_SCAN_RESULT_MAX_BYTES = 1000
     client.force_login(forensic)
-    body = _upload(client, exhibit, "big.sqlite", collection.result.read_bytes())
-    assert "larger than the limit of 1,000 bytes" in body and not ScanResult.objects.exists()
+    response = client.post(f"/triage/exhibits/{exhibit.pk}/upload/",
+                           {"file": SimpleUploadedFile("big.sqlite", collection.result.read_bytes())})
+    assert response.status_code == 413  # winnow.uploads: refused while it streamed
+    assert "larger than the limit of 1,000 bytes" in response.content.decode() and not ScanResult.objects.exists()
 
 
 def test_it_imports_a_result_on_the_server(forensic: Any, referral: Any, collection: Any, hash_sets: Any) -> None:

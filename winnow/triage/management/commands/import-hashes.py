@@ -54,6 +54,12 @@ class Command(BaseCommand):
                 for e in conflicts.examples[:20]:
                     said = "; ".join(f"{k['label']} ({k['set']})" for k in e["categories"])
                     self.stdout.write(f"  {e['kind'].upper()} {e['hash']}: {said}")
+            segmented = s.report.get("segmented_media", 0)
+            if segmented:
+                self.stdout.write(f"{segmented:,} video(s) categorised by segment, each taking its most severe "
+                                  "segment's category:")
+                for v in s.segmented_listed[:20]:
+                    self.stdout.write(f"  {v['hash']}: {v['label']} (segments: {', '.join(v['segments'])})")
         else:
             self.stdout.write(f"{file}: already imported as hash set {s.pk} {s.name!r} on "
                               f"{s.imported_at:%Y-%m-%d %H:%M} UTC; nothing new was created.")
