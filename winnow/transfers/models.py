@@ -104,7 +104,8 @@ class PackageExport(PermanentModel):
     size = models.PositiveBigIntegerField()
     key_id = models.CharField(max_length=100)
     files = models.JSONField(help_text="The manifest's files: name, size and SHA-256 of each")
-    exported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    exported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+",
+                                    help_text="Empty: the server's operator ran `winnow export-referral` without --user")
     exported_at = models.DateTimeField(default=timezone.now)
 
     objects: ClassVar[models.Manager[PackageExport]] = PermanentQuerySet.as_manager()

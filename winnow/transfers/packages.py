@@ -20,6 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
+from winnow.accounts.commands import command_origin
 from winnow.accounts.models import Unit, User
 from winnow.audit.models import AuditEvent
 from winnow.audit.services import AuditAction, audit_record
@@ -72,7 +73,7 @@ def _raw_packages(referral: Referral) -> list[RawPackage]:
     return [by_id[i] for i in dict.fromkeys(ids)]
 
 
-def _manifest(referral: Referral, actor: User, now: datetime, key_id: str,
+def _manifest(referral: Referral, actor: User | None, now: datetime, key_id: str,
               packages: list[tuple[str, RawPackage]]) -> dict[str, Any]:
     subjects = [{
         "role": s.role, "given_names": s.given_names, "family_name": s.family_name,
@@ -86,7 +87,8 @@ def _manifest(referral: Referral, actor: User, now: datetime, key_id: str,
                                                                      target_id=str(referral.pk))
                .order_by("id").values_list("occurred_at", "action", "actor_username", "unit__code")]
     return {
-        "exported_at": _iso(now), "exported_by": actor.get_username(), "installation": key_id,
+        "exported_at": _iso(now), "installation": key_id,
+        "exported_by": actor.get_username() if actor is not None else f"operator ({command_origin(None)['operator']})",
         "referral": {
             "reference": referral.reference, "unit": {"code": referral.unit.code, "name": referral.unit.name},
             "source": referral.source, "source_reference": referral.source_reference,
@@ -108,9 +110,12 @@ def _manifest(referral: Referral, actor: User, now: datetime, key_id: str,
     }
 
 
-def referral_export(*, actor: User, referral: Referral, now: datetime | None = None) -> tuple[bytes, PackageExport]:
-    """The signed package's bytes, and the record of the export (audited in the referral's unit)."""
-    require(actor, Capability.TRANSFER_REFERRALS, referral.unit_id)
+def referral_export(*, actor: User | None, referral: Referral,
+                    now: datetime | None = None) -> tuple[bytes, PackageExport]:
+    """The signed package's bytes, and the record of the export (audited in the referral's unit). `actor` None is
+    the server's operator at the command line (who has every power), recorded as such."""
+    if actor is not None:
+        require(actor, Capability.TRANSFER_REFERRALS, referral.unit_id)
     key_id, private = signing_key()
     now = now or timezone.now()
     raws = _raw_packages(referral)
@@ -127,7 +132,8 @@ def referral_export(*, actor: User, referral: Referral, now: datetime | None = N
             files=checked.manifest["files"], exported_by=actor, exported_at=now)
         audit_record(actor=actor, action=AuditAction.REFERRAL_EXPORT, unit_id=referral.unit_id, target=referral,
                      detail={"package_sha256": export.sha256, "manifest_sha256": export.manifest_sha256,
-                             "key_id": key_id, "files": len(files)})
+                             "key_id": key_id, "files": len(files),
+                             **({} if actor is not None else command_origin(None))})
     return data, export
 
 

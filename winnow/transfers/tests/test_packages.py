@@ -3,6 +3,7 @@ the member and the reason, with nothing written but the refusal's audit event.""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -174,6 +175,21 @@ def test_it_refuses_export_by_the_wrong_people(signing: None, referral: Any, han
         call_command("export-referral", referral.reference, "--out", str(tmp_path / "x.zip"),
                      "--user", outsider_supervisor.username)
     assert not (tmp_path / "x.zip").exists()
+
+
+def test_the_operator_exports_as_the_issue_writes_it(signing: None, referral: Any, tmp_path: Path) -> None:
+    """`winnow export-referral REFERENCE --out FILE`: the server's operator, recorded as such in the record, the
+    audit event and the package's manifest."""
+    package = tmp_path / "referral.winnow.zip"
+    call_command("export-referral", referral.reference, "--out", str(package), stdout=io.StringIO())
+    export = PackageExport.objects.get()
+    assert export.exported_by is None and export.sha256 == hashlib.sha256(package.read_bytes()).hexdigest()
+    manifest = json.loads(zipfile.ZipFile(package).read("manifest.json"))
+    assert manifest["exported_by"].startswith("operator (")
+    event = AuditEvent.objects.get(action="referral.export")
+    assert event.actor_username == "system" and event.detail["operator"]
+    with pytest.raises(CommandError, match="no referral 'NOPE-1'"):
+        call_command("export-referral", "NOPE-1", "--out", str(tmp_path / "y.zip"))
 
 
 # ---------------------------------------------------------------------------------------------- a second database

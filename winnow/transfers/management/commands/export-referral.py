@@ -6,7 +6,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from winnow.accounts.models import User
+from winnow.accounts.commands import operator_or_user
 from winnow.permissions import Capability, command_require
 from winnow.referrals.models import Referral
 from winnow.transfers.packages import referral_export
@@ -19,16 +19,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("reference", help="the referral's reference, e.g. NORTH-2026-00001")
         parser.add_argument("--out", required=True, type=Path, help="the package file to write (must not exist)")
-        parser.add_argument("--user", required=True, help="username recorded as the exporter (a supervisor)")
+        parser.add_argument("--user", help="export as this supervisor (checked); without it the server's operator "
+                                           "exports, recorded as such")
 
-    def handle(self, *args: Any, reference: str, out: Path, user: str, **options: Any) -> None:
-        exporter = User.objects.filter(username=user, is_active=True).first()
-        if exporter is None:
-            raise CommandError(f"no active user {user!r}")
-        referral = Referral.objects.visible_to(exporter).filter(reference=reference).first()
+    def handle(self, *args: Any, reference: str, out: Path, user: str | None, **options: Any) -> None:
+        exporter = operator_or_user(user)
+        referrals = Referral.objects.visible_to(exporter) if exporter is not None else Referral.objects.all()
+        referral = referrals.filter(reference=reference).first()
         if referral is None:
-            raise CommandError(f"no referral {reference!r} in {user}'s units")
-        command_require(exporter, Capability.TRANSFER_REFERRALS, referral.unit_id)
+            raise CommandError(f"no referral {reference!r}" + (f" in {user}'s units" if exporter is not None else ""))
+        if exporter is not None:
+            command_require(exporter, Capability.TRANSFER_REFERRALS, referral.unit_id)
         if out.exists():
             raise CommandError(f"{out}: already exists; nothing was exported")
         try:
