@@ -79,6 +79,7 @@ class AuditAction(models.TextChoices):
     SECONDCODING_CREATE = "secondcoding.create", "Blind second coding recorded"
     SAFEGUARDING_DUE = "safeguarding.due", "Safeguarding referral due (a child at risk)"
     SAFEGUARDING_RECORD = "safeguarding.record", "Safeguarding referral recorded"
+    SAFEGUARDING_WITHDRAW = "safeguarding.withdraw", "Safeguarding concern withdrawn by a supervisor (none needed)"
     SAFEGUARDING_REVISE = "safeguarding.revise", "Safeguarding referral corrected or its strategy discussion recorded"
     OFFENDER_CORRECT = "offender.correct", "Offender registration fact corrected"
     TRANSFER_REQUEST = "transfer.request", "Transfer to another unit requested"

@@ -108,6 +108,7 @@ class State(StrEnum):
     OVERDUE = "overdue"
     MADE = "made"
     MADE_LATE = "made_late"
+    WITHDRAWN = "withdrawn"
 
 
 @dataclass(frozen=True)
@@ -116,15 +117,20 @@ class Standing:
     text: str
 
 
-def standing(*, due_at: datetime, made_at: datetime | None, now: datetime, tz: ZoneInfo = LONDON) -> Standing:
-    """Where a concern stands: made (in time or late) once a safeguarding referral covers it; otherwise due until
-    its deadline and overdue after."""
+def standing(*, due_at: datetime, made_at: datetime | None, now: datetime, tz: ZoneInfo = LONDON,
+             withdrawn_at: datetime | None = None) -> Standing:
+    """Where a concern stands: made (in time or late) once a safeguarding referral covers it; withdrawn when a
+    supervisor recorded that none is needed (and none was made); otherwise due until its deadline and overdue after."""
     by = f"{due_day(due_at, tz):%d %b %Y}"
     if made_at is not None:
         when = f"{made_at.astimezone(tz):%d %b %Y %H:%M}"
         if made_at >= due_at:
             return Standing(State.MADE_LATE, f"made {when}, after the deadline (end of {by})")
         return Standing(State.MADE, f"made {when}, by the deadline (end of {by})")
+    if withdrawn_at is not None:
+        late = " (after the deadline)" if withdrawn_at >= due_at else ""
+        return Standing(State.WITHDRAWN, f"withdrawn {withdrawn_at.astimezone(tz):%d %b %Y %H:%M}{late}: no "
+                                         "safeguarding referral needed")
     if now >= due_at:
         return Standing(State.OVERDUE, f"overdue: due by the end of {by}")
     return Standing(State.DUE, f"due by the end of {by}")

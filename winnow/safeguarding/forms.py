@@ -52,3 +52,10 @@ class ReviseForm(SafeguardingReferralForm):
     reason = forms.CharField(label="Why is this version needed?", max_length=5000,
                              help_text="A correction (what was wrong), or the strategy discussion held",
                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class WithdrawForm(GovukFormMixin, forms.Form):
+    reason = forms.CharField(label="Why is no safeguarding referral needed?", max_length=5000,
+                             help_text="For example: the danger flag was corrected to No after checks with the "
+                                       "reporting officer. This is kept with the concern and audited.",
+                             widget=forms.Textarea(attrs={"rows": 3}))

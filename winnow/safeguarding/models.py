@@ -32,8 +32,9 @@ OUTCOME_CHOICES = [(o.value, o.label) for o in core.Outcome]
 
 class ConcernQuerySet(UnitScopedQuerySet):
     def uncovered(self) -> ConcernQuerySet:
-        """Concerns no safeguarding referral covers yet."""
-        return self.filter(~Exists(CoveredConcern.objects.filter(concern=OuterRef("pk"))))
+        """Concerns still open: no safeguarding referral covers them and no supervisor has withdrawn them."""
+        return self.filter(~Exists(CoveredConcern.objects.filter(concern=OuterRef("pk"))),
+                           ~Exists(ConcernWithdrawal.objects.filter(concern=OuterRef("pk"))))
 
     def overdue(self, now: datetime) -> ConcernQuerySet:
         """Past the deadline with no safeguarding referral made."""
@@ -70,8 +71,29 @@ class Concern(PermanentModel):
         times = [c.safeguarding_referral.current().made_at for c in self.coverage.all()]
         return min(times, default=None)
 
+    def withdrawn(self) -> ConcernWithdrawal | None:
+        return getattr(self, "withdrawal", None)
+
     def standing(self, now: datetime) -> core.Standing:
-        return core.standing(due_at=self.due_at, made_at=self.made_at(), now=now)
+        withdrawal = self.withdrawn()
+        return core.standing(due_at=self.due_at, made_at=self.made_at(), now=now,
+                             withdrawn_at=withdrawal.withdrawn_at if withdrawal else None)
+
+
+class ConcernWithdrawal(PermanentModel):
+    """A supervisor's record that a concern needs no safeguarding referral (the danger flag corrected to No, a
+    child found not to live there), with the reason. The concern itself stays, with this beside it."""
+
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
+    concern = models.OneToOneField(Concern, on_delete=models.PROTECT, related_name="withdrawal")
+    reason = models.TextField()
+    withdrawn_at = models.DateTimeField(default=timezone.now)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects: ClassVar[models.Manager[ConcernWithdrawal]] = PermanentQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"withdrawal of concern {self.concern_id}"
 
 
 class SafeguardingReferralQuerySet(UnitScopedQuerySet):

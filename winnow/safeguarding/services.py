@@ -26,7 +26,7 @@ from winnow.core import safeguarding as core
 from winnow.permissions import Capability, require
 from winnow.referrals.models import Referral, Subject
 
-from .models import Concern, CoveredConcern, SafeguardingReferral
+from .models import Concern, ConcernWithdrawal, CoveredConcern, SafeguardingReferral
 
 MAX_TEXT = 5000
 MAX_NAME = 200
@@ -96,6 +96,30 @@ def concern_for_victim(
     """A victim identified: the child (when recorded as a subject) needs a safeguarding referral."""
     return concern_raise(actor=actor, referral=referral, trigger=core.Trigger.VICTIM_IDENTIFIED, reason=why,
                          source=source, subject=subject, now=now)
+
+
+def concern_withdraw(*, actor: Any, concern: Concern, reason: str, now: datetime | None = None) -> ConcernWithdrawal:
+    """A supervisor records that this concern needs no safeguarding referral, and why. Refused once a safeguarding
+    referral covers it or it was withdrawn already; the concern and its deadline stay on record."""
+    require(actor, Capability.DECIDE_BANDS, concern.unit_id,
+            "Only a supervisor of the unit can withdraw a safeguarding concern.")
+    problems: list[tuple[str, str]] = []
+    reason = _text(problems, "reason", reason, required=True, limit=MAX_TEXT)
+    if problems:
+        raise SafeguardingInputError(problems)
+    now = now or timezone.now()
+    with transaction.atomic():
+        Concern.objects.select_for_update().filter(pk=concern.pk).first()
+        if CoveredConcern.objects.filter(concern=concern).exists():
+            raise SafeguardingInputError([("concern", "a safeguarding referral already answers it")])
+        if ConcernWithdrawal.objects.filter(concern=concern).exists():
+            raise SafeguardingInputError([("concern", "it was withdrawn already")])
+        withdrawal = ConcernWithdrawal.objects.create(unit_id=concern.unit_id, concern=concern, reason=reason,
+                                                      withdrawn_at=now, withdrawn_by=actor)
+        audit_record(actor=actor, action=AuditAction.SAFEGUARDING_WITHDRAW, unit_id=concern.unit_id, target=concern,
+                     now=now, detail={"referral_id": concern.referral_id, "trigger": concern.trigger,
+                                      "reason": reason, "overdue": now >= concern.due_at})
+    return withdrawal
 
 
 # ------------------------------------------------------------------------------------------ safeguarding referrals

@@ -8,4 +8,5 @@ urlpatterns = [
     path("referrals/<int:pk>/", views.referral_safeguarding, name="referral"),
     path("referrals/<int:pk>/new/", views.record_new, name="record"),
     path("records/<int:pk>/revise/", views.record_revise, name="revise"),
+    path("concerns/<int:pk>/withdraw/", views.concern_withdraw, name="withdraw"),
 ]

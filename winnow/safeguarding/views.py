@@ -22,7 +22,7 @@ from winnow.permissions import Capability, can, require_units, roles_with
 from winnow.referrals.models import Referral
 
 from . import services
-from .forms import RecordForm, ReviseForm
+from .forms import RecordForm, ReviseForm, WithdrawForm
 from .models import Concern, SafeguardingReferral
 
 SHOW = {"open": "Due and overdue", "overdue": "Overdue only", "all": "All, including those made"}
@@ -72,7 +72,8 @@ def referral_safeguarding(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_for_read(request, Referral.objects.select_related("unit"),
                             action=AuditAction.REFERRAL_SAFEGUARDING_READ, pk=pk)
     now = timezone.now()
-    concerns = list(Concern.objects.filter(referral=referral).select_related("subject", "raised_by")
+    concerns = list(Concern.objects.filter(referral=referral).select_related("subject", "raised_by",
+                                                                             "withdrawal__withdrawn_by")
                     .prefetch_related("coverage__safeguarding_referral__versions",
                                       "coverage__safeguarding_referral__original"))
     chains = _chains(referral)
@@ -81,7 +82,27 @@ def referral_safeguarding(request: HttpRequest, pk: int) -> HttpResponse:
         "referral": referral, "concerns": [(c, c.standing(now)) for c in concerns],
         "chains": [(chain, covers[chain[0].pk]) for chain in chains],
         "can_record": can(request.user, Capability.RECORD_SAFEGUARDING, referral.unit_id),
+        "can_withdraw": can(request.user, Capability.DECIDE_BANDS, referral.unit_id),
     })
+
+
+@login_required
+def concern_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """A supervisor records, with a reason, that a concern needs no safeguarding referral (GET shows the form)."""
+    concern = get_for_read(request, Concern.objects.select_related("referral", "subject"),
+                           capability=Capability.DECIDE_BANDS, action=AuditAction.REFERRAL_SAFEGUARDING_READ,
+                           detail={"page": "withdraw concern"}, pk=pk)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.concern_withdraw(actor=request.user, concern=concern, reason=form.cleaned_data["reason"])
+        except services.SafeguardingInputError as exc:
+            _add_problems(form, exc.problems)
+        else:
+            messages.success(request, "Concern withdrawn; it stays on record with your reason.")
+            return redirect("safeguarding:referral", pk=concern.referral_id)
+    return render(request, "safeguarding/withdraw.html", {"concern": concern, "referral": concern.referral,
+                                                           "form": form}, status=400 if form.errors else 200)
 
 
 @login_required

@@ -123,7 +123,7 @@ def _objects(seeded: Seeded) -> dict[str, Any]:
         "partners:detail": seeded.deconfliction, "partners:request-new": seeded.deconfliction,
         "partners:request": seeded.information_request, "intake:close-informational": seeded.referral,
         "safeguarding:referral": seeded.referral, "safeguarding:record": seeded.referral,
-        "safeguarding:revise": seeded.safeguarding,
+        "safeguarding:revise": seeded.safeguarding, "safeguarding:withdraw": seeded.safeguarding.covers.first().concern,
         "transfers:detail": seeded.transfer, "transfers:decide": seeded.transfer,
     }
 
