@@ -11,7 +11,11 @@ import time_machine
 
 from winnow.audit.models import AuditEvent
 from winnow.safeguarding.models import Concern, ConcernWithdrawal
-from winnow.safeguarding.services import SafeguardingInputError, concern_withdraw, safeguarding_referral_record
+from winnow.safeguarding.services import (
+    SafeguardingInputError,
+    concern_withdraw,
+    safeguarding_referral_record,
+)
 
 MORNING = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
 NEXT_MORNING = datetime(2026, 12, 3, 0, 1, tzinfo=UTC)
