@@ -61,6 +61,20 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_for_read(request, _DETAIL, pk=pk)
     subjects = referral.subjects.all()
     user = request.user
+    # The page shows each fact as it now stands (its latest correction, tagged), as the API does; the corrections
+    # box above lists what was recorded and every change.
+    latest: dict[tuple[str, int | None], IntakeCorrection] = {}
+    for c in sorted(referral.corrections.all(), key=lambda c: (c.created_at, c.pk)):
+        latest[(c.field, c.subject_id)] = c
+    sexes = dict(Subject._meta.get_field("sex").choices or [])
+    for subject in subjects:
+        subject.now = {field: str(sexes.get(c.after, c.after)) if field == "sex" else c.after_text()
+                       for (field, sid), c in latest.items() if sid == subject.pk}
+    source = latest.get(("source", None))
+    summary = latest.get(("summary", None))
+    sources = dict(Referral._meta.get_field("source").choices or [])
+    now = {"source": str(sources.get(source.after, source.after)) if source else None,
+           "summary": summary.after if summary else None, "received_at": ("received_at", None) in latest}
     return render(
         request,
         "referrals/detail.html",
@@ -68,6 +82,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "referral": referral,
             "subjects": subjects,
             "corrections": referral.corrections.all(),
+            "now": now,
             "can_progress": can(user, Capability.PROGRESS_REFERRALS, referral.unit_id),
             "can_close": can(user, Capability.CLOSE_REFERRALS, referral.unit_id),
             "can_record_facts": can(user, Capability.RECORD_CASE_ACTIONS, referral.unit_id),

@@ -189,3 +189,20 @@ def test_the_referral_queue_order_follows_a_danger_correction(handler: Any, refe
     referral_correct(actor=handler, referral=referral, field="immediate_danger", value=True, reason=WHY,
                      now=timezone.now())
     assert list(Referral.objects.queue().values_list("pk", flat=True)) == [referral.pk, other.pk]
+
+
+def test_the_referral_page_shows_each_fact_as_it_now_stands(client: Any, handler: Any, referral: Any) -> None:
+    """The summary rows show the corrected value, tagged, as the API does; the box above keeps what was recorded."""
+    client.force_login(handler)
+    subject = referral.subjects.get()
+    url = f"/referrals/{referral.pk}/correct/"
+    assert client.post(f"{url}?fact=summary", {"value": "Corrected fictional summary.", "reason": WHY}).status_code == 302
+    assert client.post(f"{url}?fact=family_name&subject={subject.pk}",
+                       {"value": "Correctedname", "reason": WHY}).status_code == 302
+    detail = client.get(referral.get_absolute_url()).content.decode()
+    rows = detail[detail.index('<dl class="govuk-summary-list">'):]
+    summary_row = rows[rows.index(">Summary</dt>"):][:400]
+    assert "Corrected fictional summary." in summary_row and "Corrected</strong>" in summary_row
+    assert referral.summary not in summary_row
+    assert "name corrected to" in detail and "Correctedname" in detail
+    assert f"recorded {referral.summary}" in detail  # the original stays visible
