@@ -55,7 +55,7 @@ def test_it_links_a_second_package_about_the_same_person_and_notifies_the_owner(
     _import(page, [second_report], "245559999")
     second = Referral.objects.get(source_reference="245559999")
     expect(page.get_by_role("heading", name=f"Referral {second.reference}")).to_be_visible()
-    expect(page.get_by_text("A child is believed to be in immediate danger")).to_be_visible()
+    expect(page.get_by_text("A child is believed to be in immediate danger", exact=True)).to_be_visible()
     links = page.locator("table", has_text="Shared identifiers")
     expect(links.get_by_role("link", name=first.reference)).to_have_count(2)  # the reported person and the recipient
     expect(links.get_by_text("same phone number +447700900461")).to_be_visible()

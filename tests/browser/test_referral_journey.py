@@ -56,7 +56,7 @@ def test_it_lets_a_handler_record_find_and_open_a_referral(page: Any, handler: A
     page.get_by_role("button", name="Filter").click()
     page.get_by_role("link", name=referral.reference).click()
     expect(page.get_by_role("heading", name=f"Referral {referral.reference}")).to_be_visible()
-    expect(page.get_by_text("A child is believed to be in immediate danger")).to_be_visible()
+    expect(page.get_by_text("A child is believed to be in immediate danger", exact=True)).to_be_visible()
     expect(page.get_by_text("Browsy McTestface")).to_be_visible()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "referral-detail.png"), full_page=True)

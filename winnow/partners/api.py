@@ -84,18 +84,18 @@ def request_create(request: HttpRequest, payload: RequestIn) -> Any:
     return Reply(201, _out(rfi))
 
 
-@router.get("/requests/{request_id}", response={200: RequestOut, **ERRORS}, summary="Read a request for information")
-def request_read(request: HttpRequest, request_id: int) -> Any:
-    rfi = get_visible(request, InformationRequest.objects.select_related(*_RELATED), pk=request_id)
+@router.get("/requests/{rfi_id}", response={200: RequestOut, **ERRORS}, summary="Read a request for information")
+def request_read(request: HttpRequest, rfi_id: int) -> Any:
+    rfi = get_visible(request, InformationRequest.objects.select_related(*_RELATED), pk=rfi_id)
     audit_read(request, rfi, unit_id=rfi.to_unit_id if rfi.to_unit_id in units_of(request.user) else rfi.from_unit_id,
                detail={"via": "api"})
     return _out(rfi)
 
 
-@router.post("/requests/{request_id}/answer", response={201: RequestOut, **ERRORS},
+@router.post("/requests/{rfi_id}/answer", response={201: RequestOut, **ERRORS},
              summary="Answer a request for information asked of your unit (once)")
-def request_answer(request: HttpRequest, request_id: int, payload: AnswerIn) -> Any:
-    rfi = get_visible(request, InformationRequest.objects.select_related(*_RELATED), pk=request_id)
+def request_answer(request: HttpRequest, rfi_id: int, payload: AnswerIn) -> Any:
+    rfi = get_visible(request, InformationRequest.objects.select_related(*_RELATED), pk=rfi_id)
     if rfi.to_unit_id not in units_of(request.user):
         raise NotPermitted(Capability.EXCHANGE_INFORMATION, rfi.to_unit_id,
                            f"Only {rfi.to_unit.name} answers this request.")

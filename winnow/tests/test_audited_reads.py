@@ -92,7 +92,7 @@ ALLOWED: dict[str, str] = {
 }
 POST_ONLY = {name for name, why in ALLOWED.items() if why.startswith("POST only")}
 # Path arguments that name one object: a page with one of these must write a read *of that object*.
-OBJECT_ARGS = {"pk", "referral_pk", "referral_id", "subject_id", "assessment_id", "request_id", "transfer_id"}
+OBJECT_ARGS = {"pk", "referral_pk", "referral_id", "subject_id", "assessment_id", "rfi_id", "transfer_id"}
 
 
 def _allowed(route: Route) -> str | None:
@@ -133,7 +133,7 @@ def _kwargs(route: Route, seeded: Seeded) -> dict[str, Any]:
                "assessment_id": seeded.assessment.pk, "instrument_id": "phased-prioritisation", "name": "open",
                "vignette_id": "pp-03-access-and-grooming", "attempt_id": 1, "module_id": "disclosure-barriers",
                "section": "profile", "unit_id": seeded.referral.unit_id, "digest": seeded.viral_digest,
-               "request_id": seeded.information_request.pk, "record_id": seeded.safeguarding.pk,
+               "rfi_id": seeded.information_request.pk, "record_id": seeded.safeguarding.pk,
                "transfer_id": seeded.transfer.pk}
     out: dict[str, Any] = {}
     for arg in route.kwargs:

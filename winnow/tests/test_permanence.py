@@ -48,6 +48,9 @@ MUTABLE = {
     "accounts.Membership": "a person's role in a unit: granted and revoked by administrators (audited)",
     "accounts.ApiToken": "a credential: revoked and stamped with its last use",
     "referrals.ReferenceCounter": "hands out reference numbers: its counter moves on with every referral",
+    "research.RereferralCase": "derived: re-referral events recomputed from referrals, case facts and linkage "
+                               "decisions (winnow trends-rebuild rebuilds it); the facts themselves are permanent",
+    "research.RereferralState": "derived: how far the re-referral events have counted linkage decisions",
 }
 
 
