@@ -10,6 +10,7 @@ and the reason.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,9 +42,21 @@ def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value else None
 
 
+DEVELOPMENT_KEY_ID = "development"
+
+
+def _development_key() -> str:
+    """A development installation (`make demo`, WINNOW_ENV=development) with no key set signs with one derived from
+    SECRET_KEY, as the audit keys are, so `winnow export-referral` runs; test and production never do."""
+    seed = hashlib.sha256(b"winnow referral package key\0" + settings.SECRET_KEY.encode()).digest()
+    return base64.b64encode(seed).decode()
+
+
 def signing_key() -> tuple[str, str]:
     """(key id, private key) from settings; ImproperlyConfigured names the variable that is missing or wrong."""
     key_id, private = settings.WINNOW_PACKAGE_KEY_ID.strip(), settings.WINNOW_PACKAGE_SIGNING_KEY.strip()
+    if not key_id and not private and settings.WINNOW_ENV == "development":
+        return DEVELOPMENT_KEY_ID, _development_key()
     if not key_id or not private:
         raise ImproperlyConfigured("exporting needs WINNOW_PACKAGE_KEY_ID and WINNOW_PACKAGE_SIGNING_KEY "
                                    "(`winnow package-key` makes a key pair)")
@@ -60,7 +73,8 @@ def trusted_keys() -> dict[str, str]:
         trusted = referralpackage.parse_trusted(settings.WINNOW_PACKAGE_TRUSTED_KEYS)
     except ValueError as exc:
         raise ImproperlyConfigured(f"WINNOW_PACKAGE_TRUSTED_KEYS: {exc}") from None
-    if settings.WINNOW_PACKAGE_KEY_ID and settings.WINNOW_PACKAGE_SIGNING_KEY:
+    own = settings.WINNOW_PACKAGE_KEY_ID.strip() or settings.WINNOW_PACKAGE_SIGNING_KEY.strip()
+    if own or settings.WINNOW_ENV == "development":  # a key of its own (a wrong one is named, never ignored)
         key_id, private = signing_key()
         trusted.setdefault(key_id, referralpackage.public_of(private))
     return trusted

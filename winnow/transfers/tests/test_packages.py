@@ -22,7 +22,7 @@ from winnow.core import referralpackage
 from winnow.core.intake import IntakeError
 from winnow.referrals.models import Referral
 from winnow.transfers.models import PackageExport, PackageImport
-from winnow.transfers.packages import PackageError, package_import, referral_export
+from winnow.transfers.packages import PackageError, package_import, referral_export, trusted_keys
 
 SENDER_KEY, SENDER_PUBLIC = referralpackage.new_key()
 
@@ -161,10 +161,27 @@ def test_it_applies_the_intake_rules_to_a_signed_manifest(signing: None, outside
 
 
 def test_it_needs_a_signing_key_to_export(settings: Any, referral: Any, supervisor: Any) -> None:
+    settings.WINNOW_ENV = "production"  # only a development installation falls back to a derived key
     settings.WINNOW_PACKAGE_SIGNING_KEY = ""
     with pytest.raises(CommandError, match="WINNOW_PACKAGE_SIGNING_KEY"):
         call_command("export-referral", referral.reference, "--out", "/nonexistent/x.zip", "--user", "sara.supervisor")
     assert not PackageExport.objects.exists()
+
+
+def test_a_development_installation_signs_with_a_key_derived_from_its_secret(
+        settings: Any, referral: Any, tmp_path: Path) -> None:
+    """`make demo` sets no package key: `winnow export-referral` still runs there, and the package imports back;
+    a test or production installation with no key refuses (above)."""
+    settings.WINNOW_ENV = "development"
+    settings.WINNOW_PACKAGE_KEY_ID = settings.WINNOW_PACKAGE_SIGNING_KEY = ""
+    package = tmp_path / "demo.zip"
+    call_command("export-referral", referral.reference, "--out", str(package), stdout=io.StringIO())
+    assert PackageExport.objects.get().key_id == "development"
+    checked = referralpackage.read(package.read_bytes(), trusted=trusted_keys())
+    assert checked.manifest["referral"]["reference"] == referral.reference
+    settings.SECRET_KEY = "another-development-secret"  # another installation's development key is not trusted
+    with pytest.raises(referralpackage.PackageError):
+        referralpackage.read(package.read_bytes(), trusted=trusted_keys())
 
 
 def test_it_refuses_export_by_the_wrong_people(signing: None, referral: Any, handler: Any, outsider_supervisor: Any,
