@@ -271,7 +271,14 @@ WINNOW_AFTER_MERGE = ["winnow.partners.services.after_merge"]
 # the victim-ID series task when scans or hash sets wait; the re-referral events' refresh, enqueued for units with
 # linkage decisions not yet counted.
 WINNOW_WORKER_HEARTBEAT = ["winnow.audit.chain.checkpoint_if_stale", "winnow.victimid.tasks.series_enqueue_if_pending",
-                           "winnow.research.tasks.rereferral_refresh_due"]
+                           "winnow.research.tasks.rereferral_refresh_due", "winnow.worker.jobs.jobs_fail_lost"]
+# The import each kind of upload job runs on the worker (winnow.worker.jobs; dotted paths: the imports live in apps
+# above the worker).
+WINNOW_JOB_RUNNERS = {
+    "hash_set": "winnow.triage.jobs.hash_set_job",
+    "referral_import": "winnow.intake.jobs.referral_import_job",
+    "cybertipline": "winnow.intake.jobs.cybertipline_job",
+}
 # Scan results with more files than this are summarised by the worker, not inside the upload request.
 WINNOW_SUMMARY_INLINE_MAX_FILES = env_int("WINNOW_SUMMARY_INLINE_MAX_FILES", 50_000)
 

@@ -10,6 +10,7 @@ from winnow.forms import LoginForm
 from winnow.navigation import home
 from winnow.signin.views import LoginView, LogoutView
 from winnow.views import healthz
+from winnow.worker import views as worker_views
 
 urlpatterns = [
     path("", home, name="home"),
@@ -32,6 +33,7 @@ urlpatterns = [
     path("victim-id/", include("winnow.victimid.urls")),
     path("safeguarding/", include("winnow.safeguarding.urls")),
     path("tasks/", include("winnow.worker.urls")),
+    path("jobs/<uuid:pk>/", worker_views.job_detail, name="job"),
     path("validation/", include("winnow.validation.urls")),
     path("research/", include("winnow.research.urls")),
     path("training/", include("winnow.training.urls")),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -183,14 +183,22 @@ def referrals_import(
     content: bytes,
     max_bytes: int,
     now: datetime | None = None,
+    progress: Callable[..., None] | None = None,
 ) -> ImportResult:
-    """Import a CSV or JSON file atomically: every referral in it, or nothing (IntakeError says why)."""
+    """Import a CSV or JSON file atomically: every referral in it, or nothing (IntakeError says why).
+    `progress(what, done, total)` hears each step (a count inside the transaction would be seen by nobody)."""
     sha256 = hashlib.sha256(content).hexdigest()
     already = ImportBatch.objects.filter(unit=unit, sha256=sha256).first()
     if already is not None:
         return ImportResult(batch=already, created=False)
+    if progress is not None:
+        progress("Reading the file")
     drafts = parse_referral_file(content, filename=filename, now=now or timezone.now(), max_bytes=max_bytes)
+    if progress is not None:
+        progress(f"Checking {len(drafts):,} referrals")
     check_drafts(unit, drafts, filename=filename)
+    if progress is not None:
+        progress(f"Checked; recording {len(drafts):,} referrals (all or nothing)")
     try:
         return _import_batch(actor=actor, unit=unit, filename=filename, content=content, sha256=sha256,
                              drafts=drafts)

@@ -12,13 +12,14 @@ from django.utils import timezone
 
 from winnow.accounts.models import Unit
 from winnow.audit.reads import get_for_read
-from winnow.core.cybertipline import DEFAULT_LIMITS, CyberTiplineError
+from winnow.core.cybertipline import DEFAULT_LIMITS
 from winnow.core.intake import IntakeError, csv_template, referral_from_mapping
 from winnow.permissions import Capability, require_units
 from winnow.referrals.models import IntakeCorrection, Referral
+from winnow.worker.jobs import job_create
+from winnow.worker.models import Job
 
 from . import corrections, services
-from .cybertip import cybertipline_import, parse_upload
 from .forms import CorrectionForm, CyberTiplineForm, ImportForm, ReferralForm
 
 
@@ -53,38 +54,19 @@ def referral_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def referral_import(request: HttpRequest) -> HttpResponse:
+    """Checks the form and the size here; the worker parses and imports the file (winnow.intake.jobs)."""
     units = _recording_units(request)
     form = ImportForm(request.POST or None, request.FILES or None, units=units)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
-        unit = next(u for u in units if u.pk == form.cleaned_data["unit"])
         upload = form.cleaned_data["file"]
         limit = settings.WINNOW_IMPORT_MAX_BYTES
         if upload.size > limit:
             errors.append(f"{upload.name}: the file is {upload.size:,} bytes; the limit is {limit:,} bytes. Nothing was imported.")
         else:
-            try:
-                result = services.referrals_import(
-                    actor=request.user,
-                    unit=unit,
-                    filename=upload.name,
-                    content=upload.read(),
-                    max_bytes=limit,
-                )
-            except IntakeError as exc:
-                errors = [f"{upload.name}: {error}" for error in exc.errors]
-                errors.append("Nothing was imported: correct the file and upload it again.")
-            else:
-                if result.created:
-                    messages.success(request, f"{upload.name}: {result.referral_count} referrals imported.")
-                else:
-                    messages.info(
-                        request,
-                        f"{upload.name} was already imported on "
-                        f"{timezone.localtime(result.batch.created_at):%d %b %Y %H:%M} "
-                        f"({result.referral_count} referrals). Nothing new was created.",
-                    )
-                return redirect("referrals:list")
+            job = job_create(actor=request.user, kind=Job.Kind.REFERRAL_IMPORT, unit_id=form.cleaned_data["unit"],
+                             uploads=[upload], params={})
+            return redirect(job)
     return render(request, "intake/import.html", {"form": form, "errors": errors})
 
 
@@ -97,40 +79,23 @@ def import_template(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def cybertipline_upload(request: HttpRequest) -> HttpResponse:
+    """Checks the form and the sizes here; the worker parses and imports the package (winnow.intake.jobs)."""
     units = _recording_units(request)
     form = CyberTiplineForm(request.POST or None, request.FILES or None, units=units)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
-        unit = next(u for u in units if u.pk == form.cleaned_data["unit"])
         uploads = form.cleaned_data["files"]
-        try:
-            documents = []
-            for upload in uploads:
-                limit = DEFAULT_LIMITS.max_zip_bytes if len(uploads) == 1 else DEFAULT_LIMITS.max_document_bytes
-                if upload.size > limit:  # checked before reading: a 200 MB upload is never read into memory
-                    raise CyberTiplineError(upload.name, "", f"{upload.size:,} bytes; at most {limit:,} allowed")
-                documents.append((upload.name, upload.read(limit + 1)))
-            package, zip_content, zip_name = parse_upload(documents, report_id=form.cleaned_data["report_id"])
-            result = cybertipline_import(actor=request.user, unit=unit, package=package, zip_content=zip_content,
-                                         zip_name=zip_name,
-                                         immediate_danger=form.cleaned_data["immediate_danger"])
-        except CyberTiplineError as exc:
-            where = exc.document + (f", element {exc.element_path}" if exc.element_path else "")
-            errors = [f"{where}: {exc.reason}", "Nothing was imported."]
+        limit = DEFAULT_LIMITS.max_zip_bytes if len(uploads) == 1 else DEFAULT_LIMITS.max_document_bytes
+        for upload in uploads:
+            if upload.size > limit:  # checked before storing
+                errors = [f"{upload.name}: {upload.size:,} bytes; at most {limit:,} allowed", "Nothing was imported."]
+                break
         else:
-            if result.created:
-                messages.success(request, f"CyberTipline package imported as referral {result.referral.reference}.")
-            else:
-                messages.info(request, f"This package was already imported as {result.referral.reference}. "
-                                       "Nothing new was created.")
-            if result.warnings:
-                messages.warning(request, f"{len(result.warnings)} element(s) or attribute(s) of the package were "
-                                          "not read; they are kept in the stored documents and listed on the "
-                                          "referral.")
-            return redirect(result.referral)
+            job = job_create(actor=request.user, kind=Job.Kind.CYBERTIPLINE, unit_id=form.cleaned_data["unit"],
+                             uploads=uploads, params={"report_id": form.cleaned_data["report_id"],
+                                                      "immediate_danger": bool(form.cleaned_data["immediate_danger"])})
+            return redirect(job)
     return render(request, "intake/cybertipline.html", {"form": form, "errors": errors})
-
-
 
 
 @login_required

@@ -7,7 +7,7 @@ import os
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,7 @@ from .models import (
 from .summary import build_summary, suggestions
 
 BATCH = 5000
+PROGRESS_EVERY = 50_000
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -78,18 +79,23 @@ def resolve_scheme(scheme: str | None) -> CategoryScheme | None:
 
 def hash_set_import(
     *, actor: Any, path: str | Path, name: str, filename: str = "", format: str | None = None,  # noqa: A002
-    scheme: str | None = None, known_files: bool = False,
+    scheme: str | None = None, known_files: bool = False, progress: Callable[..., None] | None = None,
 ) -> HashSetImport:
     """Import a hash-set file: all of it or nothing. Idempotent on the file's SHA-256.
 
     Two streaming passes keep memory constant and write nothing for a malformed file: the first validates the
-    whole file and counts (ParseReport), the second inserts entries in batches of BATCH inside one transaction."""
+    whole file and counts (ParseReport), the second inserts entries in batches of BATCH inside one transaction.
+    `progress(what, done, total)` hears how the first pass goes every PROGRESS_EVERY entries, and when the second
+    starts (inside the transaction nobody else could see a count)."""
     path = Path(path)
     filename = filename or path.name
     resolved = resolve_scheme(scheme)
     try:
         first = parse_hashset(path, format=format or None, scheme=resolved, known_files=known_files)
-        report = first.run()
+        for n, _ in enumerate(first, 1):
+            if progress is not None and n % PROGRESS_EVERY == 0:
+                progress("Checking the file: entries read", n)
+        report = first.report
     except HashSetParseError as exc:
         raise TriageError(f"{filename}: {exc.position + ': ' if exc.position else ''}{exc.reason}") from None
     except ValueError as exc:
@@ -100,6 +106,8 @@ def hash_set_import(
     if not report.entries:
         raise TriageError(f"{filename}: no hash entries found")
     final_scheme = first.scheme
+    if progress is not None:
+        progress(f"Checked {report.entries:,} entries; writing them (all or nothing)")
     with transaction.atomic():
         hash_set = HashSet.objects.create(
             name=name, kind=report.kind, format=report.format, scheme=report.scheme,

@@ -5,9 +5,6 @@ No view here shows, links to or serves image content: counts, hashes, paths and 
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -19,8 +16,10 @@ from django.views.decorators.http import require_POST
 
 from winnow.audit.reads import get_for_read, get_visible
 from winnow.audit.services import AuditAction, audit_search
-from winnow.permissions import Capability, can, require
+from winnow.permissions import Capability, can, require, units_with
 from winnow.referrals.models import Referral
+from winnow.worker.jobs import job_create
+from winnow.worker.models import Job
 
 from .forms import ExhibitForm, HashSetUploadForm, ScanResultUploadForm
 from .models import (
@@ -34,7 +33,6 @@ from .services import (
     TriageError,
     exhibit_create,
     exhibit_suggestions,
-    hash_set_import,
     other_cases,
     scan_result_store,
     suggestion_confirm,
@@ -49,22 +47,6 @@ def _posted_id(request: HttpRequest, name: str) -> int:
     return int(value)
 
 
-def _conflict_note(hash_set: HashSet) -> str:
-    c = hash_set.conflicts_found
-    if c is None or not c.total:
-        return ""
-    return (f" Category conflict: {c.within:,} hash(es) under two categories in this set, {c.between:,} categorised "
-            "differently from an earlier set; both categories are kept (see the table).")
-
-
-def _segments_note(hash_set: HashSet) -> str:
-    n = hash_set.report.get("segmented_media", 0)
-    if not n:
-        return ""
-    return (f" {n:,} video{'s' if n != 1 else ''} categorised by segment, each taking its most severe segment’s "
-            "category (the segments are listed in the table).")
-
-
 @login_required
 def hash_sets(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
@@ -76,28 +58,13 @@ def hash_sets(request: HttpRequest) -> HttpResponse:
         require(user, Capability.IMPORT_HASH_SETS, message="Only administrators import hash sets.")
         form = HashSetUploadForm(request.POST, request.FILES)
         if form.is_valid():
-            upload = form.cleaned_data["file"]  # within the limit: winnow.uploads stopped it while it streamed
-            fd, tmp = tempfile.mkstemp(prefix=".hashset-", dir=settings.DATA_DIR)
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    for chunk in upload.chunks():
-                        out.write(chunk)
-                result = hash_set_import(actor=user, path=Path(tmp), name=form.cleaned_data["name"],
-                                         filename=upload.name, format=form.cleaned_data["format"] or None,
-                                         scheme=form.cleaned_data["scheme"] or None,
-                                         known_files=form.cleaned_data["known_files"])
-            except TriageError as exc:
-                form.add_error("file", f"{exc}. Nothing was imported.")
-            else:
-                s = result.hash_set
-                if result.created:
-                    messages.success(request, f"Imported {s.entries:,} entries as “{s.name}”."
-                                              + _conflict_note(s) + _segments_note(s))
-                else:
-                    messages.info(request, f"That file was already imported as “{s.name}”; nothing new was created.")
-                return redirect("triage:hash-sets")
-            finally:
-                Path(tmp).unlink(missing_ok=True)
+            # Within the limit (winnow.uploads stopped it while it streamed); checked and imported by the worker.
+            data = form.cleaned_data
+            unit_id = min(units_with(user, Capability.IMPORT_HASH_SETS), default=None)  # None: a superuser
+            job = job_create(actor=user, kind=Job.Kind.HASH_SET, unit_id=unit_id, uploads=[data["file"]],
+                             params={"name": data["name"], "format": data["format"] or None,
+                                     "scheme": data["scheme"] or None, "known_files": bool(data["known_files"])})
+            return redirect(job)
     audit_search(request, AuditAction.HASHSET_LIST)
     return render(request, "triage/hash_sets.html", {
         "sets": HashSet.objects.readable_by(user).select_related("imported_by", "category_conflicts"), "form": form,

@@ -1,17 +1,23 @@
 """The task page: what the worker pool is doing and what failed, with the reason. Administrators only.
 
 Tasks take ids as arguments, never personal data, so the page shows ids, task names, timings and exceptions; the
-tasks of every unit appear (the queue is one per installation), which is why only administrators see it."""
+tasks of every unit appear (the queue is one per installation), which is why only administrators see it.
+
+The job page: one upload's import, for the uploader's unit."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from winnow.audit.services import AuditAction, audit_search
 from winnow.permissions import Capability, require
 
+from .models import Job
 from .services import task_overview
 
 
@@ -20,3 +26,21 @@ def task_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.ADMINISTER, message="The task page is for administrators.")
     audit_search(request, AuditAction.TASK_LIST)
     return render(request, "worker/tasks.html", task_overview())
+
+
+# What each kind of job needs of its viewer (in the job's unit), and where another upload is made.
+_JOB_PAGES = {
+    Job.Kind.HASH_SET: (Capability.IMPORT_HASH_SETS, "triage:hash-sets"),
+    Job.Kind.REFERRAL_IMPORT: (Capability.RECORD_REFERRALS, "intake:import"),
+    Job.Kind.CYBERTIPLINE: (Capability.RECORD_REFERRALS, "intake:cybertipline"),
+}
+
+
+@login_required
+def job_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """An upload's import (winnow.worker.jobs): the uploader's unit sees it (404 elsewhere), with the role that
+    makes such uploads (403 otherwise)."""
+    job = get_object_or_404(Job.objects.visible_to(request.user).select_related("unit", "created_by"), pk=pk)
+    capability, again = _JOB_PAGES[Job.Kind(job.kind)]
+    require(request.user, capability, job.unit_id, message="This upload's page is for those who make such uploads.")
+    return render(request, "worker/job.html", {"job": job, "again_url": reverse(again)})

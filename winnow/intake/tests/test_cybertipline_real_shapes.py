@@ -14,6 +14,7 @@ from django.core.management import call_command
 from winnow.audit.models import AuditEvent
 from winnow.linkage.models import CyberTiplineReport
 from winnow.referrals.models import RawPackage, Referral
+from winnow.worker.tests.support import job_page
 
 CORPUS = Path(__file__).resolve().parents[3] / "tests" / "corpus" / "cybertipline"
 FLAGS = [CORPUS / "presence-flags" / "report.xml", CORPUS / "presence-flags" / "fileDetails.xml"]
@@ -78,12 +79,13 @@ def test_the_command_says_which_known_people_and_referrals_it_links_to(
 
 def test_the_page_shows_the_warnings_on_the_referral(client: Any, handler: Any, units: Any) -> None:
     client.force_login(handler)
-    response = client.post("/referrals/cybertipline/", {"unit": units["north"].pk, "files": _uploads(UNKNOWN),
-                                                        "immediate_danger": "no"},
-                           follow=True)
+    job = job_page(client, client.post("/referrals/cybertipline/", {"unit": units["north"].pk,
+                                                                    "files": _uploads(UNKNOWN),
+                                                                    "immediate_danger": "no"}))
+    assert "2 element(s) or attribute(s) of the package were not read" in job.content.decode()  # the job's note
+    response = client.get(Referral.objects.get().get_absolute_url())
     assert response.status_code == 200
     text = response.content.decode()
-    assert "2 element(s) or attribute(s) of the package were not read" in text  # the flash message
     assert "/report/incidentSummary/futureSummaryField: unknown element &lt;futureSummaryField&gt;" in text
     assert "What was not read" in text
 

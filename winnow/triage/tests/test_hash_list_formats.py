@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from winnow.triage.models import HashEntry, HashSet
+from winnow.worker.tests.support import job_page
 
 pytestmark = pytest.mark.django_db
 
@@ -89,19 +90,19 @@ def test_the_page_imports_each_format_and_a_known_files_list(client: Any, admini
     client.force_login(administrator)
     for name, _fmt, extra in FORMATS:
         data = {"name": name, "file": _upload(name), "scheme": extra[1] if extra else ""}
-        assert client.post("/triage/hash-sets/", data).status_code == 302, name
+        assert "Imported 5 entries" in job_page(client, client.post("/triage/hash-sets/", data)).content.decode(), name
     assert HashSet.objects.count() == len(FORMATS)
     assert set(HashSet.objects.values_list("entries", flat=True)) == {5}
     # the same bytes are the same set (same SHA-256): a changed copy, imported as a known-file filter
     changed = (CORPUS / "os-files.txt").read_bytes() + b"\n"
     data = {"name": "OS files", "file": SimpleUploadedFile("os.txt", changed), "known_files": "on"}
-    assert client.post("/triage/hash-sets/", data).status_code == 302
+    job_page(client, client.post("/triage/hash-sets/", data))
     assert HashSet.objects.get(name="OS files").kind == "known-files"
 
 
 def test_the_page_names_file_place_and_reason_and_writes_nothing(client: Any, administrator: Any) -> None:
     client.force_login(administrator)
-    body = client.post("/triage/hash-sets/", {"name": "x", "file": _upload("refused/utf16-no-bom.csv")}).content.decode()
+    body = job_page(client, client.post("/triage/hash-sets/", {"name": "x", "file": _upload("refused/utf16-no-bom.csv")})).content.decode()
     assert "utf16-no-bom.csv: start: UTF-16 without BOM" in body and "Nothing was imported" in body
     assert not HashSet.objects.exists()
 

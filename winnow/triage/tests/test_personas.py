@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from winnow.audit.models import AuditEvent
 from winnow.triage.models import Exhibit, HashSet, ScanResult, SuggestionConfirmation
+from winnow.worker.tests.support import job_page
 
 pytestmark = pytest.mark.django_db
 
@@ -78,15 +79,15 @@ def test_it_shows_hash_set_metadata_to_forensic_officers_and_imports_only_for_ad
     assert not HashSet.objects.exists()
     client.force_login(administrator)
     upload["file"] = SimpleUploadedFile("list.csv", collection.csv_set(tmp_path).read_bytes())
-    assert client.post("/triage/hash-sets/", upload).status_code == 302
+    job_page(client, client.post("/triage/hash-sets/", upload))
     assert HashSet.objects.get().entries == 3
     assert "Fictional" in client.get("/triage/hash-sets/").content.decode()
 
 
 def test_it_names_a_malformed_upload_on_the_admin_page(client: Any, administrator: Any) -> None:
     client.force_login(administrator)
-    body = client.post("/triage/hash-sets/", {"name": "Bad", "file": SimpleUploadedFile(
-        "broken.json", b'{"odata.metadata": "x#Media", "value": [{"MD5": "xyz"}]}')}).content.decode()
+    body = job_page(client, client.post("/triage/hash-sets/", {"name": "Bad", "file": SimpleUploadedFile(
+        "broken.json", b'{"odata.metadata": "x#Media", "value": [{"MD5": "xyz"}]}')})).content.decode()
     assert "broken.json" in body and "Nothing was imported" in body and not HashSet.objects.exists()
 
 

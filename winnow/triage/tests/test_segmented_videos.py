@@ -17,6 +17,7 @@ from tests.corpus.hashlists import build
 from winnow.core.scanning import scan
 from winnow.triage.models import HashSet
 from winnow.triage.services import file_chunks, scan_result_store
+from winnow.worker.tests.support import job_page
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +39,9 @@ def test_the_command_lists_each_video_with_its_segments() -> None:
 def test_the_page_says_so_on_import_and_lists_the_segments(client: Any, administrator: Any) -> None:
     client.force_login(administrator)
     upload = SimpleUploadedFile("vics-segments.json", SEGMENTED.read_bytes())
-    response = client.post("/triage/hash-sets/", {"name": "Segmented", "file": upload}, follow=True)
-    body = response.content.decode()
-    assert "Imported 3 entries as “Segmented”. 2 videos categorised by segment" in body
+    response = job_page(client, client.post("/triage/hash-sets/", {"name": "Segmented", "file": upload}))
+    assert "Imported 3 entries as “Segmented”. 2 videos categorised by segment" in response.content.decode()
+    body = client.get("/triage/hash-sets/").content.decode()
     s = HashSet.objects.get()
     assert f'data-segments="{s.pk}"' in body
     assert f"{ROWS[0]['md5']}</span>: {ABUSE}; segments: {EXPLOITIVE}, {ABUSE}, Uncategorised" in body
