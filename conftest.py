@@ -27,6 +27,16 @@ def audit_checkpoints(tmp_path_factory: Any, monkeypatch: pytest.MonkeyPatch) ->
     return path
 
 
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path_factory: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Each test its own DATA_DIR (uploads handed to the worker are stored there), never the worktree's var/."""
+    from django.conf import settings
+
+    path = tmp_path_factory.mktemp("data")
+    monkeypatch.setattr(settings, "DATA_DIR", path)
+    return path
+
+
 @pytest.fixture
 def units(db: Any) -> dict[str, Any]:
     from winnow.accounts.models import Unit

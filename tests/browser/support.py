@@ -57,3 +57,20 @@ def assert_accessible(page: Any, widths: tuple[int, ...] = WIDTHS) -> None:
     problems = accessibility_problems(page, widths)
     if problems:
         raise AssertionError(f"{len(problems)} accessibility problem(s):\n" + "\n".join(problems))
+
+
+def finish_job(page: Any, *, accessible: bool = False) -> None:
+    """On an upload's job page, waiting: run the worker's upload jobs in this process; the page (winnow/job.js)
+    sees the job finish and reloads itself with the result or the errors."""
+    import re
+
+    from playwright.sync_api import expect
+
+    from winnow.worker.tests.support import run_jobs
+
+    page.wait_for_url(re.compile(r"/jobs/[0-9a-f-]{36}/$"))
+    expect(page.locator("#job-status .govuk-tag")).to_have_text("Waiting")
+    if accessible:
+        assert_accessible(page)
+    run_jobs()
+    expect(page.locator("#job-status .govuk-tag")).to_have_text(re.compile("Succeeded|Failed"), timeout=30_000)

@@ -5,6 +5,7 @@ changed."""
 
 from __future__ import annotations
 
+import re
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.support import assert_accessible, login
+from tests.browser.support import assert_accessible, finish_job, login
 from winnow.accounts.models import Membership, User
 from winnow.triage.models import HashSet
 from winnow.triage.tests.support import make_collection
@@ -45,20 +46,27 @@ def test_hash_lists_conflicts_and_a_cybertipline_report_with_unknown_elements(
     page.get_by_label("Name").fill("X-Ways export")
     page.get_by_label("Hash set file").set_input_files(str(CORPUS / "hashlists" / "xways-export.txt"))
     page.get_by_role("button", name="Import hash set").click()
+    finish_job(page, accessible=True)
     expect(page.get_by_text("Imported 5 entries")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Upload another file").click()
     page.get_by_label("Name").fill("OS files")
     page.get_by_label("Hash set file").set_input_files(str(CORPUS / "hashlists" / "os-files.txt"))
     page.get_by_label("A list of known software files").check()
     page.get_by_role("button", name="Import hash set").click()
+    finish_job(page)
     assert HashSet.objects.get(name="OS files").kind == "known-files"
     for name, category in (("One", "A"), ("Two", "C")):
         path = tmp_path / f"{name}.csv"
         path.write_text(f"md5,category\n{collection.known_md5},{category}\n")
+        page.goto("/triage/hash-sets/")
         page.get_by_label("Name").fill(name)
         page.get_by_label("Hash set file").set_input_files(str(path))
         page.get_by_label("Category scheme").select_option("uk-abc")
         page.get_by_role("button", name="Import hash set").click()
+        finish_job(page)
     expect(page.get_by_text("Category conflict: 0 hash(es) under two categories in this set, 1 categorised")).to_be_visible()
+    page.locator("main").get_by_role("link", name="Hash sets", exact=True).click()
     expect(page.locator("table").first).to_contain_text("conflict")
     assert_accessible(page)
 
@@ -81,7 +89,9 @@ def test_hash_lists_conflicts_and_a_cybertipline_report_with_unknown_elements(
     page.locator("input[type=file]").set_input_files(str(CORPUS / "cybertipline" / "unknown-constructs" / "report.xml"))
     page.locator("input[name=immediate_danger][value=no]").check()
     page.get_by_role("button", name="Import package").click()
+    finish_job(page)
     expect(page.get_by_text("2 element(s) or attribute(s) of the package were not read")).to_be_visible()
+    page.get_by_role("link", name=re.compile(r"^Referral NORTH-")).click()
     page.get_by_text("What was not read", exact=True).click()
     expect(page.get_by_text("/report/incidentSummary/futureSummaryField")).to_be_visible()
     assert_accessible(page)

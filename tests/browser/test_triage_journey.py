@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.support import login
+from tests.browser.support import finish_job, login
 from winnow.accounts.models import Membership, User
 from winnow.triage.models import CollectionSummary, HashSet
 from winnow.triage.tests.support import make_collection
@@ -40,6 +40,7 @@ def test_it_summarises_an_uploaded_collection_without_showing_images(
     page.get_by_label("Hash set file").set_input_files(str(collection.csv_set(tmp_path)))
     page.get_by_label("Category scheme").select_option("uk-abc")
     page.get_by_role("button", name="Import hash set").click()
+    finish_job(page)
     expect(page.get_by_text("Imported 3 entries")).to_be_visible()
     assert HashSet.objects.get().entries == 3
 

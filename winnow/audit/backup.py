@@ -5,7 +5,7 @@ var/backups/20261202T061500Z; `winnow restore` with no argument restores the new
 
     manifest.json          every file below with its size and SHA-256, signed (HMAC) with the checkpoint key
     database.dump          PostgreSQL: `pg_dump --format=custom` / database.sqlite3: SQLite's online backup
-    files/...              WINNOW_DATA_DIR's stored files (scan results), as they are
+    files/...              WINNOW_DATA_DIR's stored files (scan results, uploads handed to the worker), as they are
     audit-checkpoints.jsonl
 
 Restore checks the manifest first (every file present, every SHA-256 right, the signature) and names each file
@@ -36,7 +36,7 @@ from .chain import checkpoint_key, checkpoint_path
 
 MANIFEST = "manifest.json"
 # What of WINNOW_DATA_DIR is Winnow's stored data (not the SQLite database itself, not collected static files).
-STORED_DIRS = ("scan-results",)
+STORED_DIRS = ("scan-results", "uploads")  # uploads: the files of upload jobs (winnow.worker.jobs)
 
 
 class BackupError(Exception):
