@@ -51,6 +51,8 @@ ALLOWED: dict[str, str] = {
     "intake:import": "an empty upload form",
     "intake:import-template": "a fixed CSV header",
     "intake:cybertipline": "an empty upload form",
+    "job": "an upload's job page, to its uploader's unit: file names, SHA-256s, counts and the parser's errors "
+           "(quoting at most 80 characters); the import writes its own events, and the page polls while it runs",
     "accessibility": "the accessibility statement: no personal data",
     "api-1.0.0:import_cybertipline": "POST only: the import writes its own event",
     "linkage:run": "POST only: the run writes its own event",

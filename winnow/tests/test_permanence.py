@@ -14,6 +14,7 @@ import inspect
 import itertools
 import re
 import sys
+import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -186,6 +187,8 @@ class Rows:
             return f"{n}".encode()
         if "Integer" in kind or "AutoField" in kind:
             return (current or 0) + (1_000_000 if field.primary_key else n)
+        if kind == "UUIDField":
+            return uuid.uuid4()
         raise NotImplementedError(f"no test value for {kind} ({field})")
 
 
@@ -268,6 +271,11 @@ def test_it_still_inserts_new_rows_only_as_new_rows(rows: Rows) -> None:
 # ----------------------------------------------------------------------------------------------- raw SQL
 
 
+def _db_pk(model: Any, row: Any) -> Any:
+    """The primary key as the database stores it (a UUID is a string of hex digits on SQLite)."""
+    return model._meta.pk.get_db_prep_value(row.pk, connection)
+
+
 def _raw(sql: str, params: list[Any]) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -281,13 +289,13 @@ def test_it_refuses_raw_sql_edits_and_deletes(rows: Rows, model: Any) -> None:
     for field in _fixed(model):
         new = field.get_db_prep_save(rows.value(field, getattr(row, field.attname)), connection)
         with pytest.raises(DatabaseError, match=f"winnow: {model._meta.db_table} rows are never edited"):
-            _raw(f"UPDATE {table} SET {connection.ops.quote_name(field.column)} = %s WHERE {pk} = %s", [new, row.pk])
+            _raw(f"UPDATE {table} SET {connection.ops.quote_name(field.column)} = %s WHERE {pk} = %s", [new, _db_pk(model, row)])
     if not model.mutable_fields:  # even an update that changes nothing
         with pytest.raises(DatabaseError, match="never edited"):
-            _raw(f"UPDATE {table} SET {pk} = {pk} WHERE {pk} = %s", [row.pk])
+            _raw(f"UPDATE {table} SET {pk} = {pk} WHERE {pk} = %s", [_db_pk(model, row)])
     if not model.deletable:
         with pytest.raises(DatabaseError, match=f"winnow: {model._meta.db_table} rows are never deleted"):
-            _raw(f"DELETE FROM {table} WHERE {pk} = %s", [row.pk])
+            _raw(f"DELETE FROM {table} WHERE {pk} = %s", [_db_pk(model, row)])
     assert _stored(model, row.pk) == before
 
 
@@ -298,7 +306,7 @@ def test_it_lets_the_declared_columns_change_in_raw_sql(rows: Rows, model: Any) 
     for field in _mutable(model):
         new = rows.value(field, getattr(row, field.attname))
         _raw(f"UPDATE {table} SET {connection.ops.quote_name(field.column)} = %s WHERE {pk} = %s",
-             [field.get_db_prep_save(new, connection), row.pk])
+             [field.get_db_prep_save(new, connection), _db_pk(model, row)])
         row.refresh_from_db()
         assert getattr(row, field.attname) == new, field.name
 
