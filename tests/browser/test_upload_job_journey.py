@@ -35,7 +35,7 @@ def test_a_referral_file_is_imported_by_the_worker_and_its_job_page_follows_it(
     finish_job(page, accessible=True)
     expect(page.locator(".govuk-error-summary")).to_contain_text("referrals.csv: row 3")
     expect(page.locator(".govuk-error-summary")).to_contain_text("Nothing was imported")
-    expect(page).to_have_title(re.compile(r"^Referral file import: failed"))
+    expect(page).to_have_title(re.compile(r"^Error: Referral file import: failed"))
     assert_accessible(page)
     assert not Referral.objects.exists() and Job.objects.get().state == "failed"
 

@@ -43,4 +43,6 @@ def job_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     job = get_object_or_404(Job.objects.visible_to(request.user).select_related("unit", "created_by"), pk=pk)
     capability, again = _JOB_PAGES[Job.Kind(job.kind)]
     require(request.user, capability, job.unit_id, message="This upload's page is for those who make such uploads.")
-    return render(request, "worker/job.html", {"job": job, "again_url": reverse(again)})
+    # `errors`: the base template's title then starts "Error:", as on a form page with an error summary.
+    return render(request, "worker/job.html", {"job": job, "again_url": reverse(again),
+                                               "errors": job.errors if job.state == Job.State.FAILED else []})
