@@ -18,6 +18,9 @@ def referral_links(context: dict[str, Any], referral: Any) -> dict[str, Any]:
     links = (
         IdentifierLink.objects.visible_to(user).touching(referral)
         .select_related("referral", "linked_referral", "subject", "linked_subject")
+        .only("referral_id", "linked_referral_id", "subject_id", "linked_subject_id", "reason",
+              *(f"{side}__{f}" for side in ("referral", "linked_referral") for f in ("reference", "status")),
+              *(f"{side}__{f}" for side in ("subject", "linked_subject") for f in ("given_names", "family_name")))
     )
     grouped: dict[tuple[int, int, int], dict[str, Any]] = {}
     for link in links:  # one row per (other referral, person here, person there), every reason listed
@@ -47,7 +50,7 @@ def referral_links(context: dict[str, Any], referral: Any) -> dict[str, Any]:
         "memberships": [(s, people.get(persons[s.pk])) for s in referral.subjects.all() if s.pk in persons],
         "cybertipline": cybertipline,
         "files": referral.reported_files.all() if cybertipline else [],
-        "documents": ReferralDocument.objects.filter(referral=referral).select_related("package"),
+        "documents": ReferralDocument.objects.filter(referral=referral).select_related("package").defer("package__content"),
     }
 
 
