@@ -25,7 +25,7 @@ from winnow.audit.services import AuditAction, audit_search
 from winnow.core.identifiers import IdentifierKind
 from winnow.core.intake import FieldError, IntakeError, referral_from_mapping
 from winnow.core.intake.drafts import Sex, Source, SubjectRole
-from winnow.errors import ErrorOut, error_response
+from winnow.errors import ErrorOut, StrictQuery, error_response
 from winnow.intake import api as cybertip_api
 from winnow.intake import services
 from winnow.intake.corrections import latest_corrections
@@ -309,7 +309,7 @@ class ReferralPage(Schema):
     results: list[ReferralSummaryOut]
 
 
-class ListFilters(Schema):
+class ListFilters(StrictQuery):
     status: Status | None = Field(None, description="Only referrals in this status")
     page: int = Field(1, ge=1, le=100_000, description="Page number, 1 to 100,000 (100 referrals a page)")
 

@@ -13,7 +13,7 @@ from ninja.responses import Status as Reply
 
 from winnow.audit.reads import get_visible
 from winnow.audit.services import AuditAction, audit_read, audit_search
-from winnow.errors import ErrorOut, error_response
+from winnow.errors import ErrorOut, StrictQuery, error_response
 from winnow.permissions import Capability, NotPermitted, require
 
 from . import services
@@ -70,7 +70,7 @@ class RequestPage(Schema):
     results: list[RequestOut]
 
 
-class RequestFilters(Schema):
+class RequestFilters(StrictQuery):
     page: int = Field(1, ge=1, le=100_000, description="Page number, 1 to 100,000 (100 requests a page)")
 
 

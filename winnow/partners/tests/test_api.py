@@ -69,3 +69,6 @@ def test_it_lists_requests_in_pages_of_100(linked: Any, east_handler: Any, handl
     for bad in ("0", "100001", "x", "99999999999999999999"):
         refused = _call("get", f"/api/v1/partners/requests?page={bad}", east)
         assert refused.status_code == 400 and refused.json()["error"]["details"][0]["field"] == "query.page", bad
+    misspelt = _call("get", "/api/v1/partners/requests?pgae=2", east)
+    assert misspelt.status_code == 400 and misspelt.json()["error"]["details"] == [
+        {"field": "query.pgae", "reason": "not a parameter of this operation, which takes page"}]
