@@ -237,8 +237,13 @@ def analyse(ratings: Iterable[Rating], *, ordered: Mapping[str, Sequence[str]] |
     return AgreementReport(items, raters)
 
 
+def _num(value: float | None) -> float | None:
+    """JSON has no NaN or infinity: an undefined figure is null."""
+    return value if value is not None and math.isfinite(value) else None
+
+
 def _ci(value: Estimate) -> list[float | None]:
-    return [value.low, value.high]
+    return [_num(value.low), _num(value.high)]
 
 
 def report_dict(report: AgreementReport) -> dict[str, Any]:
@@ -251,27 +256,27 @@ def report_dict(report: AgreementReport) -> dict[str, Any]:
             c = item.categorical
             entry.update({
                 "ratings": c.ratings if c else 0,
-                "fleiss_kappa": c.fleiss_kappa.value if c else None,
+                "fleiss_kappa": _num(c.fleiss_kappa.value) if c else None,
                 "fleiss_kappa_ci": _ci(c.fleiss_kappa) if c else None,
-                "krippendorff_alpha": c.krippendorff_alpha.value if c else None,
+                "krippendorff_alpha": _num(c.krippendorff_alpha.value) if c else None,
                 "krippendorff_alpha_ci": _ci(c.krippendorff_alpha) if c else None,
-                "percent_agreement": c.percent_agreement.value if c else None,
+                "percent_agreement": _num(c.percent_agreement.value) if c else None,
                 "percent_agreement_ci": _ci(c.percent_agreement) if c else None,
             })
             if c and c.krippendorff_alpha_ordinal is not None:
-                entry["krippendorff_alpha_ordinal"] = c.krippendorff_alpha_ordinal.value
+                entry["krippendorff_alpha_ordinal"] = _num(c.krippendorff_alpha_ordinal.value)
                 entry["krippendorff_alpha_ordinal_ci"] = _ci(c.krippendorff_alpha_ordinal)
-                entry["exact_agreement"] = item.exact_agreement.value if item.exact_agreement else None
-                entry["quadratic_weighted_kappa"] = item.weighted_kappa
+                entry["exact_agreement"] = _num(item.exact_agreement.value) if item.exact_agreement else None
+                entry["quadratic_weighted_kappa"] = _num(item.weighted_kappa)
                 entry["quadratic_weighted_kappa_pairs"] = item.weighted_kappa_pairs
         else:
             r = item.icc
             entry.update({
                 "dropped_cases": item.dropped_cases,
-                "icc1_1": r.icc1_1.value if r else None,
-                "icc2_1": r.icc2_1.value if r else None,
+                "icc1_1": _num(r.icc1_1.value) if r else None,
+                "icc2_1": _num(r.icc2_1.value) if r else None,
                 "icc2_1_ci": _ci(r.icc2_1) if r else None,
-                "icc3_1": r.icc3_1.value if r else None,
+                "icc3_1": _num(r.icc3_1.value) if r else None,
             })
         items[name] = entry
     raters = {name: {"items_compared": r.items_compared, "item_agreement": r.item_agreement,

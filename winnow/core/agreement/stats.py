@@ -209,6 +209,11 @@ def icc(matrix: npt.ArrayLike, *, confidence: float = 0.95) -> IccResult:
     if not np.isfinite(y).all():
         raise ValueError("ICC needs a complete matrix of finite scores")
     n, k = y.shape
+    # Every ICC is unchanged by rescaling the scores, and rescaling to at most 1 in size keeps the sums of squares
+    # finite for any finite input (scores near 1e300 would otherwise overflow to inf and give NaN).
+    largest = float(np.abs(y).max())
+    if largest > 0:
+        y = y / largest
     grand = y.mean()
     ss_rows = k * ((y.mean(axis=1) - grand) ** 2).sum()
     ss_cols = n * ((y.mean(axis=0) - grand) ** 2).sum()
