@@ -123,6 +123,20 @@ def uncertified_warning(assessment: Assessment) -> str:
             f"{assessment.instrument_version}. A warning, not a block: check the answers.")
 
 
+def second_coding_notice(assessment: Assessment) -> str:
+    """Once a blind second coding exists, the result and the decision pages show it beside the first: the band it
+    gives and the items where the two differ. It changes nothing; the supervisor decides."""
+    second = SecondCoding.objects.filter(first=assessment).select_related("created_by").first()
+    if second is None:
+        return ""
+    differs = sorted(item for item, value in second.answers.items() if assessment.answers.get(item) != value)
+    outcome = second.band_label or second.band or (f"score {second.score}" if second.score is not None else "no band")
+    return (f"A blind second coding by {second.created_by.get_username()} on "
+            f"{timezone.localtime(second.created_at):%d %b %Y} gives {outcome}; the answers differ on "
+            f"{len(differs)} item{'s' if len(differs) != 1 else ''}{': ' + ', '.join(differs) if differs else ''}. "
+            "It changes no band: a supervisor's decision does.")
+
+
 # ---- live double-coding ---------------------------------------------------------------------------------------
 
 def selected_for_double_coding(assessment: Assessment, share: float) -> bool:
@@ -190,6 +204,7 @@ class CertificationRow:
     version: str
     status: Status
     attempts: int
+    due_soon: bool = False  # certified, refresher due within 30 days
 
 
 def assessors_in(unit_ids: Iterable[int]) -> list[User]:
@@ -210,8 +225,9 @@ def certification_table(unit_ids: Iterable[int], *, now: datetime) -> list[Certi
         counts[(user_id, iid, ver)] += 1
     for officer in assessors_in(unit_ids):
         for iid, ver in versions_trained():
-            rows.append(CertificationRow(officer, iid, ver, certification(officer, iid, ver, now=now),
-                                         counts[(officer.pk, iid, ver)]))
+            state = certification(officer, iid, ver, now=now)
+            rows.append(CertificationRow(officer, iid, ver, state, counts[(officer.pk, iid, ver)],
+                                         state.due_soon(now)))
     return rows
 
 

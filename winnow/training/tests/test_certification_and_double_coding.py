@@ -115,3 +115,20 @@ def test_another_units_assessor_gets_nothing(referral: Any, handler: Any, outsid
 def test_double_coding_pages_need_sign_in(db: Any) -> None:
     response = Client().get(reverse("training:second-coding", args=[1]))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_the_second_coding_is_shown_beside_the_first_where_the_supervisor_decides(
+        referral: Any, handler: Any, certified_handler: Any, supervisor: Any, everything_double_coded: None) -> None:
+    first = _assess(referral, handler)
+    assert "blind second coding" not in _client(supervisor).get(
+        reverse("assessments:decide", args=[first.pk])).content.decode()
+    answers = {item: "no" for item in first.answers} | {"sexual_convictions": "0", "lives_with_children": "yes"}
+    services.second_coding_record(actor=certified_handler, assessment=first, answers=answers)
+    for name in ("assessments:detail", "assessments:decide"):
+        page = _client(supervisor).get(reverse(name, args=[first.pk])).content.decode()
+        assert "A blind second coding by cara.certified" in page and "gives Medium" in page, name
+        # the first left ten items Unknown that the second answered No, and said Yes to grooming
+        assert "the answers differ on 12 items: access_children_known," in page and ", grooming," in page
+        assert "It changes no band" in page
+    first.refresh_from_db()
+    assert first.band == "very_high"
