@@ -113,7 +113,14 @@ def uncertified_warning(assessment: Assessment) -> str:
     """Empty when the assessor was certified for that instrument version when they assessed; else the warning."""
     versions = {(v.instrument_id, v.instrument_version) for v in bank().values()}
     if (assessment.instrument_id, assessment.instrument_version) not in versions:
-        return ""  # no vignettes for this version: nobody can be certified on it, so say nothing
+        trained = sorted(ver for iid, ver in versions if iid == assessment.instrument_id)
+        if not trained:
+            return ""  # an instrument Winnow does not train on at all: no certification to speak of
+        # A new version of an instrument that is trained on: nobody is certified on it until it has vignettes.
+        return (f"Assessed by {assessment.created_by.get_username()} on {assessment.instrument_id} "
+                f"{assessment.instrument_version}, which has no training vignettes yet (the bank has "
+                f"{', '.join(trained)}): nobody is certified for this version. A new version needs new "
+                "certification. A warning, not a block: check the answers.")
     state = certification(assessment.created_by, assessment.instrument_id, assessment.instrument_version,
                           now=assessment.created_at)
     if state.certified:

@@ -132,3 +132,22 @@ def test_the_second_coding_is_shown_beside_the_first_where_the_supervisor_decide
         assert "It changes no band" in page
     first.refresh_from_db()
     assert first.band == "very_high"
+
+
+def test_a_new_instrument_version_needs_new_certification(certified_handler: Any) -> None:
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    assert services.certification(certified_handler, "phased-prioritisation", "0.2.0", now=now).certified
+    assert not services.certification(certified_handler, "phased-prioritisation", "0.3.0", now=now).certified
+    on = {version: SimpleNamespace(instrument_id="phased-prioritisation", instrument_version=version,
+                                   created_by=certified_handler, created_at=now) for version in ("0.2.0", "0.3.0")}
+    assert services.uncertified_warning(on["0.2.0"]) == ""
+    warning = services.uncertified_warning(on["0.3.0"])
+    assert "phased-prioritisation 0.3.0, which has no training vignettes yet (the bank has 0.2.0)" in warning
+    assert "A new version needs new certification" in warning
+    casic = SimpleNamespace(instrument_id="casic", instrument_version="1.0.0", created_by=certified_handler,
+                            created_at=now)
+    assert services.uncertified_warning(casic) == ""  # not an instrument Winnow trains on
