@@ -25,7 +25,7 @@ from winnow.audit.services import AuditAction, audit_search
 from winnow.core.identifiers import IdentifierKind
 from winnow.core.intake import FieldError, IntakeError, referral_from_mapping
 from winnow.core.intake.drafts import Sex, Source, SubjectRole
-from winnow.errors import ErrorOut, error_response
+from winnow.errors import ErrorOut, StrictQuery, error_response
 from winnow.intake import api as cybertip_api
 from winnow.intake import services
 from winnow.intake.corrections import latest_corrections
@@ -309,7 +309,7 @@ class ReferralPage(Schema):
     results: list[ReferralSummaryOut]
 
 
-class ListFilters(Schema):
+class ListFilters(StrictQuery):
     status: Status | None = Field(None, description="Only referrals in this status")
     page: int = Field(1, ge=1, le=100_000, description="Page number, 1 to 100,000 (100 referrals a page)")
 
@@ -317,11 +317,15 @@ class ListFilters(Schema):
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 CREATE_ERRORS: dict[int, Any] = {**ERRORS, 409: ErrorOut}
 PAGE_SIZE = 100
+# The columns ReferralSummaryOut reads (a referral row is wide; 100 a page).
+_SUMMARY_FIELDS = ("id", "reference", "unit__code", "source", "received_at", "received_corrected_at",
+                   "immediate_danger", "danger_corrected", "status")
 
 
 @api.get("/referrals", response={200: ReferralPage, **ERRORS}, summary="List referrals in your units")
 def list_referrals(request: HttpRequest, filters: Query[ListFilters]) -> Any:
-    referrals = Referral.objects.visible_to(request.user).select_related("unit").order_by("-received_at", "-id")
+    referrals = (Referral.objects.visible_to(request.user).select_related("unit").only(*_SUMMARY_FIELDS)
+                 .order_by("-received_at", "-id"))
     if filters.status:
         referrals = referrals.filter(status=filters.status)
     page = filters.page
@@ -358,7 +362,8 @@ api.post("/referrals/cybertipline", response=cybertip_api.RESPONSES, summary=cyb
 
 @api.get("/referrals/{referral_id}", response={200: ReferralOut, **ERRORS}, summary="Read a referral")
 def get_referral(request: HttpRequest, referral_id: int) -> Any:
-    return get_for_read(request, Referral.objects.select_related("unit", "package"), detail={"via": "api"},
+    return get_for_read(request, Referral.objects.select_related("unit", "package").defer("package__content"),
+                        detail={"via": "api"},
                         pk=referral_id)
 
 

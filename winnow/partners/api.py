@@ -8,12 +8,12 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status as Reply
 
 from winnow.audit.reads import get_visible
 from winnow.audit.services import AuditAction, audit_read, audit_search
-from winnow.errors import ErrorOut, error_response
+from winnow.errors import ErrorOut, StrictQuery, error_response
 from winnow.permissions import Capability, NotPermitted, require
 
 from . import services
@@ -61,12 +61,27 @@ def _invalid(request: HttpRequest, exc: services.PartnersInputError) -> HttpResp
 _RELATED = ("from_unit", "to_unit", "answer")
 
 
-@router.get("/requests", response={200: list[RequestOut], 400: ErrorOut, 401: ErrorOut},
-            summary="Requests for information your units sent or were asked (newest deadline last)")
-def request_list(request: HttpRequest) -> Any:
-    rfis = list(InformationRequest.objects.visible_to(request.user).select_related(*_RELATED)[:500])
-    audit_search(request, AuditAction.PARTNERS_LIST, {"via": "api"})
-    return [_out(r) for r in rfis]
+PAGE_SIZE = 100
+
+
+class RequestPage(Schema):
+    count: int
+    page: int
+    results: list[RequestOut]
+
+
+class RequestFilters(StrictQuery):
+    page: int = Field(1, ge=1, le=100_000, description="Page number, 1 to 100,000 (100 requests a page)")
+
+
+@router.get("/requests", response={200: RequestPage, 400: ErrorOut, 401: ErrorOut},
+            summary="Requests for information your units sent or were asked, in pages (earliest deadline first)")
+def request_list(request: HttpRequest, filters: Query[RequestFilters]) -> Any:
+    rfis = InformationRequest.objects.visible_to(request.user).select_related(*_RELATED).order_by("due_on", "id")
+    page = filters.page
+    audit_search(request, AuditAction.PARTNERS_LIST, {"via": "api", "page": page})
+    return {"count": rfis.count(), "page": page,
+            "results": [_out(r) for r in rfis[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]}
 
 
 @router.post("/requests", response={201: RequestOut, **ERRORS},

@@ -45,7 +45,10 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-_REFERRALS = Referral.objects.select_related("unit", "package")
+# The raw package's bytes stay in the database until someone downloads them: an imported file's package is the
+# whole file (every referral of a 4,000-row CSV shares it), and the pages show only its kind, name, size and hash.
+_WITH_PACKAGE = Referral.objects.select_related("unit", "package")
+_REFERRALS = _WITH_PACKAGE.defer("package__content")
 
 
 # The page's sections (people, assessments, links, the timeline) read the referral's subjects and corrections:
@@ -93,7 +96,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def referral_package(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = get_visible(request, _REFERRALS, pk=pk)
+    referral = get_visible(request, _WITH_PACKAGE, pk=pk)
     package = referral.package
     audit_read_of(request, package, detail={"referral": referral.reference})
     response = HttpResponse(bytes(package.content), content_type="application/octet-stream")

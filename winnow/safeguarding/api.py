@@ -18,7 +18,7 @@ from ninja.responses import Status as Reply
 from winnow.accounts.models import User
 from winnow.audit.reads import get_for_read, get_visible
 from winnow.audit.services import AuditAction, audit_search
-from winnow.errors import ErrorOut, error_response
+from winnow.errors import ErrorOut, StrictQuery, error_response
 from winnow.permissions import Capability, require, require_units
 from winnow.referrals.models import Referral
 
@@ -76,7 +76,7 @@ class ConcernPage(Schema):
     results: list[ConcernOut]
 
 
-class ConcernFilters(Schema):
+class ConcernFilters(StrictQuery):
     show: Literal["open", "overdue", "all"] = Field(
         "open", description="open: no safeguarding referral yet; overdue: past the deadline with none; all")
     page: int = Field(1, ge=1, le=100_000, description="Page number, 1 to 100,000 (100 a page)")

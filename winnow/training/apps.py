@@ -14,3 +14,4 @@ class TrainingConfig(AppConfig):
 
         checks.connect()
         notices.register(services.uncertified_warning)
+        notices.register(services.second_coding_notice)

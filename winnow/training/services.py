@@ -113,7 +113,14 @@ def uncertified_warning(assessment: Assessment) -> str:
     """Empty when the assessor was certified for that instrument version when they assessed; else the warning."""
     versions = {(v.instrument_id, v.instrument_version) for v in bank().values()}
     if (assessment.instrument_id, assessment.instrument_version) not in versions:
-        return ""  # no vignettes for this version: nobody can be certified on it, so say nothing
+        trained = sorted(ver for iid, ver in versions if iid == assessment.instrument_id)
+        if not trained:
+            return ""  # an instrument Winnow does not train on at all: no certification to speak of
+        # A new version of an instrument that is trained on: nobody is certified on it until it has vignettes.
+        return (f"Assessed by {assessment.created_by.get_username()} on {assessment.instrument_id} "
+                f"{assessment.instrument_version}, which has no training vignettes yet (the bank has "
+                f"{', '.join(trained)}): nobody is certified for this version. A new version needs new "
+                "certification. A warning, not a block: check the answers.")
     state = certification(assessment.created_by, assessment.instrument_id, assessment.instrument_version,
                           now=assessment.created_at)
     if state.certified:
@@ -121,6 +128,20 @@ def uncertified_warning(assessment: Assessment) -> str:
     why = "their certification had lapsed (refresher overdue)" if state.certified_at else "they were not certified"
     return (f"Assessed by {assessment.created_by.get_username()} when {why} for {assessment.instrument_id} "
             f"{assessment.instrument_version}. A warning, not a block: check the answers.")
+
+
+def second_coding_notice(assessment: Assessment) -> str:
+    """Once a blind second coding exists, the result and the decision pages show it beside the first: the band it
+    gives and the items where the two differ. It changes nothing; the supervisor decides."""
+    second = SecondCoding.objects.filter(first=assessment).select_related("created_by").first()
+    if second is None:
+        return ""
+    differs = sorted(item for item, value in second.answers.items() if assessment.answers.get(item) != value)
+    outcome = second.band_label or second.band or (f"score {second.score}" if second.score is not None else "no band")
+    return (f"A blind second coding by {second.created_by.get_username()} on "
+            f"{timezone.localtime(second.created_at):%d %b %Y} gives {outcome}; the answers differ on "
+            f"{len(differs)} item{'s' if len(differs) != 1 else ''}{': ' + ', '.join(differs) if differs else ''}. "
+            "It changes no band: a supervisor's decision does.")
 
 
 # ---- live double-coding ---------------------------------------------------------------------------------------
@@ -190,6 +211,7 @@ class CertificationRow:
     version: str
     status: Status
     attempts: int
+    due_soon: bool = False  # certified, refresher due within 30 days
 
 
 def assessors_in(unit_ids: Iterable[int]) -> list[User]:
@@ -210,8 +232,9 @@ def certification_table(unit_ids: Iterable[int], *, now: datetime) -> list[Certi
         counts[(user_id, iid, ver)] += 1
     for officer in assessors_in(unit_ids):
         for iid, ver in versions_trained():
-            rows.append(CertificationRow(officer, iid, ver, certification(officer, iid, ver, now=now),
-                                         counts[(officer.pk, iid, ver)]))
+            state = certification(officer, iid, ver, now=now)
+            rows.append(CertificationRow(officer, iid, ver, state, counts[(officer.pk, iid, ver)],
+                                         state.due_soon(now)))
     return rows
 
 

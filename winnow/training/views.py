@@ -116,8 +116,11 @@ def supervision(request: HttpRequest) -> HttpResponse:
     recent = (Assessment.objects.filter(referral__unit_id__in=unit_ids).latest_versions()
               .select_related("created_by", "referral").order_by("-created_at")[:200])
     warnings = [(a, text) for a in recent if (text := services.uncertified_warning(a))]
+    table = services.certification_table(unit_ids, now=now)
     return render(request, "training/supervision.html", {
-        "table": services.certification_table(unit_ids, now=now), "now": now, "versions": versions,
+        "table": table, "now": now, "versions": versions,
+        "refreshers_overdue": sum(1 for row in table if row.status.label == "Refresher overdue"),
+        "refreshers_due_soon": sum(row.due_soon for row in table),
         "overrides": services.override_rates(unit_ids), "warnings": warnings[:50], "warning_count": len(warnings),
         "units": Unit.objects.filter(pk__in=unit_ids),
         "completions": ModuleCompletion.objects.filter(unit_id__in=unit_ids).select_related("user"),

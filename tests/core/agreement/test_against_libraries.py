@@ -86,3 +86,62 @@ def test_the_icc2_1_interval_covers_the_true_value_about_95_percent_of_the_time(
         estimate = icc(y).icc2_1
         covered += estimate.low <= true_icc <= estimate.high
     assert 0.91 <= covered / reps <= 0.99
+
+
+def test_the_weighted_kappa_bootstrap_interval_is_a_loop_over_resamples_with_scikit_learn() -> None:
+    from winnow.core.agreement import weighted_kappa_estimate
+    from winnow.core.agreement.stats import _case_weights
+
+    rng = np.random.default_rng(11)
+    a = rng.integers(0, 4, size=30)
+    b = np.where(rng.random(30) < 0.6, a, rng.integers(0, 4, size=30))
+    estimate = weighted_kappa_estimate(a, b, 4, replicates=300, seed=5)
+    weights = _case_weights(30, 300, 5).astype(int)
+    loop = []
+    for row in weights:  # the same resamples, each as an explicit list of cases for scikit-learn
+        index = np.repeat(np.arange(30), row)
+        loop.append(cohen_kappa_score(a[index], b[index], weights="quadratic", labels=[0, 1, 2, 3]))
+    low, high = np.percentile(loop, [2.5, 97.5])
+    assert estimate.value == pytest.approx(cohen_kappa_score(a, b, weights="quadratic"), abs=1e-10)
+    assert (estimate.low, estimate.high) == (pytest.approx(low, abs=1e-10), pytest.approx(high, abs=1e-10))
+
+
+def test_the_mean_pairwise_weighted_kappa_interval_contains_it_and_narrows_with_more_cases() -> None:
+    from winnow.core.agreement import mean_pairwise_weighted_kappa_estimate
+
+    def panel(cases: int) -> np.ndarray:
+        rng = np.random.default_rng(cases)
+        truth = rng.integers(0, 4, size=(cases, 1))
+        return np.where(rng.random((cases, 6)) < 0.7, truth, rng.integers(0, 4, size=(cases, 6)))
+
+    small, pairs = mean_pairwise_weighted_kappa_estimate(panel(15), 4, replicates=400)
+    large, _ = mean_pairwise_weighted_kappa_estimate(panel(240), 4, replicates=400)
+    assert pairs == 15 and small.low < small.value < small.high and large.low < large.value < large.high
+    assert large.high - large.low < (small.high - small.low) / 2
+
+
+def test_the_mean_pairwise_interval_is_the_same_as_a_loop_over_resamples_pairs_and_scikit_learn() -> None:
+    from winnow.core.agreement import mean_pairwise_weighted_kappa_estimate
+    from winnow.core.agreement.stats import _case_weights, _percentile
+
+    rng = np.random.default_rng(3)
+    truth = rng.integers(0, 4, size=(20, 1))
+    ranks = np.where(rng.random((20, 5)) < 0.7, truth, rng.integers(0, 4, size=(20, 5)))
+    ranks[rng.random((20, 5)) < 0.2] = -1  # not every rater rated every case
+    estimate, _ = mean_pairwise_weighted_kappa_estimate(ranks, 4, replicates=60, seed=9)
+    means = []
+    for row in _case_weights(20, 60, 9).astype(int):
+        index = np.repeat(np.arange(20), row)
+        values = []
+        for i in range(5):
+            for j in range(i + 1, 5):
+                full = (ranks[:, i] >= 0) & (ranks[:, j] >= 0)
+                if full.sum() < 2:
+                    continue
+                a, b = ranks[index, i], ranks[index, j]
+                keep = (a >= 0) & (b >= 0)
+                if keep.any() and len(set(a[keep]) | set(b[keep])) > 1:
+                    values.append(cohen_kappa_score(a[keep], b[keep], weights="quadratic", labels=[0, 1, 2, 3]))
+        means.append(np.mean(values) if values else np.nan)
+    low, high = _percentile(np.array(means))
+    assert (estimate.low, estimate.high) == (pytest.approx(low, abs=1e-9), pytest.approx(high, abs=1e-9))

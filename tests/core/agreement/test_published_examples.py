@@ -71,6 +71,24 @@ def test_it_puts_each_icc_inside_its_own_interval() -> None:
         assert estimate.low < estimate.value < estimate.high
 
 
+def test_its_intervals_on_shrout_and_fleiss_match_the_psych_packages_published_output() -> None:
+    # The 95% intervals Revelle's R package psych prints for ICC() on these data (its `sf` example): ICC1 -0.13
+    # to 0.72, ICC2 0.019 to 0.76 (McGraw & Wong's ICC(A,1)), ICC3 0.34 to 0.95. (Quoted from psych's output as
+    # widely reproduced; there is no R on the build machine to re-run it.)
+    result = icc(SHROUT_FLEISS)
+    assert (round(result.icc1_1.low, 2), round(result.icc1_1.high, 2)) == (-0.13, 0.72)
+    assert (round(result.icc2_1.low, 3), round(result.icc2_1.high, 2)) == (0.019, 0.76)
+    assert (round(result.icc3_1.low, 2), round(result.icc3_1.high, 2)) == (0.34, 0.95)
+
+
+def test_icc_is_unchanged_by_the_scale_of_the_scores_even_near_the_largest_float() -> None:
+    base = icc(SHROUT_FLEISS).icc2_1
+    for scale in (1e-300, 1e150, 1e300):
+        scaled = icc([[v * scale for v in row] for row in SHROUT_FLEISS]).icc2_1
+        assert scaled.value == pytest.approx(base.value, rel=1e-9)
+        assert scaled.low == pytest.approx(base.low, rel=1e-9) and scaled.high == pytest.approx(base.high, rel=1e-9)
+
+
 def test_it_reproduces_krippendorff_2011_nominal_and_ordinal_alpha() -> None:
     counts = _counts(KRIPPENDORFF_EXAMPLE, [1, 2, 3, 4, 5])
     assert krippendorff_alpha(counts, "nominal") == pytest.approx(0.743, abs=0.0005)

@@ -52,3 +52,9 @@ def test_any_bytes_give_ratings_or_an_agreement_input_error(data: bytes) -> None
         read_ratings(b"case,rater,item,value\n" + data)
     except AgreementInputError:
         pass
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-Infinity", "1e999", "9" * 400])
+def test_a_value_that_reads_as_a_number_but_is_not_finite_is_refused_with_its_row(value: str) -> None:
+    with pytest.raises(AgreementInputError, match="row 3, field 'value': .* is not a finite number"):
+        read_ratings(f"case,rater,item,value\nv1,a,total,3\nv1,b,total,{value}\n".encode())

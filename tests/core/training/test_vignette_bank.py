@@ -97,3 +97,22 @@ def test_a_file_that_is_not_utf8_or_a_duplicate_id_is_refused(tmp_path: Path) ->
     (tmp_path / "b.yaml").write_text(GOOD)
     with pytest.raises(VignetteError, match="already used"):
         load_bank(tmp_path, INSTRUMENTS)
+
+
+@pytest.mark.parametrize(("old", "new", "reason"), [
+    ("title:", "title: \x00", "the control character #x0000 is not allowed"),
+    ("title:", "title: \x1b", "the control character #x001b is not allowed"),
+    ('sexual_convictions: {answer: "0"', "sexual_convictions: {answer: " + "9" * 5000,
+     "a whole number of more than 100 digits"),
+])
+def test_hostile_bytes_in_a_vignette_are_refused_with_the_line_not_a_traceback(old: str, new: str,
+                                                                              reason: str) -> None:
+    text = GOOD.replace(old, new, 1)
+    with pytest.raises(VignetteError) as caught:
+        parse_vignette(text, INSTRUMENTS, path="bad.yaml")
+    assert reason in caught.value.reason and caught.value.line == _line_of(text, new[:12])
+
+
+def test_a_vignette_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    (tmp_path / "bom.yaml").write_bytes(b"\xef\xbb\xbf" + GOOD.encode())
+    assert load_vignette(tmp_path / "bom.yaml", INSTRUMENTS).id == "pp-03-access-and-grooming"

@@ -26,13 +26,16 @@ from .stats import (
     icc,
     krippendorff_alpha,
     mean_pairwise_weighted_kappa,
+    mean_pairwise_weighted_kappa_estimate,
     percent_agreement,
     weighted_kappa,
+    weighted_kappa_estimate,
 )
 
 __all__ = [
     "ALPHA_REVIEW_BELOW", "ICC_REVIEW_BELOW", "AgreementInputError", "AgreementReport", "CategoricalAgreement",
     "Estimate", "IccResult", "ItemAgreement", "RaterAgreement", "Rating", "analyse", "categorical_agreement",
-    "fleiss_kappa", "icc", "krippendorff_alpha", "mean_pairwise_weighted_kappa", "percent_agreement",
-    "read_ratings", "report_dict", "weighted_kappa",
+    "fleiss_kappa", "icc", "krippendorff_alpha", "mean_pairwise_weighted_kappa",
+    "mean_pairwise_weighted_kappa_estimate", "percent_agreement", "read_ratings", "report_dict", "weighted_kappa",
+    "weighted_kappa_estimate",
 ]

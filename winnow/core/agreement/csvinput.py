@@ -1,14 +1,16 @@
 """Ratings in long form from a CSV with the header `case,rater,item,value`, for `winnow agreement FILE`.
 
 One row per rating. Extra columns are refused (a misspelt header is a mistake, not something to guess around);
-an empty cell, a repeated rating (same case, rater and item) or a file that is not UTF-8 text is refused with the
-row (counting the header as row 1, as a spreadsheet does) and field. A UTF-8 byte-order mark is accepted.
+an empty cell, a value that reads as a number but is not finite ('nan', 'inf', '1e999'), a repeated rating (same
+case, rater and item) or a file that is not UTF-8 text is refused with the row (counting the header as row 1, as a
+spreadsheet does) and field. A UTF-8 byte-order mark is accepted.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import math
 
 from .errors import AgreementInputError
 from .report import Rating
@@ -29,6 +31,14 @@ def _decode(data: bytes) -> str:
     if "\x00" in text:
         raise AgreementInputError("the file contains NUL bytes: it is not a text CSV file")
     return text
+
+
+def _finite_or_text(value: str) -> bool:
+    """False for a value Python reads as a number that is not finite: 'nan', 'inf', '1e999', 400 nines."""
+    try:
+        return math.isfinite(float(value))
+    except ValueError:
+        return True  # text: a category
 
 
 def read_ratings(data: bytes) -> list[Rating]:
@@ -60,6 +70,9 @@ def read_ratings(data: bytes) -> list[Rating]:
                 empty = [HEADER[i] for i, cell in enumerate(cells) if not cell]
                 if empty:
                     problems.append(f"row {number}, field {empty[0]!r}: empty (leave a missing rating out instead)")
+                elif not _finite_or_text(cells[3]):
+                    problems.append(f"row {number}, field 'value': {cells[3][:40]!r} is not a finite number "
+                                    "(leave a missing rating out instead)")
                 else:
                     key = (cells[0], cells[1], cells[2])
                     if key in seen:

@@ -29,8 +29,8 @@ from .stats import (
     IccResult,
     categorical_agreement,
     icc,
-    mean_pairwise_weighted_kappa,
-    weighted_kappa,
+    mean_pairwise_weighted_kappa_estimate,
+    weighted_kappa_estimate,
 )
 
 ALPHA_REVIEW_BELOW = 0.667
@@ -56,6 +56,7 @@ class ItemAgreement:
     exact_agreement: Estimate | None = None  # ordered items: the same as percent agreement, named for bands
     weighted_kappa: float | None = None  # ordered items: mean pairwise quadratic-weighted kappa
     weighted_kappa_pairs: int = 0
+    weighted_kappa_ci: tuple[float | None, float | None] | None = None  # bootstrap over cases
     icc: IccResult | None = None
     dropped_cases: int = 0  # score items: cases not rated by every rater, left out of the ICC
     review: bool = False
@@ -70,6 +71,7 @@ class RaterAgreement:
     cases_with_band: int
     bands_exact: int
     band_weighted_kappa: float | None
+    band_weighted_kappa_ci: tuple[float | None, float | None] | None = None  # bootstrap over cases
 
     @property
     def item_agreement(self) -> float | None:
@@ -129,7 +131,7 @@ def _categorical(name: str, by_case: Mapping[str, Mapping[str, str]], order: Seq
             counts[row, index[value]] += 1
     result = categorical_agreement(counts, ordinal=order is not None, replicates=replicates, seed=seed)
     notes: list[str] = []
-    exact = wk = None
+    exact = wk = wk_ci = None
     pairs = 0
     if order is not None:
         exact = result.percent_agreement
@@ -138,7 +140,10 @@ def _categorical(name: str, by_case: Mapping[str, Mapping[str, str]], order: Seq
         for row, raters in enumerate(pairable.values()):
             for rater, value in raters.items():
                 ranks[row, rater_col[rater]] = index[value]
-        wk, pairs = mean_pairwise_weighted_kappa(ranks, len(categories))
+        wk_estimate, pairs = mean_pairwise_weighted_kappa_estimate(ranks, len(categories), replicates=replicates,
+                                                                   seed=seed)
+        wk = wk_estimate.value
+        wk_ci = (wk_estimate.low, wk_estimate.high) if wk_estimate.low is not None else None
     chosen = result.krippendorff_alpha_ordinal if result.krippendorff_alpha_ordinal is not None else (
         result.krippendorff_alpha)
     alpha = chosen.value
@@ -154,7 +159,8 @@ def _categorical(name: str, by_case: Mapping[str, Mapping[str, str]], order: Seq
     if review:
         notes.append(f"alpha below {ALPHA_REVIEW_BELOW}: review the guidance for this item")
     return ItemAgreement(name, "categorical", result.cases, len(all_raters), categorical=result,
-                         exact_agreement=exact, weighted_kappa=wk, weighted_kappa_pairs=pairs, review=review,
+                         exact_agreement=exact, weighted_kappa=wk, weighted_kappa_pairs=pairs,
+                         weighted_kappa_ci=wk_ci, review=review,
                          notes=tuple(notes))
 
 
@@ -181,7 +187,8 @@ def _score(name: str, by_case: Mapping[str, Mapping[str, str]]) -> ItemAgreement
 
 
 def _raters(table: Mapping[str, Mapping[str, Mapping[str, str]]], reference: Mapping[tuple[str, str], str],
-            band_item: str | None, order: Mapping[str, Sequence[str]]) -> dict[str, RaterAgreement]:
+            band_item: str | None, order: Mapping[str, Sequence[str]], replicates: int,
+            seed: int) -> dict[str, RaterAgreement]:
     compared: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     band_pairs: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for item, by_case in table.items():
@@ -203,10 +210,13 @@ def _raters(table: Mapping[str, Mapping[str, Mapping[str, str]]], reference: Map
     result = {}
     for rater, (n, agreed, bands, exact) in sorted(compared.items()):
         pairs = band_pairs.get(rater, [])
-        wk = None
+        wk = wk_ci = None
         if band_item is not None and len(pairs) >= 2:
-            wk = weighted_kappa([p[0] for p in pairs], [p[1] for p in pairs], len(order[band_item]))
-        result[rater] = RaterAgreement(rater, n, agreed, bands, exact, wk)
+            estimate = weighted_kappa_estimate([p[0] for p in pairs], [p[1] for p in pairs], len(order[band_item]),
+                                               replicates=replicates, seed=seed)
+            wk = estimate.value
+            wk_ci = (estimate.low, estimate.high) if estimate.low is not None else None
+        result[rater] = RaterAgreement(rater, n, agreed, bands, exact, wk, wk_ci)
     return result
 
 
@@ -233,12 +243,17 @@ def analyse(ratings: Iterable[Rating], *, ordered: Mapping[str, Sequence[str]] |
             items[name] = _score(name, by_case)
         else:
             items[name] = _categorical(name, by_case, ordered.get(name), replicates, seed)
-    raters = _raters(table, reference, band_item, ordered) if reference else {}
+    raters = _raters(table, reference, band_item, ordered, replicates, seed) if reference else {}
     return AgreementReport(items, raters)
 
 
+def _num(value: float | None) -> float | None:
+    """JSON has no NaN or infinity: an undefined figure is null."""
+    return value if value is not None and math.isfinite(value) else None
+
+
 def _ci(value: Estimate) -> list[float | None]:
-    return [value.low, value.high]
+    return [_num(value.low), _num(value.high)]
 
 
 def report_dict(report: AgreementReport) -> dict[str, Any]:
@@ -251,31 +266,35 @@ def report_dict(report: AgreementReport) -> dict[str, Any]:
             c = item.categorical
             entry.update({
                 "ratings": c.ratings if c else 0,
-                "fleiss_kappa": c.fleiss_kappa.value if c else None,
+                "fleiss_kappa": _num(c.fleiss_kappa.value) if c else None,
                 "fleiss_kappa_ci": _ci(c.fleiss_kappa) if c else None,
-                "krippendorff_alpha": c.krippendorff_alpha.value if c else None,
+                "krippendorff_alpha": _num(c.krippendorff_alpha.value) if c else None,
                 "krippendorff_alpha_ci": _ci(c.krippendorff_alpha) if c else None,
-                "percent_agreement": c.percent_agreement.value if c else None,
+                "percent_agreement": _num(c.percent_agreement.value) if c else None,
                 "percent_agreement_ci": _ci(c.percent_agreement) if c else None,
             })
             if c and c.krippendorff_alpha_ordinal is not None:
-                entry["krippendorff_alpha_ordinal"] = c.krippendorff_alpha_ordinal.value
+                entry["krippendorff_alpha_ordinal"] = _num(c.krippendorff_alpha_ordinal.value)
                 entry["krippendorff_alpha_ordinal_ci"] = _ci(c.krippendorff_alpha_ordinal)
-                entry["exact_agreement"] = item.exact_agreement.value if item.exact_agreement else None
-                entry["quadratic_weighted_kappa"] = item.weighted_kappa
+                entry["exact_agreement"] = _num(item.exact_agreement.value) if item.exact_agreement else None
+                entry["quadratic_weighted_kappa"] = _num(item.weighted_kappa)
                 entry["quadratic_weighted_kappa_pairs"] = item.weighted_kappa_pairs
+                entry["quadratic_weighted_kappa_ci"] = ([_num(v) for v in item.weighted_kappa_ci]
+                                                        if item.weighted_kappa_ci else [None, None])
         else:
             r = item.icc
             entry.update({
                 "dropped_cases": item.dropped_cases,
-                "icc1_1": r.icc1_1.value if r else None,
-                "icc2_1": r.icc2_1.value if r else None,
+                "icc1_1": _num(r.icc1_1.value) if r else None,
+                "icc2_1": _num(r.icc2_1.value) if r else None,
                 "icc2_1_ci": _ci(r.icc2_1) if r else None,
-                "icc3_1": r.icc3_1.value if r else None,
+                "icc3_1": _num(r.icc3_1.value) if r else None,
             })
         items[name] = entry
     raters = {name: {"items_compared": r.items_compared, "item_agreement": r.item_agreement,
                      "cases_with_band": r.cases_with_band, "band_exact": r.band_exact,
-                     "band_weighted_kappa": r.band_weighted_kappa}
+                     "band_weighted_kappa": _num(r.band_weighted_kappa),
+                     "band_weighted_kappa_ci": [_num(v) for v in r.band_weighted_kappa_ci] if r.band_weighted_kappa_ci
+                     else [None, None]}
               for name, r in report.raters.items()}
     return {"items": items, "raters": raters, "review": report.review_items}

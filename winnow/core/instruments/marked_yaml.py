@@ -99,6 +99,19 @@ def _construct_sequence(loader: MarkedSafeLoader, node: SequenceNode) -> MarkedL
     return result
 
 
+_MAX_INT_DIGITS = 100
+
+
+def _construct_int(loader: MarkedSafeLoader, node: yaml.ScalarNode) -> int:
+    # Python refuses to convert more than 4,300 digits (a ValueError with no line); no instrument needs 100.
+    if len(str(node.value)) > _MAX_INT_DIGITS:
+        raise ConstructorError(None, None, f"a whole number of more than {_MAX_INT_DIGITS} digits",
+                               node.start_mark)
+    value: int = yaml.SafeLoader.construct_yaml_int(loader, node)
+    return value
+
+
+MarkedSafeLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 MarkedSafeLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 MarkedSafeLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 
@@ -112,7 +125,12 @@ class YamlSyntaxError(Exception):
 
 def load_marked(text: str) -> Any:
     """Parse one YAML document into MarkedDict/MarkedList/scalars, or raise YamlSyntaxError with a line."""
-    loader = MarkedSafeLoader(text)
+    try:
+        loader = MarkedSafeLoader(text)  # the reader refuses NUL and other control characters here
+    except yaml.reader.ReaderError as exc:
+        where = text.count("\n", 0, exc.position) + 1
+        raise YamlSyntaxError(where, f"bad YAML: the control character #x{exc.character:04x} is not allowed "
+                                    "(is this a text file?)") from None
     try:
         node = loader.get_single_node()
         if node is None:

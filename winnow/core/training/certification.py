@@ -48,6 +48,9 @@ class Status:
     vignettes: int  # distinct vignettes counted now (within one refresher period)
     item_agreement: float | None
     outcome_exact: float | None
+    items_agreed: int = 0  # the counts behind the two shares, for their n and interval
+    items_total: int = 0
+    outcomes_exact: int = 0
 
     @property
     def label(self) -> str:
@@ -65,20 +68,23 @@ def add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
 
 
-def _measure(attempts: list[Attempt]) -> tuple[int, float | None, float | None]:
+Measured = tuple[int, float | None, float | None, int, int, int]
+
+
+def _measure(attempts: list[Attempt]) -> Measured:
     latest: dict[str, Attempt] = {}
     for attempt in attempts:  # in time order, so the last one per vignette wins
         latest[attempt.vignette_id] = attempt
     if not latest:
-        return 0, None, None
+        return 0, None, None, 0, 0, 0
     total = sum(a.items_total for a in latest.values())
     agreed = sum(a.items_agreed for a in latest.values())
-    exact = sum(a.outcome_exact for a in latest.values()) / len(latest)
-    return len(latest), (agreed / total if total else None), exact
+    exact = sum(a.outcome_exact for a in latest.values())
+    return len(latest), (agreed / total if total else None), exact / len(latest), agreed, total, exact
 
 
-def _meets(standard: Standard, measured: tuple[int, float | None, float | None]) -> bool:
-    n, agreement, exact = measured
+def _meets(standard: Standard, measured: Measured) -> bool:
+    n, agreement, exact = measured[:3]
     return (n >= standard.min_vignettes and agreement is not None and exact is not None
             and agreement >= standard.min_item_agreement and exact >= standard.min_band_exact)
 

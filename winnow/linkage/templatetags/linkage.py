@@ -11,6 +11,10 @@ from winnow.linkage.models import IdentifierLink, KnownElsewhere, LinkProposal, 
 
 register = template.Library()
 
+# The panel names each side of a proposal and its referral: the proposal's own columns, not two whole subjects and
+# two whole referrals (building that join's SQL cost more than running it).
+_PROPOSAL_FIELDS = tuple(f.attname for f in LinkProposal._meta.concrete_fields)
+
 
 @register.inclusion_tag("linkage/_links_panel.html", takes_context=True)
 def referral_links(context: dict[str, Any], referral: Any) -> dict[str, Any]:
@@ -18,6 +22,9 @@ def referral_links(context: dict[str, Any], referral: Any) -> dict[str, Any]:
     links = (
         IdentifierLink.objects.visible_to(user).touching(referral)
         .select_related("referral", "linked_referral", "subject", "linked_subject")
+        .only("referral_id", "linked_referral_id", "subject_id", "linked_subject_id", "reason",
+              *(f"{side}__{f}" for side in ("referral", "linked_referral") for f in ("reference", "status")),
+              *(f"{side}__{f}" for side in ("subject", "linked_subject") for f in ("given_names", "family_name")))
     )
     grouped: dict[tuple[int, int, int], dict[str, Any]] = {}
     for link in links:  # one row per (other referral, person here, person there), every reason listed
@@ -35,6 +42,9 @@ def referral_links(context: dict[str, Any], referral: Any) -> dict[str, Any]:
     proposals = (
         LinkProposal.objects.visible_to(user).touching_subjects(subject_ids)
         .select_related("left_subject__referral", "right_subject__referral", "decision")
+        .only(*_PROPOSAL_FIELDS, "decision__id",
+              *(f"{side}_subject__{f}" for side in ("left", "right")
+                for f in ("given_names", "family_name", "referral__reference")))
     )
     persons = services.current_person_ids(subject_ids)
     people = {p.pk: p for p in Person.objects.visible_to(user).filter(pk__in=set(persons.values()))}
@@ -47,7 +57,7 @@ def referral_links(context: dict[str, Any], referral: Any) -> dict[str, Any]:
         "memberships": [(s, people.get(persons[s.pk])) for s in referral.subjects.all() if s.pk in persons],
         "cybertipline": cybertipline,
         "files": referral.reported_files.all() if cybertipline else [],
-        "documents": ReferralDocument.objects.filter(referral=referral).select_related("package"),
+        "documents": ReferralDocument.objects.filter(referral=referral).select_related("package").defer("package__content"),
     }
 
 

@@ -115,8 +115,12 @@ def test_it_shows_the_weights_and_lets_a_handler_decide(three: list[Any], handle
     assert "Date of birth" in page and "1979-04-22" in page and "Accept: the same person" in page
     referral_page = client.get(three[0].referral.get_absolute_url()).content.decode()
     assert f"Review proposal {proposal.pk}" in referral_page and "match weight per field" in referral_page
+    left, right = proposal.left_subject, proposal.right_subject  # the panel names both sides and their referrals
+    assert f"{left.display_name} ({left.referral.reference}) and {right.display_name} ({right.referral.reference})" \
+        in referral_page
     response = client.post(proposal.get_absolute_url(), {"outcome": "accept", "reason": "Same DOB and address."})
     assert response.status_code == 302
+    assert f"Review proposal {proposal.pk}" not in client.get(three[0].referral.get_absolute_url()).content.decode()
     person = Person.objects.get()
     assert "Gareth Penington-Vale" in client.get(person.get_absolute_url()).content.decode()
     client.post(f"/linkage/merges/{Merge.objects.get().pk}/undo/", {"reason": "Checked again."})

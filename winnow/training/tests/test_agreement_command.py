@@ -45,3 +45,34 @@ def test_a_bad_file_is_refused_with_its_row_and_exit_status_2(tmp_path: Path) ->
 def test_a_missing_file_is_refused_not_a_traceback(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="No such file"):
         call_command("agreement", str(tmp_path / "nope.csv"))
+
+
+def test_json_is_exactly_items_and_stays_valid_json_for_extreme_scores(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    text = "case,rater,item,value\n" + "".join(
+        f"v{c},r{r},total,{(c + 1) * 1e300 * (1 if r else -1)}\n" for c in range(4) for r in range(3))
+    call_command("agreement", str(_write(tmp_path, text)), "--json")
+    data = json.loads(capsys.readouterr().out)  # json.loads accepts NaN; the check below refuses it
+    assert set(data) == {"items"}
+    total = data["items"]["total"]
+    assert isinstance(total["icc2_1"], float) and all(isinstance(v, float) for v in total["icc2_1_ci"])
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"", "the file is empty"),
+    (b"\xef\xbb\xbfcase,rater,question,value\nv1,a,x,1\n", "row 1: the header must be exactly"),
+    (b"case,rater,item,value\nv1,a,x,\x00\n", "NUL bytes"),
+    (b"case,rater,item,value\nv1,Zo\xeb,x,a\n", "row 2: byte 27 is not UTF-8"),
+    (b"case,rater,item,value\nv1,a,total,1e999\nv1,b,total,2\n", "row 2, field 'value': '1e999' is not a finite"),
+])
+def test_from_the_shell_a_bad_file_exits_2_with_one_line_and_no_traceback(tmp_path: Path, content: bytes,
+                                                                          message: str) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    done = subprocess.run([sys.executable, "-m", "winnow.cli", "agreement", str(path), "--json"],  # noqa: S603
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2 and done.stdout == ""
+    assert message in done.stderr and "Traceback" not in done.stderr

@@ -115,3 +115,39 @@ def test_another_units_assessor_gets_nothing(referral: Any, handler: Any, outsid
 def test_double_coding_pages_need_sign_in(db: Any) -> None:
     response = Client().get(reverse("training:second-coding", args=[1]))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_the_second_coding_is_shown_beside_the_first_where_the_supervisor_decides(
+        referral: Any, handler: Any, certified_handler: Any, supervisor: Any, everything_double_coded: None) -> None:
+    first = _assess(referral, handler)
+    assert "blind second coding" not in _client(supervisor).get(
+        reverse("assessments:decide", args=[first.pk])).content.decode()
+    answers = {item: "no" for item in first.answers} | {"sexual_convictions": "0", "lives_with_children": "yes"}
+    services.second_coding_record(actor=certified_handler, assessment=first, answers=answers)
+    for name in ("assessments:detail", "assessments:decide"):
+        page = _client(supervisor).get(reverse(name, args=[first.pk])).content.decode()
+        assert "A blind second coding by cara.certified" in page and "gives Medium" in page, name
+        # the first left ten items Unknown that the second answered No, and said Yes to grooming
+        assert "the answers differ on 12 items: access_children_known," in page and ", grooming," in page
+        assert "It changes no band" in page
+    first.refresh_from_db()
+    assert first.band == "very_high"
+
+
+def test_a_new_instrument_version_needs_new_certification(certified_handler: Any) -> None:
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    assert services.certification(certified_handler, "phased-prioritisation", "0.2.0", now=now).certified
+    assert not services.certification(certified_handler, "phased-prioritisation", "0.3.0", now=now).certified
+    on = {version: SimpleNamespace(instrument_id="phased-prioritisation", instrument_version=version,
+                                   created_by=certified_handler, created_at=now) for version in ("0.2.0", "0.3.0")}
+    assert services.uncertified_warning(on["0.2.0"]) == ""
+    warning = services.uncertified_warning(on["0.3.0"])
+    assert "phased-prioritisation 0.3.0, which has no training vignettes yet (the bank has 0.2.0)" in warning
+    assert "A new version needs new certification" in warning
+    casic = SimpleNamespace(instrument_id="casic", instrument_version="1.0.0", created_by=certified_handler,
+                            created_at=now)
+    assert services.uncertified_warning(casic) == ""  # not an instrument Winnow trains on

@@ -154,3 +154,55 @@ def test_a_module_with_unanswered_questions_records_nothing(handler: Any) -> Non
 
     _client(handler).post(reverse("training:module", args=["disclosure-barriers"]), {"no-disclosure": "b"})
     assert ModuleCompletion.objects.count() == 0
+
+
+def test_every_share_on_the_supervision_report_shows_its_n_and_its_interval(
+        supervisor: Any, certified_handler: Any, handler: Any, referral: Any) -> None:
+    from winnow.assessments.services import assessment_record, band_decide
+
+    first = assessment_record(actor=handler, subject=referral.subjects.get(), instrument_id="phased-prioritisation",
+                              answers={"lives_with_children": "yes", "grooming": "yes"})
+    band_decide(actor=supervisor, assessment=first, decision="override", decided_band="high",
+                rationale="Grooming is an allegation only; the child lives elsewhere half the week.")
+    text = _client(supervisor).get(reverse("training:supervision")).content.decode()
+    assert "Answers 84 of 84: 100% (95% 96% to 100%); exact outcome 6 of 6: 100% (95% 61% to 100%)" in text
+    assert "1 of 1: 100% (95% 21% to 100%)" in text  # hannah.handler's one band decision, overridden
+    assert "Refreshers: 0 overdue, 0 due within 30 days" in text
+    assert "quadratic-weighted kappa" in text
+
+
+def test_a_refresher_due_within_30_days_is_flagged(supervisor: Any, certified_handler: Any) -> None:
+    import datetime as dt
+
+    import time_machine
+
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=350)):
+        text = _client(supervisor).get(reverse("training:supervision")).content.decode()
+    assert "Due within 30 days" in text and "Refreshers: 0 overdue, 1 due within 30 days" in text
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=400)):
+        text = _client(supervisor).get(reverse("training:supervision")).content.decode()
+    assert "Refreshers: 1 overdue, 0 due within 30 days" in text and "Refresher overdue" in text
+
+
+def test_an_officer_of_another_unit_trains_in_their_own_unit_and_sees_nothing_of_this_one(
+        handler: Any, supervisor: Any, outsider: Any, outsider_supervisor: Any, vignette: Any) -> None:
+    """Wrong-unit persona on the pages every assessor may open (home, a vignette, a module): the bank and the
+    modules are shared, but attempts, completions and results stay with the officer's own unit."""
+    from winnow.training.models import ModuleCompletion
+
+    mine = _client(handler)
+    mine.post(reverse("training:attempt", args=[vignette.id]), _post_answers(vignette, vignette.answer_map))
+    mine.post(reverse("training:module", args=["disclosure-barriers"]), {"no-disclosure": "b", "barriers": "c"})
+    theirs = _client(outsider)
+    home = theirs.get(reverse("training:home")).content.decode()
+    assert "Not attempted" in home and "14 of 14 answers" not in home and "completed" not in home
+    assert theirs.get(reverse("training:attempt", args=[vignette.id])).status_code == 200
+    theirs.post(reverse("training:attempt", args=[vignette.id]), _post_answers(vignette, vignette.answer_map))
+    theirs.post(reverse("training:module", args=["disclosure-barriers"]), {"no-disclosure": "a", "barriers": "a"})
+    attempt = TrainingAttempt.objects.get(user=outsider)
+    assert attempt.unit.code == "east" and ModuleCompletion.objects.get(user=outsider).unit.code == "east"
+    north = _client(supervisor).get(reverse("training:supervision")).content.decode()
+    assert "otto.outsider" not in north
+    assert _client(supervisor).get(reverse("training:feedback", args=[attempt.pk])).status_code == 404
+    east = _client(outsider_supervisor).get(reverse("training:supervision")).content.decode()
+    assert "otto.outsider" in east and "hannah.handler" not in east

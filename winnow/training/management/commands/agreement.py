@@ -57,7 +57,7 @@ class Command(BaseCommand):
         parser.add_argument("--ordered", action="append", default=[], metavar="ITEM=a,b,c",
                             help="an item whose values are ordered, lowest first (repeatable)")
         parser.add_argument("--bootstrap", type=int, default=1000, help="bootstrap replicates (default 1000)")
-        parser.add_argument("--json", action="store_true", help='print {"items": {ITEM: {...}}, ...}')
+        parser.add_argument("--json", action="store_true", help='print {"items": {ITEM: {...}}} as JSON')
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
@@ -80,6 +80,8 @@ class Command(BaseCommand):
             detail = "\n".join(exc.problems) if len(exc.problems) > 1 else str(exc)
             raise CommandError(f"{path.name}: {detail}", returncode=2) from None
         if options["json"]:
-            self.stdout.write(json.dumps(report_dict(report), indent=2))
+            # Exactly {"items": {ITEM: {...}}} (each item carries its own "review" flag; with no reference in a
+            # ratings file there is nothing per rater to report). allow_nan=False: the output is always valid JSON.
+            self.stdout.write(json.dumps({"items": report_dict(report)["items"]}, indent=2, allow_nan=False))
         else:
             self.stdout.write(text_report(report, f"Agreement in {path.name}"))
