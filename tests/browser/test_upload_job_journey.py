@@ -40,6 +40,10 @@ def test_a_referral_file_is_imported_by_the_worker_and_its_job_page_follows_it(
     assert not Referral.objects.exists() and Job.objects.get().state == "failed"
 
     page.get_by_role("link", name="Upload a corrected file").click()
+    recent = page.get_by_role("region", name="Your recent uploads")  # the way back to the failed upload's page
+    expect(recent).to_contain_text("referrals.csv")
+    expect(recent).to_contain_text("Failed")
+    assert_accessible(page)
     page.get_by_label("Unit").select_option(label=units["north"].name)
     page.get_by_label("CSV or JSON file").set_input_files(str(good))
     page.get_by_role("button", name="Import").click()

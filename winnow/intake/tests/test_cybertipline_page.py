@@ -56,6 +56,8 @@ def test_it_imports_a_zip(handler: Any, units: dict[str, Any]) -> None:
     client = _client(handler)
     job_page(client, _upload(client, units["north"], [("tip.zip", sample_zip())]))
     assert Referral.objects.get().reported_files.count() == 2
+    again = client.get("/referrals/cybertipline/").content.decode()  # the upload page lists it, done
+    assert "Your recent uploads" in again and "tip.zip" in again and "Succeeded" in again
 
 
 @pytest.mark.parametrize(

@@ -166,6 +166,16 @@ def test_an_unknown_job_is_not_found(handler: Any) -> None:
     assert _client(handler).get("/jobs/00000000-0000-4000-8000-000000000000/").status_code == 404
 
 
+def test_the_upload_page_lists_the_uploaders_own_recent_uploads(referral_job: Job, handler: Any,
+                                                                  supervisor: Any) -> None:
+    """Someone who left a job's page finds it again on the page they uploaded from; nobody sees another's list."""
+    page = _client(handler).get("/referrals/import/").content.decode()
+    assert "Your recent uploads" in page and referral_job.get_absolute_url() in page and "batch.csv" in page
+    assert "Your recent uploads" not in _client(supervisor).get("/referrals/import/").content.decode()
+    run_jobs()
+    assert "Succeeded" in _client(handler).get("/referrals/import/").content.decode()
+
+
 def _hash_upload(name: str = "list.txt", lines: int = 3) -> dict[str, Any]:
     body = "".join(f"{hashlib.md5(str(i).encode(), usedforsecurity=False).hexdigest()}\n" for i in range(lines)).encode()
     return {"name": "Fictional known files", "known_files": "on", "file": SimpleUploadedFile(name, body)}
@@ -178,6 +188,7 @@ def test_a_hash_set_job_is_for_importers_in_the_uploaders_unit(administrator: An
     assert "Imported 3 entries as “Fictional known files”." in page.content.decode()
     job = Job.objects.get()
     assert job.unit.code == "north" and HashSet.objects.get().imported_by == administrator
+    assert job.get_absolute_url() in client.get("/triage/hash-sets/").content.decode()  # its recent uploads
     assert _client(forensic).get(job.get_absolute_url()).status_code == 403  # reads hash sets, does not import
     assert _client(make_person("erin.admin", "east", "administrator")).get(job.get_absolute_url()).status_code == 404
     assert Client().get(job.get_absolute_url()).status_code == 302
