@@ -73,6 +73,9 @@ def test_a_certified_second_assessor_codes_blind_and_the_first_result_is_unchang
     assert reverse("training:second-coding", args=[first.pk]) in offers
     form = client.get(reverse("training:second-coding", args=[first.pk])).content.decode()
     assert "Very High" not in form  # blind: neither the first band nor the first answers are on the page
+    # ... and the referral's facts are, so the second assessor need not open the referral page (which shows its band)
+    assert referral.summary.splitlines()[0] in form and first.subject.display_name in form
+    assert "To keep this coding blind" in form
     answers = {f"answer_{item}": "no" for item in first.answers}
     answers.update(answer_sexual_convictions="0", answer_lives_with_children="yes")
     response = client.post(reverse("training:second-coding", args=[first.pk]), answers)
