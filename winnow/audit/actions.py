@@ -20,6 +20,7 @@ class AuditAction(models.TextChoices):
     REFERRAL_ASSIGN = "referral.assign", "Referral assigned"
     REFERRAL_ACTION = "referral.action", "Case action recorded"
     REFERRAL_CORRECT = "referral.correct", "Intake fact corrected"
+    REFERRAL_SUBJECT_ADD = "referral.subject_add", "Person added to a referral"
     CYBERTIPLINE_IMPORT = "cybertipline.import", "CyberTipline package imported"
     LINK_CREATE = "link.create", "Identifier link found"
     LINK_KNOWN_ELSEWHERE = "link.known_elsewhere", "Known to another unit"

@@ -16,6 +16,8 @@ from winnow.dates import GovukDateField, GovukDateTimeField
 from winnow.forms import GovukFormMixin
 from winnow.referrals.models import KIND_LABELS, SOURCE_LABELS
 
+from .services import MAX_ADD_REASON
+
 IDENTIFIER_ROWS = 5
 
 # Every channel asks the same required question: an unanswered "is a child in immediate danger?" is not a No.
@@ -28,13 +30,11 @@ DANGER: dict[str, Any] = {
 }
 
 
-class ReferralForm(GovukFormMixin, forms.Form):
-    unit = forms.TypedChoiceField(coerce=int, label="Unit")
-    source = forms.ChoiceField(choices=[(s.value, SOURCE_LABELS[s]) for s in Source])
-    source_reference = forms.CharField(required=False, max_length=100, label="Source reference (optional)")
-    received_at = GovukDateTimeField(label="Received")
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=20000)
-    immediate_danger = forms.TypedChoiceField(**DANGER)
+class SubjectForm(GovukFormMixin, forms.Form):
+    """The person fields: who the referral concerns and their identifiers. The new-referral form asks them for the
+    person it names (if any), the add-a-person form for someone identified later; both map the answers to the shape
+    winnow.core.intake validates and put its errors back on these fields."""
+
     subject_given_names = forms.CharField(required=False, max_length=200, label="Given names")
     subject_family_name = forms.CharField(required=False, max_length=200, label="Family name")
     subject_date_of_birth = GovukDateField(required=False, label="Date of birth")
@@ -43,10 +43,9 @@ class ReferralForm(GovukFormMixin, forms.Form):
         required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Addresses", help_text="One per line"
     )
 
-    def __init__(self, *args: Any, units: list[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._identifier_rows_used: list[int] = []
-        self.choice_field("unit").choices = [(u.pk, u.name) for u in units]
         kinds = [("", "(none)")] + [(k.value, KIND_LABELS[k]) for k in IdentifierKind]
         for i in range(IDENTIFIER_ROWS):
             self.fields[f"identifier_{i}_kind"] = forms.ChoiceField(choices=kinds, required=False, label="Kind")
@@ -68,61 +67,123 @@ class ReferralForm(GovukFormMixin, forms.Form):
             for i in range(IDENTIFIER_ROWS)
         ]
 
+    # Where winnow.core.intake names the person's fields: "subjects[1]." in a referral, nothing for a person alone.
+    subject_prefix = ""
+
     def add_intake_errors(self, errors: list[FieldError]) -> None:
         """Put each error from winnow.core.intake on the form field it is about."""
         for error in errors:
-            field = error.field
-            if match := re.fullmatch(r"subjects\[1\]\.identifiers\[(\d+)\]\.(\w+)", field):
-                index, part = int(match[1]) - 1, match[2]
-                name = f"identifier_{self._identifier_rows_used[index]}_{part}" if index < len(self._identifier_rows_used) else ""
-            elif match := re.fullmatch(r"subjects\[1\]\.(\w+)", field):
-                name = f"subject_{match[1]}"
-            else:
-                name = field
+            name = error.field
+            if error.field.startswith(self.subject_prefix):
+                rest = error.field[len(self.subject_prefix):]
+                if match := re.fullmatch(r"identifiers\[(\d+)\]\.(\w+)", rest):
+                    index, part = int(match[1]) - 1, match[2]
+                    name = (f"identifier_{self._identifier_rows_used[index]}_{part}"
+                            if index < len(self._identifier_rows_used) else "")
+                elif re.fullmatch(r"addresses\[\d+\]", rest):
+                    name = "subject_addresses"
+                elif f"subject_{rest}" in self.fields:
+                    name = f"subject_{rest}"
             if name in self.fields:
                 self.add_error(name, error.reason)
             else:
                 self.add_error(None, str(error))
 
-    def as_mapping(self) -> dict[str, Any]:
-        """The form's answers in the shape winnow.core.intake validates (the same as the JSON import and API)."""
+    def subject_given(self) -> bool:
+        """Whether anything about the person was given (a new referral may name nobody)."""
+        d = self.cleaned_data
+        return any(d[name] for name in ("subject_given_names", "subject_family_name", "subject_date_of_birth",
+                                        "subject_addresses")) or any(
+            d[f"identifier_{i}_kind"] or d[f"identifier_{i}_value"] for i in range(IDENTIFIER_ROWS))
+
+    def subject_mapping(self, *, role: str) -> dict[str, Any]:
+        """The person's answers in the shape winnow.core.intake validates (as in the JSON import and the API)."""
         d = self.cleaned_data
         self._identifier_rows_used = [
             i for i in range(IDENTIFIER_ROWS) if d[f"identifier_{i}_kind"] or d[f"identifier_{i}_value"]
         ]
-        identifiers = [
-            {
-                "kind": d[f"identifier_{i}_kind"],
-                "value": d[f"identifier_{i}_value"],
-                "platform": d[f"identifier_{i}_platform"],
-                "observed_at": d[f"identifier_{i}_observed_at"] or None,
-            }
-            for i in self._identifier_rows_used
-        ]
-        subject_given = any(
-            d[name] for name in ("subject_given_names", "subject_family_name", "subject_date_of_birth", "subject_addresses")
-        ) or identifiers
-        subjects = []
-        if subject_given:
-            subjects.append(
+        return {
+            "role": role,
+            "given_names": d["subject_given_names"],
+            "family_name": d["subject_family_name"],
+            "date_of_birth": d["subject_date_of_birth"].isoformat() if d["subject_date_of_birth"] else None,
+            "sex": d["subject_sex"],
+            "addresses": [line.strip() for line in d["subject_addresses"].splitlines() if line.strip()],
+            "identifiers": [
                 {
-                    "role": SubjectRole.REPORTED.value,
-                    "given_names": d["subject_given_names"],
-                    "family_name": d["subject_family_name"],
-                    "date_of_birth": d["subject_date_of_birth"].isoformat() if d["subject_date_of_birth"] else None,
-                    "sex": d["subject_sex"],
-                    "addresses": [line.strip() for line in d["subject_addresses"].splitlines() if line.strip()],
-                    "identifiers": identifiers,
+                    "kind": d[f"identifier_{i}_kind"],
+                    "value": d[f"identifier_{i}_value"],
+                    "platform": d[f"identifier_{i}_platform"],
+                    "observed_at": d[f"identifier_{i}_observed_at"] or None,
                 }
-            )
+                for i in self._identifier_rows_used
+            ],
+        }
+
+
+class ReferralForm(SubjectForm):
+    unit = forms.TypedChoiceField(coerce=int, label="Unit")
+    source = forms.ChoiceField(choices=[(s.value, SOURCE_LABELS[s]) for s in Source])
+    source_reference = forms.CharField(required=False, max_length=100, label="Source reference (optional)")
+    received_at = GovukDateTimeField(label="Received")
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=20000)
+    immediate_danger = forms.TypedChoiceField(**DANGER)
+
+    # The referral's questions first, as the page asks them (the error summary follows this order).
+    field_order = ["unit", "source", "source_reference", "received_at", "summary", "immediate_danger"]
+    subject_prefix = "subjects[1]."
+
+    def __init__(self, *args: Any, units: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.choice_field("unit").choices = [(u.pk, u.name) for u in units]
+
+    def as_mapping(self) -> dict[str, Any]:
+        """The form's answers in the shape winnow.core.intake validates (the same as the JSON import and API)."""
+        d = self.cleaned_data
+        # The form names one person, the one reported; a victim must never default to "reported" (so is not asked here).
+        subject = self.subject_mapping(role=SubjectRole.REPORTED.value)
         return {
             "source": d["source"],
             "source_reference": d["source_reference"],
             "received_at": d["received_at"].isoformat() if d["received_at"] else d["received_at"],
             "summary": d["summary"],
             "immediate_danger": d["immediate_danger"],
-            "subjects": subjects,
+            "subjects": [subject] if self.subject_given() else [],
         }
+
+
+ROLE_CHOICES = [
+    (SubjectRole.REPORTED.value, "Reported: suspected of the offending the referral describes"),
+    (SubjectRole.INTENDED_RECIPIENT.value, "Intended recipient of the material"),
+    (SubjectRole.VICTIM.value, "Victim"),
+    (SubjectRole.OTHER.value, "Other"),
+]
+
+
+class AddSubjectForm(SubjectForm):
+    """A person added to a referral already recorded: the same person fields, their part in it (asked, never
+    assumed), and how they were identified."""
+
+    subject_role = forms.ChoiceField(
+        choices=ROLE_CHOICES, widget=forms.RadioSelect, label="Their part in the referral",
+        error_messages={"required": "Choose the person's part in the referral",
+                        "invalid_choice": "Choose one of the parts listed"},
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=MAX_ADD_REASON, label="How was this person identified?",
+        help_text="For example: a subscriber check on the IP address named the account holder. Kept with the "
+                  "person and shown on the referral's timeline.",
+        error_messages={"required": "Say how this person was identified"},
+    )
+
+    field_order = ["subject_role"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"] = self.fields.pop("reason")  # asked last, after the identifiers
+
+    def as_mapping(self) -> dict[str, Any]:
+        return self.subject_mapping(role=self.cleaned_data["subject_role"])
 
 
 class ImportForm(GovukFormMixin, forms.Form):

@@ -6,6 +6,10 @@ references. Then one transaction (`_record_one` for each draft) records the raw 
 and identifiers, the exact identifier links, the alerts that follow from them, the audit events, and the follow-up
 task row; once it commits, the task worker runs person linkage of the new subjects (`winnow.intake.tasks`):
 nothing that can take seconds runs inside the transaction.
+
+`subject_add` adds a person to a referral already recorded (one that arrived with only an IP address or an e-mail,
+until a subscriber check names the account holder; a second suspect identified later): the same rules, the same
+`_create_subject`, and the same follow-up for that person alone, with a reason kept as a `SubjectAddition`.
 """
 
 from __future__ import annotations
@@ -29,11 +33,23 @@ from winnow.core.intake import (
     SubjectDraft,
     draft_problems,
     parse_referral_file,
+    text_problem,
 )
+from winnow.core.intake.gate import subject_problems
 from winnow.linkage.services import referral_link_at_intake
 from winnow.offenders.services import offenders_notify_linked
 from winnow.partners.services import deconflict_at_intake
-from winnow.referrals.models import Identifier, ImportBatch, RawPackage, ReferenceCounter, Referral, Subject
+from winnow.permissions import Capability, require
+from winnow.referrals.models import (
+    Identifier,
+    ImportBatch,
+    RawPackage,
+    ReferenceCounter,
+    Referral,
+    Status,
+    Subject,
+    SubjectAddition,
+)
 from winnow.safeguarding.services import concern_for_danger
 
 from . import tasks
@@ -252,12 +268,89 @@ def check_drafts(unit: Unit, drafts: list[ReferralDraft], *, filename: str = "")
     _check_source_references(unit, drafts)
 
 
-def _after_recording(*, referral: Referral, actor: Any) -> None:
+def _after_recording(*, referral: Referral, actor: Any, added: Subject | None = None) -> None:
     """Inside the intake transaction: exact identifier links (and the owners they notify), alerts to the managers
     of linked managed offenders, a safeguarding referral due today when a child is believed to be in immediate
-    danger; after it commits: person linkage of the new subjects, on the task worker."""
-    concern_for_danger(actor=actor, referral=referral, why="recorded with a child believed to be in immediate danger")
-    links = referral_link_at_intake(referral=referral, actor=actor)
-    offenders_notify_linked(referral=referral, links=links.links, actor=actor)
+    danger; after it commits: person linkage of the new subjects, on the task worker.
+
+    `added`: a person added to the referral after intake. Then only their identifiers are linked (the earlier
+    subjects' links, alerts and deconflictions exist already), and the danger flag, a fact of the referral that
+    intake has acted on, is left alone."""
+    if added is None:
+        concern_for_danger(actor=actor, referral=referral,
+                           why="recorded with a child believed to be in immediate danger")
+    only = None if added is None else [added]
+    links = referral_link_at_intake(referral=referral, actor=actor, subjects=only)
+    lead = None if added is None else f"A person added to referral {referral.reference}"
+    offenders_notify_linked(referral=referral, links=links.links, actor=actor, lead=lead)
     deconflict_at_intake(referral=referral, matches=links.cross_unit, actor=actor)
-    tasks.enqueue_referral_follow_up(referral.pk)
+    tasks.enqueue_referral_follow_up(referral.pk, None if added is None else [added.pk])
+
+
+# ----------------------------------------------------------------------------------- a person added after intake
+
+MAX_ADD_REASON = 5000
+
+
+class ReferralClosed(IntakeError):
+    """People are not added to a closed referral (the API answers 409 Conflict)."""
+
+
+def _same_person(draft: SubjectDraft, subject: Subject) -> bool:
+    """A named person already on the referral as recorded: same role, names (ignoring case) and date of birth, as
+    intake refuses the same subject twice in one referral."""
+    if not (draft.given_names or draft.family_name):
+        return False
+    return (draft.role.value, draft.given_names.casefold(), draft.family_name.casefold(), draft.date_of_birth) == (
+        subject.role, subject.given_names.casefold(), subject.family_name.casefold(), subject.date_of_birth)
+
+
+def _addition_problems(draft: SubjectDraft, reason: str) -> list[FieldError]:
+    problems = subject_problems(draft)
+    if not (draft.given_names or draft.family_name or draft.date_of_birth or draft.addresses or draft.identifiers):
+        problems.append(FieldError(None, "", "give at least a name, a date of birth, an address or an identifier: "
+                                             "a person with nothing known cannot be linked or found"))
+    if not reason:
+        problems.append(FieldError(None, "reason", "say how this person was identified (for example, a subscriber "
+                                                   "check on the IP address)"))
+    elif len(reason) > MAX_ADD_REASON:
+        problems.append(FieldError(None, "reason", f"is {len(reason):,} characters; the limit is {MAX_ADD_REASON:,}"))
+    elif problem := text_problem(reason, multiline=True, formula=False):
+        problems.append(FieldError(None, "reason", problem))
+    return problems
+
+
+def subject_add(
+    *, actor: Any, referral: Referral, draft: SubjectDraft, reason: str, now: datetime | None = None,
+) -> Subject:
+    """Add a person to a referral already recorded, with the reason: a new `Subject` with its identifiers and a
+    `SubjectAddition` (nothing recorded before is changed), the audit event on the referral, and what intake does
+    for a new person, for this one alone: exact links and the notifications they raise, offender-manager alerts,
+    cross-unit deconfliction, person linkage on the task worker. One transaction; IntakeError (nothing written)
+    naming each problem; ReferralClosed for a closed referral; NotPermitted outside the referral's unit."""
+    require(actor, Capability.PROGRESS_REFERRALS, referral.unit_id,
+            "Only handlers, investigators and supervisors of the referral's unit add people to it.")
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    problems = _addition_problems(draft, reason)
+    if problems:
+        raise IntakeError(problems)
+    with transaction.atomic():
+        # Locked so that a referral closed, or the same person added, by another request meanwhile is seen here.
+        locked = Referral.objects.select_for_update().get(pk=referral.pk)
+        if locked.status == Status.CLOSED:
+            raise ReferralClosed([FieldError(None, "referral", f"{locked.reference} is closed: people are not added "
+                                                               "to a closed referral")])
+        for existing in Subject.objects.filter(referral=locked):
+            if _same_person(draft, existing):
+                raise IntakeError([FieldError(None, "given_names", f"{existing.display_name} is already on "
+                                              f"{locked.reference} in that role with that date of birth; correct "
+                                              "their details instead of adding them again")])
+        subject = _create_subject(referral=locked, draft=draft, actor=actor)
+        addition = SubjectAddition(referral=locked, subject=subject, reason=reason, created_at=now, created_by=actor)
+        addition.save(force_insert=True)
+        audit_record(actor=actor, action=AuditAction.REFERRAL_SUBJECT_ADD, unit_id=locked.unit_id, target=locked,
+                     now=now, detail={"reference": locked.reference, "subject": subject.pk, "role": subject.role,
+                                      "identifiers": len(draft.identifiers), "reason": reason})
+        _after_recording(referral=locked, actor=actor, added=subject)
+    return subject

@@ -1,5 +1,6 @@
-"""A referral's one timeline: intake, corrections, links, assessments, decisions, assignments, actions, exhibits,
-notifications, status changes and closure, outcome follow-ups, in the order they happened.
+"""A referral's one timeline: intake, people added after it, corrections, links, assessments, decisions,
+assignments, actions, exhibits, notifications, status changes and closure, outcome follow-ups, in the order they
+happened.
 
 It lives in the intake app because intake sits above every app whose records it gathers (winnow.referrals cannot
 import them). Read-only: each source is a permanent record, so the timeline is never stored.
@@ -38,6 +39,9 @@ def _name(user: Any) -> str:
 def _intake(referral: Referral) -> list[Event]:
     events = [Event(referral.created_at, "Recorded", _name(referral.created_by),
                     f"{referral.get_source_display()}, received {referral.received_at:%d %b %Y %H:%M}")]
+    for a in referral.subject_additions.all():  # prefetched by the referral page, with created_by and subject
+        events.append(Event(a.created_at, "Person added", _name(a.created_by),
+                            f"{a.subject.display_name} ({a.subject.get_role_display().lower()}). Why: {a.reason}"))
     for c in referral.corrections.all():  # the referral page prefetches them with created_by and subject
         about = f" of {c.subject.display_name}" if c.subject else ""
         events.append(Event(c.created_at, "Correction", _name(c.created_by),

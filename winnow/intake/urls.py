@@ -13,4 +13,5 @@ urlpatterns = [
     path("cybertipline/reports/<int:pk>/close/", ncmec_views.close_informational, name="close-informational"),
     path("cybertipline/groups/<int:unit_id>/<str:digest>/", ncmec_views.group_detail, name="viral-group"),
     path("<int:pk>/correct/", views.referral_correct, name="correct"),
+    path("<int:pk>/people/new/", views.subject_add, name="add-subject"),
 ]

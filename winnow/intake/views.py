@@ -14,13 +14,14 @@ from winnow.accounts.models import Unit
 from winnow.audit.reads import get_for_read
 from winnow.core.cybertipline import DEFAULT_LIMITS
 from winnow.core.intake import IntakeError, csv_template, referral_from_mapping
+from winnow.core.intake.mapping import subject_from_mapping
 from winnow.permissions import Capability, require_units
-from winnow.referrals.models import IntakeCorrection, Referral
+from winnow.referrals.models import IntakeCorrection, Referral, Status
 from winnow.worker.jobs import job_create
 from winnow.worker.models import Job
 
 from . import corrections, services
-from .forms import CorrectionForm, CyberTiplineForm, ImportForm, ReferralForm
+from .forms import AddSubjectForm, CorrectionForm, CyberTiplineForm, ImportForm, ReferralForm
 
 
 def _recording_units(request: HttpRequest) -> list[Unit]:
@@ -134,3 +135,28 @@ def referral_correct(request: HttpRequest, pk: int) -> HttpResponse:
         "referral": referral, "form": form, "fact": IntakeCorrection.Field(fact), "subject": subject,
         "current": IntakeCorrection.display(corrections.current_value(referral, fact, subject)),
     })
+
+
+@login_required
+def subject_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a person to a referral already recorded (identified by a subscriber check, a second suspect), with how
+    they were identified; who may correct its intake facts may add them."""
+    referral = get_for_read(request, Referral.objects.select_related("unit"), capability=Capability.PROGRESS_REFERRALS,
+                            detail={"page": "add a person"}, pk=pk)
+    if referral.status == Status.CLOSED:
+        messages.error(request, f"{referral.reference} is closed: people are not added to a closed referral.")
+        return redirect(referral)
+    form = AddSubjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            draft = subject_from_mapping(form.as_mapping(), now=timezone.now())
+            subject = services.subject_add(actor=request.user, referral=referral, draft=draft,
+                                           reason=form.cleaned_data["reason"])
+        except IntakeError as exc:
+            form.add_intake_errors(exc.errors)
+        else:
+            messages.success(request, f"{subject.display_name} added to {referral.reference}. Assess them under "
+                                      "Assessments below.")
+            return redirect(f"{referral.get_absolute_url()}#person-{subject.pk}")
+    return render(request, "intake/add_subject.html", {"referral": referral, "form": form,
+                                                       "subjects": list(referral.subjects.all())})

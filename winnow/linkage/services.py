@@ -108,7 +108,7 @@ def _why(mine: Identifier, theirs: Identifier) -> tuple[bool, str]:
 
 
 def referral_link_at_intake(
-    *, referral: Referral, actor: Any, now: datetime | None = None
+    *, referral: Referral, actor: Any, now: datetime | None = None, subjects: Iterable[Subject] | None = None,
 ) -> IntakeLinks:
     """Link a new referral's subjects to earlier subjects sharing a normalised identifier.
 
@@ -116,11 +116,17 @@ def referral_link_at_intake(
     `KnownElsewhere` row on each side (the new referral's unit learns "also known to <unit>", and so does the other
     unit about its own subject); nothing else of the other unit's case is read or shown. IP addresses link only
     through `ip_observations_link` (close in time, or the same account). Must run inside the intake transaction.
+
+    `subjects`: only these (people added to the referral after intake, `winnow.intake.services.subject_add`). The
+    referral's earlier subjects were linked when they were recorded; linking them again would repeat their links
+    (refused by the database) and their owners' notifications.
     """
     now = now or timezone.now()
-    mine = list(
-        Identifier.objects.filter(subject__referral=referral).exclude(normalised="").select_related("subject")
-    )
+    only = None if subjects is None else [s.pk for s in subjects]
+    mine_qs = Identifier.objects.filter(subject__referral=referral).exclude(normalised="")
+    if only is not None:
+        mine_qs = mine_qs.filter(subject_id__in=only)
+    mine = list(mine_qs.select_related("subject"))
     links: list[IdentifierLink] = []
     elsewhere: list[KnownElsewhere] = []
     cross_unit: list[CrossUnitMatch] = []
@@ -173,7 +179,8 @@ def referral_link_at_intake(
             actor=actor, action=AuditAction.LINK_KNOWN_ELSEWHERE, unit_id=hit.unit_id, target=hit,
             detail={"referral": hit.referral.reference, "other_unit": other_units.get(hit.other_unit_id, hit.other_unit).name},
         )
-    notifications = notify_linked_owners(referral=referral, links=links, actor=actor, now=now)
+    lead = f"A person added to referral {referral.reference}" if only is not None else None
+    notifications = notify_linked_owners(referral=referral, links=links, actor=actor, now=now, lead=lead)
     return IntakeLinks(links, elsewhere, notifications, tuple(cross_unit))
 
 
@@ -190,11 +197,13 @@ def owners_of(referral: Referral) -> list[Any]:
 
 def notify_linked_owners(
     *, referral: Referral, links: Iterable[IdentifierLink], actor: Any,
-    now: datetime | None = None,
+    now: datetime | None = None, lead: str | None = None,
 ) -> list[Notification]:
     """Tell the owners of open referrals that a new referral links to theirs, once per (owner, linked referral),
     saying which identifiers. The person who recorded the new referral is not told about their own action (they see
-    the links on the page). Closed referrals are linked and shown, but their owners are not notified."""
+    the links on the page). Closed referrals are linked and shown, but their owners are not notified. `lead` begins
+    the message ("New referral <reference>" unless given)."""
+    lead = lead or f"New referral {referral.reference}"
     by_referral: dict[int, list[IdentifierLink]] = defaultdict(list)
     for link in links:
         by_referral[link.linked_referral_id].append(link)
@@ -210,7 +219,7 @@ def notify_linked_owners(
             sent.append(
                 notification_send(
                     recipient=owner, unit_id=referral.unit_id,
-                    message=f"New referral {referral.reference} links to your referral {linked.reference}: {reasons}.",
+                    message=f"{lead} links to your referral {linked.reference}: {reasons}.",
                     link=reverse("referrals:detail", args=[referral.pk]), referral=referral, actor=actor, now=now,
                 )
             )

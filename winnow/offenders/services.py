@@ -341,10 +341,13 @@ def offenders_of_subjects(subject_ids: Iterable[int]) -> dict[int, list[ManagedO
 
 
 def offenders_notify_linked(
-    *, referral: Referral, links: Iterable[Any], actor: Any, now: datetime | None = None,
+    *, referral: Referral, links: Iterable[Any], actor: Any, now: datetime | None = None, lead: str | None = None,
 ) -> list[Any]:
     """Record an IntelligenceLink for each managed offender a new referral links to, and notify their manager (not
-    the person who recorded the referral: they see the links on the page). Runs inside the intake transaction."""
+    the person who recorded the referral: they see the links on the page). Runs inside the intake transaction.
+    At most once per offender and referral: a person added to the referral later who links to an offender already
+    linked through it tells the manager nothing new. `lead` begins the message ("New referral <reference>")."""
+    lead = lead or f"New referral {referral.reference}"
     now = now or timezone.now()
     links = list(links)
     found = offenders_of_subjects({link.linked_subject_id for link in links})
@@ -363,7 +366,7 @@ def offenders_notify_linked(
         assert plan is not None
         flags = list(core.forensic_support_needed(plan.digital_indicators))
         why = "; ".join(sorted(reasons[pk]))
-        message = (f"New referral {referral.reference} links to managed offender {offender} whom you manage: "
+        message = (f"{lead} links to managed offender {offender} whom you manage: "
                    f"{why}.")
         if flags:
             message += f" Specialist forensic support needed (digital risk indicators: {', '.join(flags)})."

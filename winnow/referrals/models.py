@@ -530,3 +530,24 @@ class IntakeCorrection(PermanentModel):
 
     def after_text(self) -> str:
         return self.display(self.after)
+
+
+class SubjectAddition(PermanentModel):
+    """A person added to a referral after it was recorded (a subscriber check names the account holder; a second
+    suspect is identified): who added them, when, and why. The person is an ordinary `Subject` of the referral; this
+    record is what tells them apart from the people recorded at intake, and it is never edited."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="subject_additions")
+    subject = models.OneToOneField(Subject, on_delete=models.PROTECT, related_name="addition")
+    reason = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects: ClassVar[models.Manager[SubjectAddition]] = PermanentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.CheckConstraint(condition=~models.Q(reason=""), name="subjectaddition_needs_reason")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} added to {self.referral_id}"

@@ -23,6 +23,7 @@ from .models import (
     Referral,
     Status,
     Subject,
+    SubjectAddition,
 )
 
 
@@ -56,7 +57,8 @@ _REFERRALS = _WITH_PACKAGE.defer("package__content")
 _DETAIL = _REFERRALS.select_related("created_by", "assigned_to", "band_computed_by").prefetch_related(
     Prefetch("subjects", queryset=Subject.objects.order_by("id").prefetch_related(
         Prefetch("identifiers", queryset=Identifier.objects.order_by("kind", "id")))),
-    Prefetch("corrections", queryset=IntakeCorrection.objects.select_related("created_by", "subject")))
+    Prefetch("corrections", queryset=IntakeCorrection.objects.select_related("created_by", "subject")),
+    Prefetch("subject_additions", queryset=SubjectAddition.objects.select_related("created_by", "subject")))
 
 
 @login_required
@@ -70,7 +72,9 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for c in sorted(referral.corrections.all(), key=lambda c: (c.created_at, c.pk)):
         latest[(c.field, c.subject_id)] = c
     sexes = dict(Subject._meta.get_field("sex").choices or [])
+    added = {a.subject_id: a for a in referral.subject_additions.all()}
     for subject in subjects:
+        subject.added = added.get(subject.pk)  # a person added after intake: who, when and why
         subject.now = {field: str(sexes.get(c.after, c.after)) if field == "sex" else c.after_text()
                        for (field, sid), c in latest.items() if sid == subject.pk}
     source = latest.get(("source", None))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from winnow.core.identifiers import IdentifierKind
 from winnow.core.intake.checks import _text_problem
-from winnow.core.intake.drafts import FieldError, ReferralDraft
+from winnow.core.intake.drafts import FieldError, ReferralDraft, SubjectDraft
 
 
 def draft_problems(draft: ReferralDraft) -> list[FieldError]:
@@ -23,14 +23,27 @@ def draft_problems(draft: ReferralDraft) -> list[FieldError]:
     check("source_reference", draft.source_reference)
     check("summary", draft.summary, multiline=True)
     for n, subject in enumerate(draft.subjects, start=1):
-        p = f"subjects[{n}]."
-        check(p + "given_names", subject.given_names)
-        check(p + "family_name", subject.family_name)
-        for m, address in enumerate(subject.addresses, start=1):
-            check(f"{p}addresses[{m}]", address)
-        for k, ident in enumerate(subject.identifiers, start=1):
-            check(f"{p}identifiers[{k}].value", ident.value, handle=ident.kind is IdentifierKind.USERNAME)
-            check(f"{p}identifiers[{k}].platform", ident.platform)
+        problems += subject_problems(subject, prefix=f"subjects[{n}].", where=where)
+    return problems
+
+
+def subject_problems(subject: SubjectDraft, *, prefix: str = "", where: str = "") -> list[FieldError]:
+    """A person's text fields checked against the same rules, each named with `prefix` (`subjects[1].`, or "" for a
+    person added to a referral on their own)."""
+    problems: list[FieldError] = []
+
+    def check(field: str, raw: str, *, handle: bool = False) -> None:
+        problem = _text_problem(raw, multiline=False, formula=True, handle=handle)
+        if problem:
+            problems.append(FieldError(None, prefix + field, where + problem))
+
+    check("given_names", subject.given_names)
+    check("family_name", subject.family_name)
+    for m, address in enumerate(subject.addresses, start=1):
+        check(f"addresses[{m}]", address)
+    for k, ident in enumerate(subject.identifiers, start=1):
+        check(f"identifiers[{k}].value", ident.value, handle=ident.kind is IdentifierKind.USERNAME)
+        check(f"identifiers[{k}].platform", ident.platform)
     return problems
 
 

@@ -1,4 +1,5 @@
-"""One referral as a JSON-like mapping (a JSON item, the API body, the web form): `referral_from_mapping`."""
+"""One referral as a JSON-like mapping (a JSON item, the API body, the web form): `referral_from_mapping`; one
+person added to a referral already recorded: `subject_from_mapping`."""
 
 from __future__ import annotations
 
@@ -149,7 +150,7 @@ def _mapping_subject(chk: _Checker, data: object, path: str) -> SubjectDraft | N
     obj = _object(chk, data, path, _SUBJECT_KEYS)
     if obj is None:
         return None
-    p = path + "."
+    p = f"{path}." if path else ""  # "" for a person on their own (subject_from_mapping)
     role = sex = given = family = None
     dob: date | None = None
     if (raw := _string(chk, obj, "role", p)) is not None:
@@ -247,3 +248,20 @@ def referral_from_mapping(
     if errors.items or draft is None:
         raise IntakeError(errors.items or [FieldError(row, "", "is not a valid referral", "item")])
     return draft
+
+
+def subject_from_mapping(data: Mapping[str, object], *, now: datetime) -> SubjectDraft:
+    """Validate one person given as a JSON-like mapping, by the rules a referral's subjects meet (a person added to
+    a referral after intake: the API body, the web form). Fields are named without a prefix (`identifiers[2].value`).
+    The role is required, as in a referral. Raises IntakeError listing every problem."""
+    _require_aware(now)
+    errors = _Errors("item")
+    chk = _Checker(errors, None, now)
+    try:
+        subject = _mapping_subject(chk, data, "")
+    except _Stop:
+        errors.items.append(FieldError(None, "", f"stopped after {MAX_ERRORS:,} problems"))
+        subject = None
+    if errors.items or subject is None:
+        raise IntakeError(errors.items or [FieldError(None, "", "is not a valid person")])
+    return subject
