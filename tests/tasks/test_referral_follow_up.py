@@ -69,3 +69,27 @@ def test_a_rejected_pair_is_not_proposed_again(handler: Any, manager: Any, units
     referral_follow_up.enqueue(referral_id=referral.pk)
     run_ready_tasks()
     assert LinkProposal.objects.count() == 1
+
+
+def test_a_person_added_later_is_linked_and_alerts_the_manager(handler: Any, manager: Any, units: Any) -> None:
+    from django.utils import timezone
+
+    from winnow.core.intake.mapping import subject_from_mapping
+    from winnow.intake.services import subject_add
+    from winnow.linkage.tests.support import record
+
+    earlier = known_offender(handler=handler, manager=manager, unit=units["north"])
+    referral = record(handler, units["north"], subjects=[], reference="IP-ONLY-1")
+    run_ready_tasks()
+    assert not LinkProposal.objects.exists()
+    # A subscriber check names the account holder: the same man, spelled as the sample report spells him.
+    added = subject_add(actor=handler, referral=referral, reason="Subscriber check on 192.0.2.10 (fictional).",
+                        draft=subject_from_mapping({
+                            "role": "reported", "given_names": "Gareth", "family_name": "Pennington-Vale",
+                            "date_of_birth": "1979-04-22", "addresses": ["14 Larkspur Close, Maidstone, ME99 1ZZ"],
+                        }, now=timezone.now()))
+    run_ready_tasks()
+    proposal = LinkProposal.objects.get()
+    assert {proposal.left_subject_id, proposal.right_subject_id} == {earlier.pk, added.pk}
+    assert f"A person added to referral {referral.reference} links to managed offender" in Notification.objects.get(
+        recipient=manager).message

@@ -20,11 +20,12 @@ from ninja.responses import Status as Reply
 from ninja.security import HttpBearer
 
 from winnow.accounts.models import ApiToken, Unit
-from winnow.audit.reads import get_for_read
+from winnow.audit.reads import get_for_read, get_visible
 from winnow.audit.services import AuditAction, audit_search
 from winnow.core.identifiers import IdentifierKind
 from winnow.core.intake import FieldError, IntakeError, referral_from_mapping
 from winnow.core.intake.drafts import Sex, Source, SubjectRole
+from winnow.core.intake.mapping import subject_from_mapping
 from winnow.errors import ErrorOut, StrictQuery, error_response
 from winnow.intake import api as cybertip_api
 from winnow.intake import services
@@ -104,6 +105,12 @@ def on_duplicate(request: HttpRequest, exc: services.DuplicateSourceReference) -
                           details)
 
 
+@api.exception_handler(services.ReferralClosed)
+def on_closed(request: HttpRequest, exc: services.ReferralClosed) -> HttpResponse:
+    details = [{"field": e.field, "reason": e.reason} for e in exc.errors]
+    return error_response(request, 409, "conflict", "The referral is closed; nothing was written.", details)
+
+
 @api.exception_handler(IntakeError)
 def on_intake_error(request: HttpRequest, exc: IntakeError) -> HttpResponse:
     details = [{"field": e.field, "reason": str(e)} for e in exc.errors]
@@ -142,6 +149,15 @@ class ReferralIn(Schema):
     # Required: None (left out) reaches winnow.core.intake, which names it as missing; blank is not a No.
     immediate_danger: bool | None = Field(None, description="Is a child believed to be in immediate danger? true or false (required)")
     subjects: list[SubjectIn] = []
+
+
+class SubjectAddIn(SubjectIn):
+    """A person identified after the referral was recorded. Unlike a referral's subjects, the role must be given
+    (a victim must never default to "reported"), and so must how they were identified."""
+
+    role: SubjectRole = Field(description="Their part in the referral (required)")
+    reason: str = Field(min_length=1, max_length=services.MAX_ADD_REASON,
+                        description="How this person was identified, e.g. a subscriber check (required)")
 
 
 class IdentifierOut(Schema):
@@ -369,6 +385,24 @@ def get_referral(request: HttpRequest, referral_id: int) -> Any:
     return get_for_read(request, Referral.objects.select_related("unit", "package").defer("package__content"),
                         detail={"via": "api"},
                         pk=referral_id)
+
+
+ADD_SUBJECT_ERRORS: dict[int, Any] = {**ERRORS, 409: ErrorOut}
+
+
+@api.post("/referrals/{referral_id}/subjects", response={201: SubjectOut, **ADD_SUBJECT_ERRORS},
+          summary="Add a person to a referral",
+          description="A person identified after the referral was recorded (a subscriber check names the account "
+                      "holder; a second suspect). Checked by the rules a referral's subjects meet, then linked, "
+                      "alerted and deconflicted as at intake, for this person alone. 404 for a referral outside "
+                      "your units; 403 for a role that does not correct intake facts, or a read-only token; 409 "
+                      "for a closed referral.")
+def add_subject(request: HttpRequest, referral_id: int, payload: SubjectAddIn) -> Any:
+    referral = get_visible(request, Referral.objects.select_related("unit"), pk=referral_id)
+    mapping = payload.dict(exclude={"reason"}, mode="json")
+    draft = subject_from_mapping(mapping, now=timezone.now())
+    subject = services.subject_add(actor=request.user, referral=referral, draft=draft, reason=payload.reason)
+    return Reply(201, subject)
 
 
 @api.get("/subjects/{subject_id}", response={200: SubjectOut, **ERRORS}, summary="Read a subject")

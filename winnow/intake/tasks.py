@@ -64,8 +64,9 @@ def referral_follow_up(*, referral_id: int, subject_ids: list[int] | None = None
         with transaction.atomic():
             # Every pending proposal touching the referral, not only this run's: an earlier attempt may have
             # proposed and then failed before the alerts went out.
+            lead = None if subject_ids is None else f"A person added to referral {referral.reference}"
             sent = offenders_notify_linked(referral=referral, links=_proposed_links(all_ids, referral.unit_id),
-                                           actor=None)
+                                           actor=None, lead=lead)
     return {"referral": referral.reference, "run": run.pk, "proposals": run.proposals_created,
             "notifications": len(sent)}
 

@@ -15,7 +15,7 @@ from typing import Any
 from winnow.assessments.models import Assessment, BandDecision
 from winnow.linkage.models import IdentifierLink
 from winnow.notifications.models import Notification
-from winnow.referrals.models import Referral
+from winnow.referrals.models import Referral, added_after_intake
 from winnow.triage.models import Exhibit
 from winnow.validation.models import OutcomeFollowUp, SubjectOutcome
 from winnow.workload.models import Assignment, CaseAction
@@ -39,9 +39,10 @@ def _name(user: Any) -> str:
 def _intake(referral: Referral) -> list[Event]:
     events = [Event(referral.created_at, "Recorded", _name(referral.created_by),
                     f"{referral.get_source_display()}, received {referral.received_at:%d %b %Y %H:%M}")]
-    for a in referral.subject_additions.all():  # prefetched by the referral page, with created_by and subject
-        events.append(Event(a.created_at, "Person added", _name(a.created_by),
-                            f"{a.subject.display_name} ({a.subject.get_role_display().lower()}). Why: {a.reason}"))
+    for s in referral.subjects.all():  # the referral page prefetches them, each with its addition and its author
+        if (a := added_after_intake(s)) is not None:
+            events.append(Event(a.created_at, "Person added", _name(a.created_by),
+                                f"{s.display_name} ({s.get_role_display().lower()}). Why: {a.reason}"))
     for c in referral.corrections.all():  # the referral page prefetches them with created_by and subject
         about = f" of {c.subject.display_name}" if c.subject else ""
         events.append(Event(c.created_at, "Correction", _name(c.created_by),

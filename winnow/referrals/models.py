@@ -551,3 +551,12 @@ class SubjectAddition(PermanentModel):
 
     def __str__(self) -> str:
         return f"{self.subject} added to {self.referral_id}"
+
+
+def added_after_intake(subject: Subject) -> SubjectAddition | None:
+    """The subject's SubjectAddition, or None for a person recorded at intake (the reverse one-to-one raises when
+    there is none; select_related("addition") reads it with the subject)."""
+    try:
+        return subject.addition
+    except SubjectAddition.DoesNotExist:
+        return None

@@ -23,7 +23,7 @@ from .models import (
     Referral,
     Status,
     Subject,
-    SubjectAddition,
+    added_after_intake,
 )
 
 
@@ -55,10 +55,10 @@ _REFERRALS = _WITH_PACKAGE.defer("package__content")
 # The page's sections (people, assessments, links, the timeline) read the referral's subjects and corrections:
 # fetched once with the people they name, not once per section.
 _DETAIL = _REFERRALS.select_related("created_by", "assigned_to", "band_computed_by").prefetch_related(
-    Prefetch("subjects", queryset=Subject.objects.order_by("id").prefetch_related(
-        Prefetch("identifiers", queryset=Identifier.objects.order_by("kind", "id")))),
-    Prefetch("corrections", queryset=IntakeCorrection.objects.select_related("created_by", "subject")),
-    Prefetch("subject_additions", queryset=SubjectAddition.objects.select_related("created_by", "subject")))
+    # Each person's SubjectAddition (if they were added after intake) joined to them: no query of its own.
+    Prefetch("subjects", queryset=Subject.objects.order_by("id").select_related("addition__created_by")
+             .prefetch_related(Prefetch("identifiers", queryset=Identifier.objects.order_by("kind", "id")))),
+    Prefetch("corrections", queryset=IntakeCorrection.objects.select_related("created_by", "subject")))
 
 
 @login_required
@@ -72,9 +72,8 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for c in sorted(referral.corrections.all(), key=lambda c: (c.created_at, c.pk)):
         latest[(c.field, c.subject_id)] = c
     sexes = dict(Subject._meta.get_field("sex").choices or [])
-    added = {a.subject_id: a for a in referral.subject_additions.all()}
     for subject in subjects:
-        subject.added = added.get(subject.pk)  # a person added after intake: who, when and why
+        subject.added = added_after_intake(subject)  # who added them, when and why; None if recorded at intake
         subject.now = {field: str(sexes.get(c.after, c.after)) if field == "sex" else c.after_text()
                        for (field, sid), c in latest.items() if sid == subject.pk}
     source = latest.get(("source", None))

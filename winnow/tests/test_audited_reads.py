@@ -55,6 +55,7 @@ ALLOWED: dict[str, str] = {
            "(quoting at most 80 characters); the import writes its own events, and the page polls while it runs",
     "accessibility": "the accessibility statement: no personal data",
     "api-1.0.0:import_cybertipline": "POST only: the import writes its own event",
+    "api-1.0.0:add_subject": "POST only: the addition writes its own event (referral.subject_add)",
     "linkage:run": "POST only: the run writes its own event",
     "linkage:undo": "POST only: the undo writes its own event",
     "notifications:read": "POST only: opening writes notification.read",
@@ -107,7 +108,7 @@ def _objects(seeded: Seeded) -> dict[str, Any]:
     return {
         "referrals:detail": seeded.referral, "referrals:package": seeded.referral,
         "referrals:close": seeded.referral,
-        "referrals:subject": seeded.subject, "intake:correct": seeded.referral,
+        "referrals:subject": seeded.subject, "intake:correct": seeded.referral, "intake:add-subject": seeded.referral,
         "assessments:subject": seeded.subject, "assessments:new": seeded.subject, "assessments:youth": seeded.subject,
         "assessments:detail": seeded.assessment, "assessments:decide": seeded.assessment,
         "workload:actions": seeded.referral,

@@ -69,7 +69,7 @@ def test_a_handler_adds_a_person_who_can_then_be_assessed(nameless: Any, handler
     assert SubjectAddition.objects.get().reason == WHY
     body = client.get(nameless.get_absolute_url()).content.decode()
     assert "Addy Laterfound added to" in body and "Nobody named yet" not in body
-    assert f"after intake, by hannah.handler" in body and WHY in body  # on the person's card
+    assert "after intake, by hannah.handler" in body and WHY in body  # on the person's card
     assert "Person added" in body  # the timeline
     assert reverse("assessments:subject", args=[subject.pk]) in body  # the usual "Assess" link
     assert AuditEvent.objects.filter(action="referral.read", target_id=str(nameless.pk),
