@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -41,6 +39,7 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from winnow.context import acting
+from winnow.uploads import spool, store_once
 
 from .models import Job
 from .retry import GiveUp, retrying_task
@@ -78,26 +77,13 @@ def _uploads_dir() -> Path:
 def upload_store(chunks: Iterable[bytes], *, name: str) -> dict[str, Any]:
     """Write an upload under DATA_DIR/uploads/<sha256[:2]>/<sha256>, hashing as it streams; content-addressed, so
     the same bytes are stored once and never overwritten. Returns the job's record of the file."""
-    digest = hashlib.sha256()
-    size = 0
-    fd, tmp = tempfile.mkstemp(prefix=".upload-", dir=_uploads_dir())
+    # fsync: the bytes must outlive a crash of this machine, not only of the worker
+    tmp, sha256, size = spool(chunks, directory=_uploads_dir(), fsync=True)
+    storage_name = f"uploads/{sha256[:2]}/{sha256}"
     try:
-        with os.fdopen(fd, "wb") as out:
-            for chunk in chunks:
-                size += len(chunk)
-                digest.update(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())  # the bytes must outlive a crash of this machine, not only of the worker
-        sha256 = digest.hexdigest()
-        storage_name = f"uploads/{sha256[:2]}/{sha256}"
-        final = Path(settings.DATA_DIR) / storage_name
-        final.parent.mkdir(parents=True, exist_ok=True)
-        if not final.exists():
-            os.replace(tmp, final)
-            os.chmod(final, 0o440)
+        store_once(tmp, Path(settings.DATA_DIR) / storage_name)
     finally:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
     return {"name": name[:255], "storage_name": storage_name, "sha256": sha256, "size": size}
 
 
