@@ -16,6 +16,7 @@ from django.test import Client
 
 from winnow.audit.models import AuditEvent
 from winnow.audit.services import audit_verify
+from winnow.core.intake import fictional_referrals_csv
 from winnow.referrals.models import RawPackage, Referral
 from winnow.worker.models import Job
 from winnow.worker.tests.support import run_jobs
@@ -115,12 +116,10 @@ def test_a_package_that_fails_gives_its_errors_and_imports_nothing(client: Clien
 
 def test_a_referral_file_jobs_errors_name_the_row_and_field(client: Client, handler: Any, token_for: Any,
                                                             units: Any) -> None:
-    from winnow.worker.tests.test_jobs import referral_csv
-
     web = Client()
     web.force_login(handler)
     web.post("/referrals/import/", {"unit": units["north"].pk,
-                                    "file": SimpleUploadedFile("bad.csv", referral_csv(5, bad_row=4))})
+                                    "file": SimpleUploadedFile("bad.csv", fictional_referrals_csv(5, bad_row=4))})
     run_jobs()
     job = Job.objects.get()
     body = client.get(f"/api/v1/jobs/{job.pk}", **_bearer(token_for(handler))).json()

@@ -4,9 +4,7 @@ forward; a worker that dies mid-import leaves nothing and the job still ends, do
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -20,7 +18,7 @@ from django_tasks_db.models import DBTaskResult
 
 from winnow.audit.models import AuditEvent
 from winnow.audit.services import audit_verify
-from winnow.core.intake import csv_template
+from winnow.core.intake import fictional_referrals_csv
 from winnow.permanence import ImmutableError
 from winnow.referrals.models import ImportBatch, RawPackage, Referral
 from winnow.triage.models import HashSet
@@ -29,25 +27,6 @@ from winnow.worker.models import Job
 from winnow.worker.services import tasks_reclaim_stale
 
 from .support import job_page, run_jobs
-
-_TEMPLATE = list(csv.reader(io.StringIO(csv_template())))
-
-
-def referral_csv(n: int, *, bad_row: int | None = None, prefix: str = "CT") -> bytes:
-    """n fictional referrals; `bad_row` (1-based data row) gets an impossible date."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(_TEMPLATE[0])
-    example = dict(zip(_TEMPLATE[0], _TEMPLATE[1], strict=True))
-    for i in range(1, n + 1):
-        # each its own person: identifiers shared by every row would link each referral to all the others
-        row = example | {"source_reference": f"{prefix}-{i:05d}", "subject_family_name": f"Example{i}",
-                         "emails": f"person{i}@example.com", "usernames": f"exampleapp:person_{i}",
-                         "phones": f"07700 900{i % 1000:03d}" if i < 1000 else "", "ip_addresses": ""}
-        if i == bad_row:
-            row["received_at"] = "31/02/2026"
-        writer.writerow(row[c] for c in _TEMPLATE[0])
-    return out.getvalue().encode()
 
 
 def _client(user: Any) -> Client:
@@ -62,7 +41,7 @@ def _post_import(client: Client, unit: Any, content: bytes, name: str = "batch.c
 
 def test_the_job_goes_from_waiting_to_succeeded_through_the_worker(handler: Any, units: Any) -> None:
     client = _client(handler)
-    content = referral_csv(3)
+    content = fictional_referrals_csv(3)
     response = _post_import(client, units["north"], content)
     job = Job.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
@@ -96,7 +75,7 @@ def test_a_failing_file_shows_its_errors_on_the_job_page_and_writes_nothing(hand
     client = _client(handler)
     writes = AuditEvent.objects.exclude(action="job.read")  # reading the job page is audited, and writes nothing
     before = writes.count()
-    page = job_page(client, _post_import(client, units["north"], referral_csv(5, bad_row=4), name="bad.csv"))
+    page = job_page(client, _post_import(client, units["north"], fictional_referrals_csv(5, bad_row=4), name="bad.csv"))
     body = page.content.decode()
     job = Job.objects.get()
     assert job.state == "failed"
@@ -110,7 +89,7 @@ def test_a_failing_file_shows_its_errors_on_the_job_page_and_writes_nothing(hand
 
 def test_a_4000_row_import_no_longer_runs_in_the_request(handler: Any, units: Any) -> None:
     client = _client(handler)
-    content = referral_csv(4000)
+    content = fictional_referrals_csv(4000)
     start = time.perf_counter()
     response = _post_import(client, units["north"], content, name="big.csv")
     in_request = time.perf_counter() - start
@@ -128,7 +107,7 @@ def test_a_4000_row_import_no_longer_runs_in_the_request(handler: Any, units: An
 
 def test_the_same_file_twice_creates_nothing_new_and_says_so(handler: Any, units: Any) -> None:
     client = _client(handler)
-    content = referral_csv(2)
+    content = fictional_referrals_csv(2)
     job_page(client, _post_import(client, units["north"], content))
     writes = AuditEvent.objects.exclude(action__endswith=".list").exclude(action="job.read").count()
     again = job_page(client, _post_import(client, units["north"], content, name="copy.csv")).content.decode()
@@ -143,7 +122,7 @@ def test_the_same_file_twice_creates_nothing_new_and_says_so(handler: Any, units
 
 @pytest.fixture
 def referral_job(handler: Any, units: Any) -> Job:
-    _post_import(_client(handler), units["north"], referral_csv(1))
+    _post_import(_client(handler), units["north"], fictional_referrals_csv(1))
     return Job.objects.get()
 
 
@@ -281,7 +260,7 @@ def test_a_worker_that_dies_mid_import_leaves_nothing_and_the_job_then_completes
     reclaimed, and the next worker imports the file from the start."""
     from winnow.intake import services
 
-    _post_import(_client(handler), units["north"], referral_csv(20))
+    _post_import(_client(handler), units["north"], fictional_referrals_csv(20))
     job = Job.objects.get()
     row = DBTaskResult.objects.get(task_path=TASK_PATH)
     real = services._record_one
