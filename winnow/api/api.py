@@ -304,6 +304,10 @@ class ReferralSummaryOut(Schema):
     def resolve_received_at(obj: Referral) -> datetime:
         return obj.current_received_at
 
+    @staticmethod
+    def resolve_source(obj: Referral) -> str:
+        return obj.current_source
+
 
 class ReferralPage(Schema):
     count: int
@@ -327,7 +331,7 @@ _SUMMARY_FIELDS = ("id", "reference", "unit__code", "source", "received_at", "re
 @api.get("/referrals", response={200: ReferralPage, **ERRORS}, summary="List referrals in your units")
 def list_referrals(request: HttpRequest, filters: Query[ListFilters]) -> Any:
     referrals = (Referral.objects.visible_to(request.user).select_related("unit").only(*_SUMMARY_FIELDS)
-                 .order_by("-received_at", "-id"))
+                 .with_current_source().order_by("-received_at", "-id"))
     if filters.status:
         referrals = referrals.filter(status=filters.status)
     page = filters.page

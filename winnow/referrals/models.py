@@ -9,7 +9,8 @@ An intake fact found to be wrong is corrected by a new `IntakeCorrection` that p
 subject, for subject details), with the value before and after, who and why. The recorded columns never change.
 Two intake facts feed the queue's order, so their corrected value is also kept in a current-state column that only a
 correction moves (`danger_corrected`, `received_corrected_at`; null: as recorded), read through `current_danger` and
-`current_received_at`. The others (source, summary, subject details) are shown with their latest correction.
+`current_received_at`. The others (source, summary, subject details) are shown with their latest correction; lists
+read the corrected source with their rows (`ReferralQuerySet.with_current_source`).
 """
 
 from __future__ import annotations
@@ -148,6 +149,23 @@ class ReferralQuerySet(UnitScopedQuerySet):
         """Open, not yet actioned, and past the deadline (assessment deadline if unassessed)."""
         return self.open().filter(actioned_at__isnull=True, deadline_at__lt=now)
 
+    @staticmethod
+    def _latest_source() -> models.Subquery:
+        latest = (IntakeCorrection.objects.filter(referral=models.OuterRef("pk"), subject__isnull=True,
+                                                  field=IntakeCorrection.Field.SOURCE)
+                  .order_by("-created_at", "-id").values("after")[:1])
+        return models.Subquery(latest, output_field=models.JSONField())
+
+    def with_current_source(self) -> ReferralQuerySet:
+        """Each referral's source as it now stands, for lists (`Referral.current_source`): its latest correction's
+        value, read with the rows in one query rather than a correction query per row."""
+        return self.annotate(source_corrected=self._latest_source())
+
+    def from_source(self, source: str) -> ReferralQuerySet:
+        """Referrals whose source, as now known (the latest correction, or as recorded), is `source`."""
+        return self.alias(source_now=self._latest_source()).filter(
+            models.Q(source_now=source) | models.Q(source_now__isnull=True, source=source))
+
 
 def deadline_policy() -> DeadlinePolicy:
     """The deployment's deadline days (settings.WINNOW_DEADLINE_DAYS, WINNOW_ASSESSMENT_DEADLINE_DAYS)."""
@@ -257,6 +275,16 @@ class Referral(PermanentModel):
     @property
     def current_received_at(self) -> datetime:
         return self.received_at if self.received_corrected_at is None else self.received_corrected_at
+
+    @property
+    def current_source(self) -> str:
+        """The source as now known: on a row read through `with_current_source()` its latest correction, or as
+        recorded. (The referral page and the API's single answer read every correction themselves.)"""
+        corrected = getattr(self, "source_corrected", None)
+        return self.source if corrected is None else str(corrected)
+
+    def current_source_display(self) -> str:
+        return SOURCE_LABELS.get(self.current_source, self.current_source)  # type: ignore[call-overload]
 
     # The queue's columns. Referral.reprioritise is their one writer (a test holds it to that).
     QUEUE_FIELDS = ("band", "band_decided_at", "priority_tier", "deadline_at", "band_provisional", "band_computed_by")

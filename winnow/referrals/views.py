@@ -28,7 +28,7 @@ from .models import (
 
 @login_required
 def referral_list(request: HttpRequest) -> HttpResponse:
-    referrals = Referral.objects.visible_to(request.user).select_related("unit")
+    referrals = Referral.objects.visible_to(request.user).select_related("unit").with_current_source()
     status = request.GET.get("status", "")
     if status in Status.values:
         referrals = referrals.filter(status=status)

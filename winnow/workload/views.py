@@ -124,7 +124,7 @@ def _queue(request: HttpRequest, *, mine: bool) -> HttpResponse:  # noqa: C901 -
         if data["officer"] and not mine:
             referrals = referrals.filter(assigned_to_id=data["officer"])
         if data["source"]:
-            referrals = referrals.filter(source=data["source"])
+            referrals = referrals.from_source(data["source"])
         if data["overdue"]:
             referrals = referrals.overdue(now)
         filters = {k: str(v) for k, v in data.items() if v}

@@ -198,3 +198,31 @@ def test_it_answers_an_uncorrected_referral_as_recorded(client: Any, investigato
     data = client.get(f"/api/v1/referrals/{referral.pk}", **_bearer(token_for(investigator))).json()
     assert (data["immediate_danger"], data["corrections"]) == (False, [])
     assert data["received_at"].startswith("2026-11-02T10:15:00")
+
+
+def test_lists_show_the_source_and_received_time_as_corrected(
+    client: Any, handler: Any, investigator: Any, referral: Any, token_for: Any
+) -> None:
+    """The API's list and the referrals page show a corrected source and received time, as the referral's own
+    answer does; the second correction is the one shown, and an uncorrected referral stays as recorded."""
+    from datetime import UTC, datetime
+
+    from winnow.intake.corrections import referral_correct
+
+    assert referral.source != "public"
+    referral_correct(actor=handler, referral=referral, field="source", value="other_agency",
+                     reason="The package came through another agency (fictional).")
+    referral_correct(actor=handler, referral=referral, field="source", value="public",
+                     reason="A member of the public reported it first (fictional).")
+    referral_correct(actor=handler, referral=referral, field="received_at",
+                     value=datetime(2026, 11, 1, 9, 30, tzinfo=UTC), reason="The email arrived a day earlier.")
+    token = token_for(investigator)
+    single = client.get(f"/api/v1/referrals/{referral.pk}", **_bearer(token)).json()
+    listed = [r for r in client.get("/api/v1/referrals", **_bearer(token)).json()["results"] if r["id"] == referral.pk]
+    assert [(r["source"], r["received_at"][:16]) for r in listed] == [("public", "2026-11-01T09:30")]
+    assert single["source"] == listed[0]["source"]
+
+    client.force_login(investigator)
+    page = client.get("/referrals/").content.decode()
+    row = page[page.index(referral.reference):].split("</tr>")[0]
+    assert "Member of the public" in row and "01 Nov 2026" in row

@@ -60,3 +60,19 @@ def test_it_moves_an_actioned_referral_below_those_still_waiting(make_referral: 
     assert list(Referral.objects.queue().values_list("pk", flat=True)) == [very_high.pk, low.pk]
     case_action_record(actor=investigator, referral=very_high, kind="warrant_executed", occurred_at=timezone.now())
     assert list(Referral.objects.queue().values_list("pk", flat=True)) == [low.pk, very_high.pk]
+
+
+def test_it_filters_by_the_source_as_corrected(make_referral: Any, supervisor: Any, handler: Any, client: Any) -> None:
+    """A referral whose source was corrected is found under its corrected source, not the one first recorded."""
+    from winnow.intake.corrections import referral_correct
+
+    moved, stayed = make_referral(days_ago=2), make_referral(days_ago=1)
+    recorded = moved.source
+    other = "public" if recorded != "public" else "other_agency"
+    referral_correct(actor=handler, referral=moved, field="source", value=other,
+                     reason="The first report came from a member of the public (fictional).")
+    client.force_login(supervisor)
+    under_other = client.get("/queue/", {"source": other}).content.decode()
+    under_recorded = client.get("/queue/", {"source": recorded}).content.decode()
+    assert moved.reference in under_other and moved.reference not in under_recorded
+    assert (stayed.reference in under_recorded) == (stayed.source == recorded)
