@@ -26,6 +26,17 @@ JOB_CAPABILITIES: dict[str, Capability] = {
 }
 
 
+def job_for_status(request: Any, pk: Any) -> Job:
+    """The job `pk`, for its state and progress alone (the page's poll), with the same visibility and role check as
+    `job_for_read` but no read event: the state and a running count say nothing about anyone, and a poll every two
+    seconds would write an event every two seconds. Whoever shows more of the job than that uses job_for_read."""
+    job = get_object_or_404(Job.objects.visible_to(request.user).only(
+        "id", "kind", "unit_id", "created_by_id", "state", "progress_what", "progress_done", "progress_total"), pk=pk)
+    require(request.user, JOB_CAPABILITIES[job.kind], job.unit_id,
+            message="Only those who make such uploads in its unit may read this upload's job.")
+    return job
+
+
 def job_for_read(request: Any, pk: Any, *, via: str) -> Job:
     """The job `pk` as its reader may see it, its read event written (`via`: "page" or "api")."""
     job = get_object_or_404(Job.objects.visible_to(request.user).select_related("unit", "created_by"), pk=pk)

@@ -18,7 +18,7 @@ from winnow.audit.services import AuditAction, audit_search
 from winnow.permissions import Capability, require
 
 from .models import Job
-from .reads import job_for_read
+from .reads import job_for_read, job_for_status
 from .services import task_overview
 
 
@@ -37,7 +37,10 @@ _AGAIN = {Job.Kind.HASH_SET: "triage:hash-sets", Job.Kind.REFERRAL_IMPORT: "inta
 @login_required
 def job_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     """An upload's import (winnow.worker.jobs): the uploader's unit sees it (404 elsewhere), with the role that
-    makes such uploads (403 otherwise); each read is audited (winnow.worker.reads), the page's polls too."""
+    makes such uploads (403 otherwise); each read is audited (winnow.worker.reads). `?status`, the page script's
+    poll, answers the state and progress alone, unaudited; once the job has finished the page reloads, audited."""
+    if "status" in request.GET:
+        return render(request, "worker/_job_status.html", {"job": job_for_status(request, pk)})
     job = job_for_read(request, pk, via="page")
     # `errors`: the base template's title then starts "Error:", as on a form page with an error summary.
     return render(request, "worker/job.html", {"job": job, "again_url": reverse(_AGAIN[Job.Kind(job.kind)]),

@@ -220,6 +220,27 @@ def test_a_running_job_shows_its_progress(handler: Any, referral_job: Job) -> No
     assert "Running" in page and "Checking the file: entries read: 350000" in page and "winnow/job.js" in page
 
 
+def test_the_pages_poll_answers_state_and_progress_alone_unaudited(handler: Any, referral_job: Job,
+                                                                  outsider: Any, investigator: Any) -> None:
+    """The script polls ?status every two seconds: the state and count only (no file names), no read event each
+    time, the same visibility as the page; the page itself, reloaded once the job ends, is audited."""
+    Job.objects.filter(pk=referral_job.pk).update(state="running", progress_what="Recording referrals")
+    client, url = _client(handler), referral_job.get_absolute_url()
+    page = client.get(url).content.decode()
+    assert f'data-job-poll="{url}?status"' in page
+    reads = AuditEvent.objects.filter(action="job.read", target_id=str(referral_job.pk))
+    before = reads.count()
+    poll = client.get(f"{url}?status").content.decode()
+    assert 'id="job-status"' in poll and "Recording referrals" in poll and "data-job-poll" in poll
+    assert "<html" not in poll and referral_job.files[0]["name"] not in poll and "SHA-256" not in poll
+    assert reads.count() == before
+    assert _client(outsider).get(f"{url}?status").status_code == 404
+    assert _client(investigator).get(f"{url}?status").status_code == 403
+    assert Client().get(f"{url}?status").status_code == 302
+    Job.objects.filter(pk=referral_job.pk).update(state="succeeded")
+    assert "data-job-poll" not in client.get(f"{url}?status").content.decode()  # finished: the script reloads
+
+
 def test_a_job_is_kept_and_only_moves_forward(handler: Any, referral_job: Job) -> None:
     run_jobs()
     job = Job.objects.get()
