@@ -6,35 +6,21 @@ worker's import (run in the test); in a tree without them the request does the i
     .venv/bin/python -m pytest -n 0 -q -s -p no:cacheprovider benchmarks/bench_upload_jobs.py
     # the earlier code: git archive 63d8471 | tar -x -C /tmp/base; mkdir /tmp/base/var; copy this file into
     # /tmp/base/winnow/worker/tests/ and run it there with this tree's .venv. The figures in docs/benchmarks.md
-    # came from this code run both ways (from winnow/worker/tests/, before it was tidied for ruff)
+    # came from this code run both ways (from winnow/worker/tests/, before it was tidied for ruff). The CSV now comes
+    # from winnow.core.intake.fictional_referrals_csv, which a tree that old lacks: there, use this file as of
+    # e9dbeaa (its own copy of the same generator)
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import time
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from winnow.core.intake import csv_template
-
-
-def _csv(n: int) -> bytes:
-    template = list(csv.reader(io.StringIO(csv_template())))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(template[0])
-    example = dict(zip(template[0], template[1], strict=True))
-    for i in range(1, n + 1):
-        row = example | {"source_reference": f"CT-{i:05d}", "subject_family_name": f"Example{i}",
-                         "emails": f"person{i}@example.com", "usernames": f"exampleapp:person_{i}",
-                         "phones": f"07700 900{i % 1000:03d}" if i < 1000 else "", "ip_addresses": ""}
-        writer.writerow(row[c] for c in template[0])
-    return out.getvalue().encode()
+from winnow.core.intake import fictional_referrals_csv
 
 
 def _jobs() -> str:
@@ -58,7 +44,7 @@ def test_measure(administrator: Any, handler: Any, units: Any) -> None:
     took = time.perf_counter() - start
     print(f"\nMEASURE hash set 1,000,000 lines ({len(body):,} B): request {took:.2f} s -> {r.status_code} "
           f"{r.get('Location')}; {_jobs()}")
-    content = _csv(4000)
+    content = fictional_referrals_csv(4000)
     client = Client()
     client.force_login(handler)
     start = time.perf_counter()

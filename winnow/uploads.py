@@ -12,11 +12,19 @@ URL (`limit_for`):
 
 The answer is a GOV.UK page (or, under /api/, the API's one error shape) that gives the limit and says nothing was
 stored. Views keep their own finer checks (a CyberTipline document inside a several-file package, for one).
+
+Keeping an upload: `spool` streams it to a temporary file, hashing as it goes (SHA-256 and size, with an optional
+limit), and `store_once` moves it to its content-addressed place under DATA_DIR; the upload jobs
+(winnow.worker.jobs) and scan results (winnow.triage.services) both keep their files this way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -99,3 +107,41 @@ class UploadLimitMiddleware:
         if refused is not None:
             return _too_large(request, limit_for(request.path_info), refused)
         return None
+
+
+# ------------------------------------------------------------------------------------------------ keeping uploads
+
+
+def spool(chunks: Iterable[bytes], *, directory: Path, limit: int | None = None,
+          too_large: Callable[[int], Exception] | None = None, fsync: bool = False) -> tuple[Path, str, int]:
+    """Write `chunks` to a new temporary file in `directory`, hashing as they stream: (its path, SHA-256, size).
+    Past `limit` bytes, `too_large(limit)` is raised (a ValueError without one) and the file is removed, as it is on
+    any other error. `fsync`: the bytes reach the disk before this returns (they must outlive a crash of the
+    machine). The caller moves the file (store_once) or removes it."""
+    digest = hashlib.sha256()
+    size = 0
+    fd, tmp = tempfile.mkstemp(prefix=".upload-", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for chunk in chunks:
+                size += len(chunk)
+                if limit is not None and size > limit:
+                    raise too_large(limit) if too_large is not None else ValueError(f"larger than {limit:,} bytes")
+                digest.update(chunk)
+                out.write(chunk)
+            if fsync:
+                out.flush()
+                os.fsync(out.fileno())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp), digest.hexdigest(), size
+
+
+def store_once(tmp: Path, final: Path) -> None:
+    """Move a spooled file to its content-addressed place, read-only; the same bytes are stored once and never
+    overwritten (when `final` exists, `tmp` is left for the caller to remove)."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    if not final.exists():
+        os.replace(tmp, final)
+        os.chmod(final, 0o440)

@@ -13,9 +13,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.support import assert_accessible, finish_job, login
+from winnow.core.intake import fictional_referrals_csv
 from winnow.referrals.models import Referral
 from winnow.worker.models import Job
-from winnow.worker.tests.test_jobs import referral_csv
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -24,8 +24,8 @@ def test_a_referral_file_is_imported_by_the_worker_and_its_job_page_follows_it(
     page: Any, handler: Any, units: Any, tmp_path: Path
 ) -> None:
     bad, good = tmp_path / "referrals.csv", tmp_path / "referrals-corrected.csv"
-    bad.write_bytes(referral_csv(3, bad_row=2))
-    good.write_bytes(referral_csv(3))
+    bad.write_bytes(fictional_referrals_csv(3, bad_row=2))
+    good.write_bytes(fictional_referrals_csv(3))
     login(page, "hannah.handler")
     page.goto("/referrals/import/")
     page.get_by_label("Unit").select_option(label=units["north"].name)

@@ -31,3 +31,22 @@ def test_an_analyst_reads_the_validation_report_on_demo_data(page: Any, live_db:
     assert download.value.suggested_filename == "winnow-validation-rates.csv"
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "validation.png"), full_page=True)
+
+    # Narrow the closing dates in GOV.UK's day, month and year boxes; a date that does not exist is named.
+    closed_to = page.get_by_role("group", name="Closed to")
+    closed_to.get_by_label("Day").fill("30")
+    closed_to.get_by_label("Month").fill("2")
+    closed_to.get_by_label("Year").fill("2026")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_text("Closed to must be a real date")).to_be_visible()
+    expect(page.get_by_role("row", name="AUC (discrimination)")).to_have_count(0)
+    assert_accessible(page)
+    closed_from = page.get_by_role("group", name="Closed from")
+    closed_from.get_by_label("Day").fill("1")
+    closed_from.get_by_label("Month").fill("1")
+    closed_from.get_by_label("Year").fill("2999")
+    page.get_by_role("group", name="Closed to").get_by_label("Day").fill("")
+    page.get_by_role("group", name="Closed to").get_by_label("Month").fill("")
+    page.get_by_role("group", name="Closed to").get_by_label("Year").fill("")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_text("closed 1 January 2999 to now")).to_be_visible()

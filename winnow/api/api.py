@@ -55,7 +55,9 @@ api = NinjaAPI(
         "Create and read referrals with their subjects and identifiers. Authenticate with "
         "`Authorization: Bearer <token>` (`winnow create-token USERNAME [--scope write] [--days N]`); tokens expire, and are read-only unless issued with the write scope. Every failure has the same shape: "
         '`{"error": {"status", "code", "message", "details": [{"field", "reason"}]}, "request_id"}`. '
-        "Every read of a referral or subject is recorded in the audit trail."
+        "Every read of a referral, a subject or an upload's job is recorded in the audit trail. "
+        "An upload (a CyberTipline package) is imported by the task worker: the POST answers 202 with the job's URL, "
+        "and `GET /api/v1/jobs/{id}` gives its state, then its result or errors."
     ),
     auth=TokenAuth(),
     urls_namespace="api-1.0.0",
@@ -377,7 +379,7 @@ def create_referral(request: HttpRequest, payload: ReferralIn) -> Any:
 
 
 api.post("/referrals/cybertipline", response=cybertip_api.RESPONSES, summary=cybertip_api.SUMMARY,
-         tags=["intake"])(cybertip_api.import_cybertipline)
+         tags=["intake"], openapi_extra=cybertip_api.OPENAPI_EXTRA)(cybertip_api.import_cybertipline)
 
 
 @api.get("/referrals/{referral_id}", response={200: ReferralOut, **ERRORS}, summary="Read a referral")
@@ -411,6 +413,7 @@ def get_subject(request: HttpRequest, subject_id: int) -> Any:
 
 
 api.add_router("/assessments", "winnow.assessments.api.router")
+api.add_router("/jobs", "winnow.api.jobs.router")
 api.add_router("/linkage", "winnow.linkage.api.router")
 api.add_router("/notifications", "winnow.notifications.api.router")
 api.add_router("/partners", "winnow.partners.api.router")

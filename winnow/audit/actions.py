@@ -106,6 +106,7 @@ class AuditAction(models.TextChoices):
     REFERRAL_SAFEGUARDING_READ = "referral.safeguarding.read", "Safeguarding referrals read"
     SAFEGUARDINGREFERRAL_READ = "safeguardingreferral.read", "Safeguarding referral read"
     TRANSFER_READ = "transfer.read", "Transfer read (with what the sending unit held)"
+    JOB_READ = "job.read", "Upload job read (its files, result or errors)"
     # --- lists, searches and dashboards (no single object) -------------------------------------------------
     REFERRAL_LIST = "referral.list", "Referrals listed"
     QUEUE_LIST = "queue.list", "Queue read"

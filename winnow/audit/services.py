@@ -93,7 +93,7 @@ def audit_verify(*, chunk_size: int = 5000, now: datetime | None = None) -> Trai
     return trail_verify(chunk_size=chunk_size, now=now)
 
 
-def audit_read(request: Any, obj: Model, *, unit_id: int, detail: dict[str, Any] | None = None,
+def audit_read(request: Any, obj: Model, *, unit_id: int | None, detail: dict[str, Any] | None = None,
                action: AuditAction | None = None) -> AuditEvent:
     """Record that a person read a person's or a referral's data (invariant 5). Views get their object through
     winnow.audit.reads.get_for_read, which scopes it and calls this, rather than calling this themselves."""

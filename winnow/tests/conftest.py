@@ -36,6 +36,7 @@ class Seeded:
     viral_digest: str = ""  # two Northmoor CyberTipline reports carry a file with this MD5
     safeguarding: Any = None  # a safeguarding referral on `referral`, answering the concern its assessment raised
     transfer: Any = None  # a request that Eastvale take `other_referral` over, awaiting its decision
+    job: Any = None  # the walker's CyberTipline upload, waiting for the task worker
 
 
 def _series(walker: Any, exhibit: Any) -> Any:
@@ -145,7 +146,11 @@ def seeded(units: dict[str, Any], handler: Any, settings: Any, tmp_path: Path) -
         made_at=timezone.now(), local_authority="Northmoor Borough Council (fictional)", recipient="MASH duty desk",
         made_by=walker)
     transfer = transfer_request(actor=walker, referral=other, to_unit=units["east"], reason="Fictional seeded transfer.")
+    from winnow.worker.models import Job
+
+    job = Job.objects.create(kind=Job.Kind.CYBERTIPLINE, unit=north, created_by=walker,
+                             params={"report_id": None, "immediate_danger": False})
     return Seeded(series=series, deconfliction=deconfliction, information_request=information_request,
-                  viral_digest=viral_digest, safeguarding=safeguarding, transfer=transfer, walker=walker, referral=referral, subject=subject, other_referral=other, assessment=assessment,
+                  viral_digest=viral_digest, safeguarding=safeguarding, transfer=transfer, job=job, walker=walker, referral=referral, subject=subject, other_referral=other, assessment=assessment,
                   offender=offender, exhibit=exhibit, hash_set=hash_set, proposal=proposal, person=merge.person,
                   merge=merge, notification=notification)

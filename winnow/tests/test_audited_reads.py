@@ -51,8 +51,6 @@ ALLOWED: dict[str, str] = {
     "intake:import": "an empty upload form",
     "intake:import-template": "a fixed CSV header",
     "intake:cybertipline": "an empty upload form",
-    "job": "an upload's job page, to its uploader's unit: file names, SHA-256s, counts and the parser's errors "
-           "(quoting at most 80 characters); the import writes its own events, and the page polls while it runs",
     "accessibility": "the accessibility statement: no personal data",
     "api-1.0.0:import_cybertipline": "POST only: the import writes its own event",
     "api-1.0.0:add_subject": "POST only: the addition writes its own event (referral.subject_add)",
@@ -95,7 +93,7 @@ ALLOWED: dict[str, str] = {
 }
 POST_ONLY = {name for name, why in ALLOWED.items() if why.startswith("POST only")}
 # Path arguments that name one object: a page with one of these must write a read *of that object*.
-OBJECT_ARGS = {"pk", "referral_pk", "referral_id", "subject_id", "assessment_id", "rfi_id", "transfer_id"}
+OBJECT_ARGS = {"pk", "referral_pk", "referral_id", "subject_id", "assessment_id", "rfi_id", "transfer_id", "job_id"}
 
 
 def _allowed(route: Route) -> str | None:
@@ -128,6 +126,7 @@ def _objects(seeded: Seeded) -> dict[str, Any]:
         "safeguarding:referral": seeded.referral, "safeguarding:record": seeded.referral,
         "safeguarding:revise": seeded.safeguarding, "safeguarding:withdraw": seeded.safeguarding.covers.first().concern,
         "transfers:detail": seeded.transfer, "transfers:decide": seeded.transfer,
+        "job": seeded.job,
     }
 
 
@@ -137,7 +136,7 @@ def _kwargs(route: Route, seeded: Seeded) -> dict[str, Any]:
                "vignette_id": "pp-03-access-and-grooming", "attempt_id": 1, "module_id": "disclosure-barriers",
                "section": "profile", "unit_id": seeded.referral.unit_id, "digest": seeded.viral_digest,
                "rfi_id": seeded.information_request.pk, "record_id": seeded.safeguarding.pk,
-               "transfer_id": seeded.transfer.pk}
+               "transfer_id": seeded.transfer.pk, "job_id": seeded.job.pk}
     out: dict[str, Any] = {}
     for arg in route.kwargs:
         if arg == "pk" and route.name in _objects(seeded):
@@ -151,7 +150,7 @@ def _kwargs(route: Route, seeded: Seeded) -> dict[str, Any]:
 
 def _get(client: Client, route: Route, seeded: Seeded, token: str) -> tuple[Any, list[AuditEvent]]:
     url = reverse(route.name, kwargs=_kwargs(route, seeded)) if ":" in route.name or route.name in (
-        "healthz", "login", "logout", "home") else "/" + route.route
+        "healthz", "login", "logout", "home", "job") else "/" + route.route
     last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if url.startswith("/api/") else {}
     response = client.get(url, **headers)

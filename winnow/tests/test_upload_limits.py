@@ -97,3 +97,23 @@ def test_a_file_within_the_limit_goes_through(client: Any, exhibit: Any, setting
                            follow=True)
     assert response.status_code == 200
     assert "small.sqlite: not a Winnow scan result (not an SQLite file)" in response.content.decode()  # it was read
+
+
+def test_spool_hashes_as_it_streams_and_removes_what_passes_its_limit(tmp_path: Any) -> None:
+    """winnow.uploads.spool, which the upload jobs and scan results share: the temporary file, its SHA-256 and size;
+    past the limit the caller's error, and no file left behind."""
+    import hashlib
+
+    from winnow.uploads import spool, store_once
+
+    path, sha256, size = spool([b"abc", b"def"], directory=tmp_path)
+    assert (path.read_bytes(), sha256, size) == (b"abcdef", hashlib.sha256(b"abcdef").hexdigest(), 6)
+    store_once(path, tmp_path / "kept" / sha256)
+    assert (tmp_path / "kept" / sha256).read_bytes() == b"abcdef" and not path.exists()
+
+    class TooLarge(Exception):
+        pass
+
+    with pytest.raises(TooLarge, match="5"):
+        spool([b"abc", b"def"], directory=tmp_path, limit=5, too_large=lambda limit: TooLarge(str(limit)))
+    assert [p.name for p in tmp_path.iterdir()] == ["kept"]

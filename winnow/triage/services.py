@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -30,6 +28,7 @@ from winnow.core.hashsets import (
 from winnow.core.matching import DEFAULT_PDQ_THRESHOLD, LoadedHashSet, Matcher, match_result_file
 from winnow.core.scanning.result import FILE_COLUMNS, FORMAT, SCHEMA_VERSION
 from winnow.referrals.models import Referral
+from winnow.uploads import spool, store_once
 from winnow.worker.retry import GiveUp, retrying_task
 
 from .models import (
@@ -228,26 +227,6 @@ def _storage_dir() -> Path:
     return d
 
 
-def spool(chunks: Iterable[bytes], *, filename: str) -> tuple[Path, str, int]:
-    """Stream an upload to a temporary file next to the store, hashing as it goes; refuse it past the limit."""
-    limit = settings.WINNOW_SCAN_RESULT_MAX_BYTES
-    digest = hashlib.sha256()
-    size = 0
-    fd, tmp = tempfile.mkstemp(prefix=".upload-", dir=_storage_dir())
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for chunk in chunks:
-                size += len(chunk)
-                if size > limit:
-                    raise TriageError(f"{filename}: larger than the limit of {limit:,} bytes; nothing was stored")
-                digest.update(chunk)
-                out.write(chunk)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Path(tmp), digest.hexdigest(), size
-
-
 def validate_scan_result(path: Path, *, filename: str) -> tuple[dict[str, str], int]:
     """Refuse anything that is not a Winnow scan result; return its meta table and row count.
 
@@ -300,7 +279,9 @@ def scan_result_store(*, actor: Any, exhibit: Exhibit, chunks: Iterable[bytes], 
     """Store a scan result file verbatim (content-addressed on disk), record it, and compute its summary: here, or
     (`background`; by default when it lists more than WINNOW_SUMMARY_INLINE_MAX_FILES files) in the task worker,
     enqueued in the same transaction as the scan result, so the summary is None until the worker has made it."""
-    tmp, sha256, size = spool(chunks, filename=filename)
+    limit = settings.WINNOW_SCAN_RESULT_MAX_BYTES
+    tmp, sha256, size = spool(chunks, directory=_storage_dir(), limit=limit, too_large=lambda limit: TriageError(
+        f"{filename}: larger than the limit of {limit:,} bytes; nothing was stored"))
     try:
         existing = ScanResult.objects.filter(exhibit=exhibit, sha256=sha256).first()
         if existing is not None:
@@ -308,11 +289,7 @@ def scan_result_store(*, actor: Any, exhibit: Exhibit, chunks: Iterable[bytes], 
         meta, files = validate_scan_result(tmp, filename=filename)
         later = files > settings.WINNOW_SUMMARY_INLINE_MAX_FILES if background is None else background
         storage_name = f"scan-results/{sha256[:2]}/{sha256}.sqlite"
-        final = Path(settings.DATA_DIR) / storage_name
-        final.parent.mkdir(parents=True, exist_ok=True)
-        if not final.exists():  # content-addressed: the same bytes are stored once, never overwritten
-            os.replace(tmp, final)
-            os.chmod(final, 0o440)
+        store_once(tmp, Path(settings.DATA_DIR) / storage_name)  # content-addressed: stored once, never overwritten
         with transaction.atomic():
             result = ScanResult.objects.create(
                 exhibit=exhibit, unit_id=exhibit.unit_id, filename=filename[:255], sha256=sha256, size=size,

@@ -4,6 +4,8 @@ from typing import Any, cast
 
 from django import forms
 
+from winnow.dates import GovukDateField
+
 from .models import ContactOffending
 
 _NUMBER = "govuk-input govuk-input--width-5"
@@ -27,18 +29,18 @@ class OutcomeForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    occurred_on = forms.DateField(label="Date of the later conviction (YYYY-MM-DD)",
-                                  widget=forms.DateInput(attrs={"class": "govuk-input govuk-input--width-10"}))
+    occurred_on = GovukDateField(label="Date of the later conviction")
     contact_offence = forms.BooleanField(required=False, label="For a contact sexual offence against a child")
     detail = forms.CharField(required=False, max_length=2000, widget=forms.TextInput(attrs={"class": "govuk-input"}))
 
 
 class ReportForm(forms.Form):
-    instrument = forms.ChoiceField()
-    version = forms.CharField(required=False, max_length=32)
-    date_from = forms.DateField(required=False, label="Closed from (YYYY-MM-DD)")
-    date_to = forms.DateField(required=False, label="Closed to (YYYY-MM-DD)")
-    unit = forms.ChoiceField(required=False)
+    instrument = forms.ChoiceField(widget=forms.Select(attrs={"class": "govuk-select"}))
+    version = forms.CharField(required=False, max_length=32, help_text="Blank for every version",
+                              widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-10"}))
+    date_from = GovukDateField(required=False, label="Closed from")
+    date_to = GovukDateField(required=False, label="Closed to")
+    unit = forms.ChoiceField(required=False, widget=forms.Select(attrs={"class": "govuk-select"}))
 
     def __init__(self, *args: Any, instruments: list[tuple[str, str]], units: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -84,7 +84,8 @@ def _record(request: HttpRequest, referral: Referral) -> HttpResponse:
                             contact_offence=data["contact_offence"], detail=data["detail"])
             messages.success(request, "Follow-up recorded.")
         else:
-            messages.error(request, "The follow-up needs a date (YYYY-MM-DD).")
+            messages.error(request, "The follow-up was not recorded: " + "; ".join(
+                str(e) for errors in follow_up.errors.values() for e in errors) + ".")
         return redirect("validation:outcomes", pk=referral.pk)
     subject = get_object_or_404(referral.subjects.all(), pk=request.POST.get("subject_id"))
     form = OutcomeForm(request.POST, prefix=f"s{subject.pk}")
@@ -133,8 +134,10 @@ def _report_for(request: HttpRequest) -> tuple[ReportForm, dict[str, Any]]:
 @login_required
 def report(request: HttpRequest) -> HttpResponse:
     form, context = _report_for(request)
-    audit_search(request, AuditAction.VALIDATION_REPORT, {k: request.GET.get(k, "") for k in
-                                                ("instrument", "version", "date_from", "date_to", "unit")})
+    chosen = context.get("params") or {}  # the dates as read (their boxes, or one ISO value)
+    audit_search(request, AuditAction.VALIDATION_REPORT, {
+        **{k: request.GET.get(k, "") for k in ("instrument", "version", "unit")},
+        **{k: str(chosen.get(k) or "") for k in ("date_from", "date_to")}})
     result: Report | None = context.get("report")
     if result is not None:
         context["tables"] = report_tables(result)

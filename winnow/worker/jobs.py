@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -41,6 +39,7 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from winnow.context import acting
+from winnow.uploads import spool, store_once
 
 from .models import Job
 from .retry import GiveUp, retrying_task
@@ -52,11 +51,18 @@ TASK_PATH = "winnow.worker.jobs.job_run"
 
 
 class JobRefused(Exception):
-    """The upload cannot be imported: `errors` name the file, row or element and the reason; nothing was written."""
+    """The upload cannot be imported: `errors` name the file, row or element and the reason; nothing was written.
+    `details` are the same problems as {"field", "reason"} for the API (by default each error under "files")."""
 
-    def __init__(self, errors: Iterable[str]) -> None:
+    def __init__(self, errors: Iterable[str], details: Iterable[dict[str, str]] | None = None) -> None:
         self.errors = [str(e) for e in errors]
+        self.details = list(details) if details is not None else details_of(self.errors)
         super().__init__("; ".join(self.errors))
+
+
+def details_of(errors: Iterable[str]) -> list[dict[str, str]]:
+    """Page messages as API error details: each under "files", without the closing "Nothing was imported"."""
+    return [{"field": "files", "reason": e} for e in errors if not e.startswith("Nothing was imported")]
 
 
 # ------------------------------------------------------------------------------------------------ in the request
@@ -71,26 +77,13 @@ def _uploads_dir() -> Path:
 def upload_store(chunks: Iterable[bytes], *, name: str) -> dict[str, Any]:
     """Write an upload under DATA_DIR/uploads/<sha256[:2]>/<sha256>, hashing as it streams; content-addressed, so
     the same bytes are stored once and never overwritten. Returns the job's record of the file."""
-    digest = hashlib.sha256()
-    size = 0
-    fd, tmp = tempfile.mkstemp(prefix=".upload-", dir=_uploads_dir())
+    # fsync: the bytes must outlive a crash of this machine, not only of the worker
+    tmp, sha256, size = spool(chunks, directory=_uploads_dir(), fsync=True)
+    storage_name = f"uploads/{sha256[:2]}/{sha256}"
     try:
-        with os.fdopen(fd, "wb") as out:
-            for chunk in chunks:
-                size += len(chunk)
-                digest.update(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())  # the bytes must outlive a crash of this machine, not only of the worker
-        sha256 = digest.hexdigest()
-        storage_name = f"uploads/{sha256[:2]}/{sha256}"
-        final = Path(settings.DATA_DIR) / storage_name
-        final.parent.mkdir(parents=True, exist_ok=True)
-        if not final.exists():
-            os.replace(tmp, final)
-            os.chmod(final, 0o440)
+        store_once(tmp, Path(settings.DATA_DIR) / storage_name)
     finally:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
     return {"name": name[:255], "storage_name": storage_name, "sha256": sha256, "size": size}
 
 
@@ -157,12 +150,16 @@ def _finish(job: Job, *, state: str, outcome: dict[str, Any] | None = None, erro
         state=state, finished_at=timezone.now(), outcome=outcome or {}, errors=errors or [], progress_what=""))
 
 
-def job_fail(job: Job, errors: list[str]) -> bool:
-    """Fail a waiting or running job with `errors` (and "Nothing was imported."). False if it had finished."""
+def job_fail(job: Job, errors: list[str], details: list[dict[str, str]] | None = None) -> bool:
+    """Fail a waiting or running job with `errors` (and "Nothing was imported.") and their API `details`. False if
+    it had finished."""
+    if details is None:
+        details = details_of(errors)
     if not any(e.startswith("Nothing was imported") for e in errors):
         errors = [*errors, NOTHING_IMPORTED]
     return bool(Job.objects.filter(pk=job.pk, state__in=[Job.State.WAITING, Job.State.RUNNING]).update(
-        state=Job.State.FAILED, finished_at=timezone.now(), errors=errors, progress_what=""))
+        state=Job.State.FAILED, finished_at=timezone.now(), errors=errors, error_details=details,
+        progress_what=""))
 
 
 Runner = Callable[..., dict[str, Any]]
@@ -184,7 +181,7 @@ def job_run(*, job_id: str) -> dict[str, Any]:
         try:
             outcome = runner(job=job, files=stored_files(job), actor=actor, progress=progress)
         except JobRefused as exc:
-            job_fail(job, exc.errors)
+            job_fail(job, exc.errors, exc.details)
             return {"job": job_id, "state": Job.State.FAILED, "ran": True}
         except Exception:
             if job.attempts >= settings.WINNOW_TASK_MAX_ATTEMPTS:

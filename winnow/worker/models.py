@@ -64,7 +64,7 @@ class Job(PermanentModel):
     FINISHED: ClassVar[frozenset[str]] = frozenset({State.SUCCEEDED, State.FAILED})
 
     mutable_fields = frozenset({"state", "attempts", "started_at", "finished_at", "progress_done", "progress_total",
-                                "progress_what", "outcome", "errors"})
+                                "progress_what", "outcome", "errors", "error_details"})
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -86,6 +86,9 @@ class Job(PermanentModel):
     outcome = models.JSONField(default=dict)
     #: on failure: the same file/row/field messages the page showed when it imported inside the request
     errors = models.JSONField(default=list)
+    #: on failure: the same problems as [{"field", "reason"}], the API's error details (field names the file, and the
+    #: element or row where the import says where)
+    error_details = models.JSONField(default=list)
 
     objects: ClassVar[models.Manager[Job]] = JobQuerySet.as_manager()
 

@@ -76,7 +76,7 @@ referral as a mapping), ``gate`` (the text rules for drafts from any channel), `
 ``json_files`` and ``csv_files`` (each format's structure).
 """
 
-from winnow.core.intake.csv_files import COLUMNS, REQUIRED_COLUMNS, csv_template
+from winnow.core.intake.csv_files import COLUMNS, REQUIRED_COLUMNS, csv_template, fictional_referrals_csv
 from winnow.core.intake.drafts import (
     EARLIEST_BIRTH,
     EARLIEST_RECEIVED,
@@ -133,6 +133,7 @@ __all__ = [
     "SubjectDraft",
     "SubjectRole",
     "csv_template",
+    "fictional_referrals_csv",
     "draft_problems",
     "parse_referral_file",
     "referral_from_mapping",

@@ -418,3 +418,22 @@ def csv_template() -> str:
     writer.writerow(COLUMNS)
     writer.writerow([example[c] for c in COLUMNS])
     return out.getvalue()
+
+
+def fictional_referrals_csv(n: int, *, bad_row: int | None = None, prefix: str = "CT") -> bytes:
+    """A CSV of `n` fictional referrals built from the template's example row, for tests and benchmarks: each row its
+    own person (identifiers shared by every row would link each referral to all the others); `bad_row` (1-based
+    data row) gets an impossible date."""
+    header, example_row = list(csv.reader(io.StringIO(csv_template())))
+    example = dict(zip(header, example_row, strict=True))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for i in range(1, n + 1):
+        row = example | {"source_reference": f"{prefix}-{i:05d}", "subject_family_name": f"Example{i}",
+                         "emails": f"person{i}@example.com", "usernames": f"exampleapp:person_{i}",
+                         "phones": f"07700 900{i % 1000:03d}" if i < 1000 else "", "ip_addresses": ""}
+        if i == bad_row:
+            row["received_at"] = "31/02/2026"
+        writer.writerow(row[c] for c in header)
+    return out.getvalue().encode()

@@ -1,6 +1,7 @@
 """Reports shaped as NCMEC's documentation and public clients write them (tests/corpus/cybertipline) import through
-the command, the page and the API with the same rules: presence flags, warnings for unknown constructs, the links
-the new referral makes. Personas: the right unit's handler, an outsider, an investigator, anonymous."""
+the command, the page and the API (both through a job on the task worker) with the same rules: presence flags,
+warnings for unknown constructs, the links the new referral makes. Personas: the right unit's handler, an outsider,
+an investigator, anonymous."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from django.core.management import call_command
 from winnow.audit.models import AuditEvent
 from winnow.linkage.models import CyberTiplineReport
 from winnow.referrals.models import RawPackage, Referral
-from winnow.worker.tests.support import job_page
+from winnow.worker.models import Job
+from winnow.worker.tests.support import job_page, run_jobs
 
 CORPUS = Path(__file__).resolve().parents[3] / "tests" / "corpus" / "cybertipline"
 FLAGS = [CORPUS / "presence-flags" / "report.xml", CORPUS / "presence-flags" / "fileDetails.xml"]
@@ -90,23 +92,38 @@ def test_the_page_shows_the_warnings_on_the_referral(client: Any, handler: Any, 
     assert "What was not read" in text
 
 
+def _imported(client: Any, token: str, data: dict[str, Any]) -> dict[str, Any]:
+    """POST the package (202, stored, nothing imported yet), run the job as the worker does, read the job."""
+    response = client.post(API, data, **_bearer(token))
+    assert response.status_code == 202, response.content
+    accepted = response.json()
+    assert accepted["state"] == "waiting" and response["Location"] == accepted["url"] == f"/api/v1/jobs/{accepted['id']}"
+    assert run_jobs() == 1
+    job = client.get(accepted["url"], **_bearer(token))
+    assert job.status_code == 200, job.content
+    return dict(job.json())
+
+
 def test_the_api_imports_a_package_with_the_same_rules(client: Any, handler: Any, token_for: Any) -> None:
-    response = client.post(API, {"unit": "north", "immediate_danger": "no", "files": _uploads(*FLAGS)}, **_bearer(token_for(handler)))
-    assert response.status_code == 201, response.content
-    body = response.json()
+    token = token_for(handler)
+    job = _imported(client, token, {"unit": "north", "immediate_danger": "no", "files": _uploads(*FLAGS)})
+    assert (job["state"], job["errors"]) == ("succeeded", [])
+    body = job["result"]
     assert (body["people"], body["files"], body["created"], body["warnings"]) == (3, 1, True, [])
-    assert body["reference"] == Referral.objects.get().reference
-    again = client.post(API, {"unit": "north", "immediate_danger": "no", "files": _uploads(*FLAGS)}, **_bearer(token_for(handler)))
-    assert again.status_code == 200 and again.json()["created"] is False
+    assert body["reference"] == Referral.objects.get().reference and body["id"] == Referral.objects.get().pk
+    again = _imported(client, token, {"unit": "north", "immediate_danger": "no", "files": _uploads(*FLAGS)})
+    assert again["state"] == "succeeded" and again["result"]["created"] is False
+    assert again["result"]["reference"] == body["reference"] and "already imported" in again["message"]
     assert Referral.objects.count() == 1
     assert AuditEvent.objects.filter(action="cybertipline.import").count() == 1
 
 
 def test_the_api_returns_warnings_and_links(client: Any, referral: Any, handler: Any, token_for: Any) -> None:
+    token = token_for(handler)
     upload = SimpleUploadedFile("linking.xml", LINKING, content_type="application/xml")
-    body = client.post(API, {"unit": "north", "immediate_danger": "no", "files": [upload]}, **_bearer(token_for(handler))).json()
+    body = _imported(client, token, {"unit": "north", "immediate_danger": "no", "files": [upload]})["result"]
     assert body["links"] and referral.reference in body["links"][0]
-    body = client.post(API, {"unit": "north", "immediate_danger": "no", "files": _uploads(UNKNOWN)}, **_bearer(token_for(handler))).json()
+    body = _imported(client, token, {"unit": "north", "immediate_danger": "no", "files": _uploads(UNKNOWN)})["result"]
     assert len(body["warnings"]) == 2
 
 
@@ -117,13 +134,14 @@ def _error(response: Any, status: int) -> dict[str, Any]:
     return body["error"]
 
 
-def test_the_api_refuses_a_malformed_package_naming_document_element_and_reason(
+def test_the_api_job_names_document_element_and_reason_of_a_malformed_package(
     client: Any, handler: Any, token_for: Any
 ) -> None:
     bad = FLAGS[0].read_bytes().replace(b"2026-11-14T19:02:11Z", b"14/11/2026")
     upload = SimpleUploadedFile("report.xml", bad, content_type="application/xml")
-    error = _error(client.post(API, {"unit": "north", "immediate_danger": "no", "files": [upload]}, **_bearer(token_for(handler))), 400)
-    (detail,) = error["details"]
+    job = _imported(client, token_for(handler), {"unit": "north", "immediate_danger": "no", "files": [upload]})
+    assert (job["state"], job["result"], job["message"]) == ("failed", None, "Nothing was imported.")
+    (detail,) = job["errors"]
     assert detail["field"] == "report.xml /report/incidentSummary/incidentDateTime"
     assert "not a dateTime" in detail["reason"]
     assert not Referral.objects.exists() and not RawPackage.objects.exists()
@@ -135,24 +153,24 @@ def test_the_api_refuses_a_malformed_package_naming_document_element_and_reason(
     b"PK\x03\x04 not really a zip",
     b"\x00\x01\x02 binary",
 ])
-def test_the_api_refuses_hostile_and_broken_documents_with_a_400(
+def test_the_api_job_refuses_hostile_and_broken_documents(
     client: Any, handler: Any, token_for: Any, payload: bytes
 ) -> None:
     upload = SimpleUploadedFile("report.xml", payload, content_type="application/xml")
-    error = _error(client.post(API, {"unit": "north", "immediate_danger": "no", "files": [upload]}, **_bearer(token_for(handler))), 400)
-    assert error["details"][0]["field"].startswith("report.xml")
+    job = _imported(client, token_for(handler), {"unit": "north", "immediate_danger": "no", "files": [upload]})
+    assert job["state"] == "failed" and job["errors"][0]["field"].startswith("report.xml")
     assert not Referral.objects.exists()
 
 
 def test_the_api_refuses_a_unit_the_caller_is_not_in(client: Any, outsider: Any, token_for: Any) -> None:
     error = _error(client.post(API, {"unit": "north", "immediate_danger": "no", "files": _uploads(*FLAGS)}, **_bearer(token_for(outsider))), 400)
     assert error["details"] == [{"field": "unit", "reason": "'north' is not a unit you belong to"}]
-    assert not Referral.objects.exists()
+    assert not Referral.objects.exists() and not Job.objects.exists()
 
 
 def test_the_api_refuses_a_role_that_does_not_record(client: Any, investigator: Any, token_for: Any) -> None:
     response = client.post(API, {"unit": "north", "immediate_danger": "no", "files": _uploads(*FLAGS)}, **_bearer(token_for(investigator)))
-    assert response.status_code == 403 and not Referral.objects.exists()
+    assert response.status_code == 403 and not Referral.objects.exists() and not Job.objects.exists()
 
 
 def test_the_api_refuses_anonymous_callers(client: Any, units: Any) -> None:
@@ -168,3 +186,4 @@ def test_the_api_refuses_no_files_and_a_bad_report_id(client: Any, handler: Any,
     assert error["details"][0]["field"] == "report_id"
     error = _error(client.post(API, {"unit": "north", "files": _uploads(*FLAGS)}, **_bearer(token_for(handler))), 400)
     assert error["details"][0]["field"] == "immediate_danger" and not Referral.objects.exists()
+    assert not Job.objects.exists()  # refused before anything was stored

@@ -1,6 +1,7 @@
-// The job page (winnow.worker.jobs) while its import waits or runs: fetch the page again every few seconds and
-// replace the status (a polite live region); reload the page once the job has finished, so the result or the
-// errors show as the page renders them. Without JavaScript the page says to refresh it.
+// The job page (winnow.worker.jobs) while its import waits or runs: every few seconds fetch its status alone
+// (?status: state and progress, unaudited) and replace the status (a polite live region); reload the page once the
+// job has finished, so the result or the errors show as the page renders them (that read is audited). Without
+// JavaScript the page says to refresh it.
 const status = document.getElementById("job-status");
 const url = status && status.dataset.jobPoll;
 

@@ -116,3 +116,21 @@ def test_a_later_conviction_is_a_new_record(client: Any, closed: Any, investigat
 def test_the_referral_page_links_to_outcomes_once_closed(client: Any, closed: Any, investigator: Any) -> None:
     client.force_login(investigator)
     assert f"/validation/referrals/{closed.pk}/outcomes/".encode() in client.get(f"/referrals/{closed.pk}/").content
+
+
+def test_a_later_conviction_date_is_asked_for_in_govuk_boxes(client: Any, closed: Any, investigator: Any) -> None:
+    """Day, month and year boxes (GOV.UK's date input); a bad part is named and nothing is recorded."""
+    client.force_login(investigator)
+    post(client, closed)
+    outcome = SubjectOutcome.objects.get()
+    page = client.get(f"/validation/referrals/{closed.pk}/outcomes/").content.decode()
+    assert f'name="f{outcome.pk}-occurred_on-day"' in page and "For example, 27 3 2026" in page
+    url = f"/validation/referrals/{closed.pk}/outcomes/"
+    base = {"action": "follow_up", "outcome_id": str(outcome.pk)}
+    bad = client.post(url, {**base, f"f{outcome.pk}-occurred_on-day": "31", f"f{outcome.pk}-occurred_on-month": "2",
+                            f"f{outcome.pk}-occurred_on-year": "2027"}, follow=True)
+    assert "Date of the later conviction must be a real date" in bad.content.decode()
+    assert not OutcomeFollowUp.objects.exists()
+    client.post(url, {**base, f"f{outcome.pk}-occurred_on-day": "1", f"f{outcome.pk}-occurred_on-month": "3",
+                      f"f{outcome.pk}-occurred_on-year": "2027"})
+    assert str(OutcomeFollowUp.objects.get().occurred_on) == "2027-03-01"

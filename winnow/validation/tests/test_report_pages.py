@@ -198,3 +198,24 @@ def test_the_latest_decision_is_the_decided_band_and_each_case_keeps_its_own(
     pairs = sorted(zip(gathered.cases.band, gathered.cases.decided_band, strict=True))
     assert pairs == sorted([(first.band, back[override])] + [(a.band, a.band) for a in others])
     assert len(gathered.cases) == 4 and gathered.without_assessment == 0 and gathered.not_scorable == 0
+
+
+def test_the_report_filters_by_closing_dates_in_govuk_boxes(client: Any, cases: None, analyst: Any) -> None:
+    """Closed from / to as day, month and year boxes; the old ISO form still reads; a bad date is named and the
+    report is not drawn on a misread range."""
+    from django.utils import timezone
+
+    client.force_login(analyst)
+    today = timezone.localdate()
+    page = client.get("/validation/?instrument=phased-prioritisation").content.decode()
+    assert 'name="date_from-day"' in page and 'name="date_to-year"' in page
+    boxes = client.get("/validation/", {"instrument": "phased-prioritisation", "date_from-day": str(today.day),
+                                        "date_from-month": str(today.month), "date_from-year": str(today.year)})
+    assert "AUC (discrimination)" in boxes.content.decode()
+    future = client.get("/validation/", {"instrument": "phased-prioritisation", "date_from": "2999-01-01"})
+    assert "there are no cases to validate" in future.content.decode()
+    bad = client.get("/validation/", {"instrument": "phased-prioritisation", "date_to-day": "30",
+                                      "date_to-month": "2", "date_to-year": "2026"}).content.decode()
+    assert "Closed to must be a real date" in bad and "AUC (discrimination)" not in bad
+    event = AuditEvent.objects.filter(action="validation.report").order_by("-seq").first()
+    assert event is not None and "date_to" in event.detail

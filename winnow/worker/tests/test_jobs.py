@@ -4,9 +4,7 @@ forward; a worker that dies mid-import leaves nothing and the job still ends, do
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -20,7 +18,7 @@ from django_tasks_db.models import DBTaskResult
 
 from winnow.audit.models import AuditEvent
 from winnow.audit.services import audit_verify
-from winnow.core.intake import csv_template
+from winnow.core.intake import fictional_referrals_csv
 from winnow.permanence import ImmutableError
 from winnow.referrals.models import ImportBatch, RawPackage, Referral
 from winnow.triage.models import HashSet
@@ -29,25 +27,6 @@ from winnow.worker.models import Job
 from winnow.worker.services import tasks_reclaim_stale
 
 from .support import job_page, run_jobs
-
-_TEMPLATE = list(csv.reader(io.StringIO(csv_template())))
-
-
-def referral_csv(n: int, *, bad_row: int | None = None, prefix: str = "CT") -> bytes:
-    """n fictional referrals; `bad_row` (1-based data row) gets an impossible date."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(_TEMPLATE[0])
-    example = dict(zip(_TEMPLATE[0], _TEMPLATE[1], strict=True))
-    for i in range(1, n + 1):
-        # each its own person: identifiers shared by every row would link each referral to all the others
-        row = example | {"source_reference": f"{prefix}-{i:05d}", "subject_family_name": f"Example{i}",
-                         "emails": f"person{i}@example.com", "usernames": f"exampleapp:person_{i}",
-                         "phones": f"07700 900{i % 1000:03d}" if i < 1000 else "", "ip_addresses": ""}
-        if i == bad_row:
-            row["received_at"] = "31/02/2026"
-        writer.writerow(row[c] for c in _TEMPLATE[0])
-    return out.getvalue().encode()
 
 
 def _client(user: Any) -> Client:
@@ -62,7 +41,7 @@ def _post_import(client: Client, unit: Any, content: bytes, name: str = "batch.c
 
 def test_the_job_goes_from_waiting_to_succeeded_through_the_worker(handler: Any, units: Any) -> None:
     client = _client(handler)
-    content = referral_csv(3)
+    content = fictional_referrals_csv(3)
     response = _post_import(client, units["north"], content)
     job = Job.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
@@ -94,21 +73,23 @@ def test_the_job_goes_from_waiting_to_succeeded_through_the_worker(handler: Any,
 
 def test_a_failing_file_shows_its_errors_on_the_job_page_and_writes_nothing(handler: Any, units: Any) -> None:
     client = _client(handler)
-    before = AuditEvent.objects.count()
-    page = job_page(client, _post_import(client, units["north"], referral_csv(5, bad_row=4), name="bad.csv"))
+    writes = AuditEvent.objects.exclude(action="job.read")  # reading the job page is audited, and writes nothing
+    before = writes.count()
+    page = job_page(client, _post_import(client, units["north"], fictional_referrals_csv(5, bad_row=4), name="bad.csv"))
     body = page.content.decode()
     job = Job.objects.get()
     assert job.state == "failed"
     assert "There is a problem" in body and "bad.csv: row 5" in body and "received_at" in body
     assert "Nothing was imported" in body and "Upload a corrected file" in body
     assert (Referral.objects.count(), RawPackage.objects.count(), ImportBatch.objects.count()) == (0, 0, 0)
-    assert AuditEvent.objects.count() == before
+    assert writes.count() == before
+    assert AuditEvent.objects.filter(action="job.read", target_id=str(job.pk)).count() == 1
     assert DBTaskResult.objects.get(task_path=TASK_PATH).status == TaskResultStatus.SUCCESSFUL  # not retried
 
 
 def test_a_4000_row_import_no_longer_runs_in_the_request(handler: Any, units: Any) -> None:
     client = _client(handler)
-    content = referral_csv(4000)
+    content = fictional_referrals_csv(4000)
     start = time.perf_counter()
     response = _post_import(client, units["north"], content, name="big.csv")
     in_request = time.perf_counter() - start
@@ -126,13 +107,13 @@ def test_a_4000_row_import_no_longer_runs_in_the_request(handler: Any, units: An
 
 def test_the_same_file_twice_creates_nothing_new_and_says_so(handler: Any, units: Any) -> None:
     client = _client(handler)
-    content = referral_csv(2)
+    content = fictional_referrals_csv(2)
     job_page(client, _post_import(client, units["north"], content))
-    writes = AuditEvent.objects.exclude(action__endswith=".list").count()
+    writes = AuditEvent.objects.exclude(action__endswith=".list").exclude(action="job.read").count()
     again = job_page(client, _post_import(client, units["north"], content, name="copy.csv")).content.decode()
     assert "copy.csv was already imported" in again and "Nothing new was created" in again
     assert (Referral.objects.count(), ImportBatch.objects.count(), RawPackage.objects.count()) == (2, 1, 1)
-    assert AuditEvent.objects.exclude(action__endswith=".list").count() == writes
+    assert AuditEvent.objects.exclude(action__endswith=".list").exclude(action="job.read").count() == writes
     assert list(Job.objects.values_list("state", flat=True)) == ["succeeded", "succeeded"]
 
 
@@ -141,7 +122,7 @@ def test_the_same_file_twice_creates_nothing_new_and_says_so(handler: Any, units
 
 @pytest.fixture
 def referral_job(handler: Any, units: Any) -> Job:
-    _post_import(_client(handler), units["north"], referral_csv(1))
+    _post_import(_client(handler), units["north"], fictional_referrals_csv(1))
     return Job.objects.get()
 
 
@@ -239,6 +220,27 @@ def test_a_running_job_shows_its_progress(handler: Any, referral_job: Job) -> No
     assert "Running" in page and "Checking the file: entries read: 350000" in page and "winnow/job.js" in page
 
 
+def test_the_pages_poll_answers_state_and_progress_alone_unaudited(handler: Any, referral_job: Job,
+                                                                  outsider: Any, investigator: Any) -> None:
+    """The script polls ?status every two seconds: the state and count only (no file names), no read event each
+    time, the same visibility as the page; the page itself, reloaded once the job ends, is audited."""
+    Job.objects.filter(pk=referral_job.pk).update(state="running", progress_what="Recording referrals")
+    client, url = _client(handler), referral_job.get_absolute_url()
+    page = client.get(url).content.decode()
+    assert f'data-job-poll="{url}?status"' in page
+    reads = AuditEvent.objects.filter(action="job.read", target_id=str(referral_job.pk))
+    before = reads.count()
+    poll = client.get(f"{url}?status").content.decode()
+    assert 'id="job-status"' in poll and "Recording referrals" in poll and "data-job-poll" in poll
+    assert "<html" not in poll and referral_job.files[0]["name"] not in poll and "SHA-256" not in poll
+    assert reads.count() == before
+    assert _client(outsider).get(f"{url}?status").status_code == 404
+    assert _client(investigator).get(f"{url}?status").status_code == 403
+    assert Client().get(f"{url}?status").status_code == 302
+    Job.objects.filter(pk=referral_job.pk).update(state="succeeded")
+    assert "data-job-poll" not in client.get(f"{url}?status").content.decode()  # finished: the script reloads
+
+
 def test_a_job_is_kept_and_only_moves_forward(handler: Any, referral_job: Job) -> None:
     run_jobs()
     job = Job.objects.get()
@@ -279,7 +281,7 @@ def test_a_worker_that_dies_mid_import_leaves_nothing_and_the_job_then_completes
     reclaimed, and the next worker imports the file from the start."""
     from winnow.intake import services
 
-    _post_import(_client(handler), units["north"], referral_csv(20))
+    _post_import(_client(handler), units["north"], fictional_referrals_csv(20))
     job = Job.objects.get()
     row = DBTaskResult.objects.get(task_path=TASK_PATH)
     real = services._record_one
